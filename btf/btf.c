@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+#include "btf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *bel_btf_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		"UNKN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
+		"VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT",
+		"DECL_TAG", "TYPE_TAG", "ENUM64",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+/* Bytes of kind-specific data that follow struct btf_type, or -1 for an unknown kind. */
+static int64_t type_extra_size(const struct btf_type *t)
+{
+	uint32_t vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return 4;
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (int64_t)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (int64_t)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64:
+		return (int64_t)vlen * 12;
+	case BTF_KIND_FUNC_PROTO:
+		return (int64_t)vlen * sizeof(struct btf_param);
+	case BTF_KIND_DATASEC:
+		return (int64_t)vlen * sizeof(struct btf_var_secinfo);
+	default:
+		return -1;
+	}
+}
+
+uint32_t bel_btf_type_count(const struct bel_btf *btf)
+{
+	return btf->start_id + btf->nr_types;
+}
+
+const struct btf_type *bel_btf_type(const struct bel_btf *btf, uint32_t id)
+{
+	if (id < btf->start_id)
+		return btf->base ? bel_btf_type(btf->base, id) : NULL;
+	if (id - btf->start_id >= btf->nr_types)
+		return NULL;
+	return (const struct btf_type *)(btf->types + btf->type_offs[id - btf->start_id]);
+}
+
+struct btf_type *bel_btf_type_mut(struct bel_btf *btf, uint32_t id)
+{
+	if (!btf->owned || id < btf->start_id || id - btf->start_id >= btf->nr_types)
+		return NULL;
+	return (struct btf_type *)(btf->types + btf->type_offs[id - btf->start_id]);
+}
+
+const char *bel_btf_str(const struct bel_btf *btf, uint32_t off)
+{
+	if (off < btf->start_str)
+		return btf->base ? bel_btf_str(btf->base, off) : NULL;
+	off -= btf->start_str;
+	return off < btf->hdr->str_len ? btf->strs + off : NULL;
+}
+
+const char *bel_btf_type_name(const struct bel_btf *btf, const struct btf_type *t)
+{
+	const char *name = t ? bel_btf_str(btf, t->name_off) : NULL;
+
+	return name ? name : "";
+}
+
+/* Every string offset a type holds, checked against the string section. */
+static int check_names(const struct bel_btf *btf, uint32_t id, const struct btf_type *t,
+		       struct bel_err *err)
+{
+	uint32_t i, vlen = btf_vlen(t);
+
+	if (!bel_btf_str(btf, t->name_off))
+		return bel_errf(err, EINVAL, "BTF type [%u] %s: name offset %u outside the string section",
+				id, bel_btf_kind_name(btf_kind(t)), t->name_off);
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FUNC_PROTO:
+		for (i = 0; i < vlen; i++) {
+			uint32_t off;
+
+			if (btf_kind(t) == BTF_KIND_STRUCT || btf_kind(t) == BTF_KIND_UNION)
+				off = btf_members(t)[i].name_off;
+			else if (btf_kind(t) == BTF_KIND_ENUM)
+				off = btf_enums(t)[i].name_off;
+			else if (btf_kind(t) == BTF_KIND_ENUM64)
+				off = *(const uint32_t *)((const uint8_t *)(t + 1) + 12 * i);
+			else
+				off = btf_params(t)[i].name_off;
+			if (!bel_btf_str(btf, off))
+				return bel_errf(err, EINVAL,
+						"BTF type [%u] %s: member %u name offset %u outside the string section",
+						id, bel_btf_kind_name(btf_kind(t)), i, off);
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int check_ref(const struct bel_btf *btf, uint32_t id, uint32_t ref, const char *what,
+		     struct bel_err *err)
+{
+	if (ref >= bel_btf_type_count(btf))
+		return bel_errf(err, EINVAL, "BTF type [%u]: %s refers to type [%u], but only %u types exist",
+				id, what, ref, bel_btf_type_count(btf));
+	return 0;
+}
+
+/* Every type id a type holds, checked against the number of types. */
+static int check_refs(const struct bel_btf *btf, uint32_t id, const struct btf_type *t,
+		      struct bel_err *err)
+{
+	uint32_t i, vlen = btf_vlen(t);
+	int ret = 0;
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+	case BTF_KIND_FUNC_PROTO:
+		ret = check_ref(btf, id, t->type, "its type", err);
+		break;
+	case BTF_KIND_ARRAY:
+		ret = check_ref(btf, id, btf_array(t)->type, "its element type", err);
+		if (!ret)
+			ret = check_ref(btf, id, btf_array(t)->index_type, "its index type", err);
+		break;
+	default:
+		break;
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < vlen && !ret; i++) {
+		switch (btf_kind(t)) {
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			ret = check_ref(btf, id, btf_members(t)[i].type, "a member", err);
+			break;
+		case BTF_KIND_FUNC_PROTO:
+			ret = check_ref(btf, id, btf_params(t)[i].type, "a parameter", err);
+			break;
+		case BTF_KIND_DATASEC:
+			ret = check_ref(btf, id, btf_secinfos(t)[i].type, "a variable", err);
+			break;
+		default:
+			break;
+		}
+	}
+	return ret;
+}
+
+static int parse_header(struct bel_btf *btf, struct bel_err *err)
+{
+	struct btf_header *h = (struct btf_header *)btf->raw;
+	uint64_t types_end, strs_end;
+
+	if (btf->raw_size < sizeof(*h))
+		return bel_errf(err, EINVAL, "BTF: %zu bytes is shorter than its header", btf->raw_size);
+	if (h->magic != BTF_MAGIC)
+		return bel_errf(err, h->magic == 0x9FeB ? ENOTSUP : EINVAL,
+				"BTF: bad magic 0x%04x%s", h->magic,
+				h->magic == 0x9FeB ? " (other byte order)" : "");
+	if (h->version != BTF_VERSION)
+		return bel_errf(err, ENOTSUP, "BTF: version %u not supported", h->version);
+	if (h->hdr_len < sizeof(*h) || h->hdr_len > btf->raw_size)
+		return bel_errf(err, EINVAL, "BTF: header length %u out of range", h->hdr_len);
+	/* Fields of a longer header than we know must be zero, as the kernel requires. */
+	for (uint32_t i = sizeof(*h); i < h->hdr_len; i++)
+		if (btf->raw[i])
+			return bel_errf(err, ENOTSUP, "BTF: unknown non-zero header field at byte %u", i);
+	types_end = (uint64_t)h->hdr_len + h->type_off + h->type_len;
+	strs_end = (uint64_t)h->hdr_len + h->str_off + h->str_len;
+	if (types_end > btf->raw_size || strs_end > btf->raw_size)
+		return bel_errf(err, EINVAL,
+				"BTF: type section [%u, +%u) or string section [%u, +%u) beyond %zu bytes",
+				h->type_off, h->type_len, h->str_off, h->str_len, btf->raw_size);
+	if (h->type_off % 4 || h->type_len % 4)
+		return bel_errf(err, EINVAL, "BTF: type section not 4-byte aligned");
+	if (h->type_off < h->str_off ? (uint64_t)h->type_off + h->type_len > h->str_off
+				     : (uint64_t)h->str_off + h->str_len > h->type_off)
+		return bel_errf(err, EINVAL, "BTF: type and string sections overlap");
+	if (!btf->base && (h->str_len == 0 || btf->raw[h->hdr_len + h->str_off] != '\0'))
+		return bel_errf(err, EINVAL, "BTF: string section must start with an empty string");
+	if (h->str_len && btf->raw[strs_end - 1] != '\0')
+		return bel_errf(err, EINVAL, "BTF: string section is not NUL-terminated");
+	btf->hdr = h;
+	btf->types = btf->raw + h->hdr_len + h->type_off;
+	btf->strs = (const char *)btf->raw + h->hdr_len + h->str_off;
+	return 0;
+}
+
+static int index_types(struct bel_btf *btf, struct bel_err *err)
+{
+	uint32_t len = btf->hdr->type_len, off = 0, cap = 0, n = 0;
+	uint32_t *offs = NULL;
+
+	while (off < len) {
+		const struct btf_type *t = (const struct btf_type *)(btf->types + off);
+		int64_t extra;
+
+		if (len - off < sizeof(*t))
+			goto truncated;
+		extra = type_extra_size(t);
+		if (extra < 0) {
+			free(offs);
+			return bel_errf(err, ENOTSUP, "BTF type [%u]: unknown kind %u",
+					btf->start_id + n, btf_kind(t));
+		}
+		if ((uint64_t)len - off - sizeof(*t) < (uint64_t)extra)
+			goto truncated;
+		if (n == cap) {
+			uint32_t *grown;
+
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(offs, cap * sizeof(*offs));
+			if (!grown) {
+				free(offs);
+				return bel_errf(err, ENOMEM, "out of memory indexing BTF");
+			}
+			offs = grown;
+		}
+		offs[n++] = off;
+		off += sizeof(*t) + (uint32_t)extra;
+		if (btf->start_id + (uint64_t)n > BTF_MAX_TYPE) {
+			free(offs);
+			return bel_errf(err, E2BIG, "BTF: more than %u types", BTF_MAX_TYPE);
+		}
+	}
+	btf->type_offs = offs;
+	btf->nr_types = n;
+	return 0;
+truncated:
+	free(offs);
+	return bel_errf(err, EINVAL, "BTF type [%u]: truncated at byte %u of the type section",
+			btf->start_id + n, off);
+}
+
+int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
+		  struct bel_btf **out, struct bel_err *err)
+{
+	struct bel_btf *btf;
+	uint32_t id;
+	int ret;
+
+	*out = NULL;
+	btf = calloc(1, sizeof(*btf));
+	if (!btf)
+		return bel_errf(err, ENOMEM, "out of memory");
+	if (copy) {
+		btf->raw = malloc(size ? size : 1);
+		if (!btf->raw) {
+			free(btf);
+			return bel_errf(err, ENOMEM, "out of memory for %zu bytes of BTF", size);
+		}
+		memcpy(btf->raw, data, size);
+		btf->owned = true;
+	} else {
+		btf->raw = (uint8_t *)data;
+	}
+	btf->raw_size = size;
+	btf->base = base;
+	btf->start_id = base ? bel_btf_type_count(base) : 1;
+	btf->start_str = base ? base->start_str + base->hdr->str_len : 0;
+
+	ret = parse_header(btf, err);
+	if (!ret)
+		ret = index_types(btf, err);
+	for (id = btf->start_id; !ret && id < bel_btf_type_count(btf); id++) {
+		const struct btf_type *t = bel_btf_type(btf, id);
+
+		ret = check_names(btf, id, t, err);
+		if (!ret)
+			ret = check_refs(btf, id, t, err);
+	}
+	if (ret) {
+		bel_btf_free(btf);
+		return ret;
+	}
+	*out = btf;
+	return 0;
+}
+
+void bel_btf_free(struct bel_btf *btf)
+{
+	if (!btf)
+		return;
+	if (btf->owned)
+		free(btf->raw);
+	free(btf->type_offs);
+	free(btf);
+}
+
+int bel_btf_find(const struct bel_btf *btf, const char *name, uint32_t kind)
+{
+	uint32_t id, n = bel_btf_type_count(btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = bel_btf_type(btf, id);
+
+		if (btf_kind(t) == kind && strcmp(bel_btf_type_name(btf, t), name) == 0)
+			return (int)id;
+	}
+	return -ENOENT;
+}
+
+const struct btf_type *bel_btf_skip_mods(const struct bel_btf *btf, uint32_t id, uint32_t *out_id)
+{
+	const struct btf_type *t = bel_btf_type(btf, id);
+	int depth;
+
+	for (depth = 0; t && depth < BEL_BTF_MAX_DEPTH; depth++) {
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			t = bel_btf_type(btf, id);
+			continue;
+		default:
+			if (out_id)
+				*out_id = id;
+			return t;
+		}
+	}
+	if (out_id)
+		*out_id = 0;
+	return NULL;
+}
+
+int64_t bel_btf_type_size(const struct bel_btf *btf, uint32_t id)
+{
+	int64_t nelems = 1;
+	int depth;
+
+	for (depth = 0; depth < BEL_BTF_MAX_DEPTH; depth++) {
+		const struct btf_type *t = bel_btf_skip_mods(btf, id, &id);
+
+		if (!t)
+			return -EINVAL;
+		switch (btf_kind(t)) {
+		case BTF_KIND_INT:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_DATASEC:
+		case BTF_KIND_FLOAT:
+			return nelems * t->size;
+		case BTF_KIND_PTR:
+			return nelems * 8;
+		case BTF_KIND_VAR:
+			id = t->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			nelems *= btf_array(t)->nelems;
+			if (nelems > UINT32_MAX)
+				return -E2BIG;
+			id = btf_array(t)->type;
+			continue;
+		default:
+			return -EINVAL;
+		}
+	}
+	return -ELOOP;
+}
+
+const void *bel_btf_raw(const struct bel_btf *btf, uint32_t *size)
+{
+	*size = (uint32_t)btf->raw_size;
+	return btf->raw;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#include "ext.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ext_header {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len;
+	uint32_t func_info_off, func_info_len;
+	uint32_t line_info_off, line_info_len;
+	uint32_t core_relo_off, core_relo_len; /* present when hdr_len allows */
+};
+
+static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const char *what,
+		      uint32_t off, uint32_t len, uint32_t min_rec, struct bel_btf_ext_info *info,
+		      struct bel_err *err)
+{
+	const uint8_t *p, *end;
+	size_t cap = 0;
+
+	if (!len)
+		return 0;
+	if ((uint64_t)off + len > ext->raw_size || len < 4)
+		return bel_errf(err, EINVAL, ".BTF.ext %s: [%u, +%u) out of range", what, off, len);
+	p = ext->raw + off;
+	end = p + len;
+	memcpy(&info->rec_size, p, 4);
+	p += 4;
+	if (info->rec_size < min_rec || info->rec_size % 4 || info->rec_size > 1024)
+		return bel_errf(err, EINVAL, ".BTF.ext %s: bad record size %u", what, info->rec_size);
+	while (p < end) {
+		uint32_t name_off, count;
+		const char *name;
+
+		if (end - p < 8)
+			return bel_errf(err, EINVAL, ".BTF.ext %s: truncated section header", what);
+		memcpy(&name_off, p, 4);
+		memcpy(&count, p + 4, 4);
+		p += 8;
+		name = bel_btf_str(btf, name_off);
+		if (!name || !*name)
+			return bel_errf(err, EINVAL, ".BTF.ext %s: section name offset %u is not a string",
+					what, name_off);
+		if (count == 0 || (uint64_t)count * info->rec_size > (uint64_t)(end - p))
+			return bel_errf(err, EINVAL, ".BTF.ext %s: section '%s': %u records overrun the data",
+					what, name, count);
+		if (info->nsecs == cap) {
+			struct bel_btf_ext_sec *grown;
+
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(info->secs, cap * sizeof(*grown));
+			if (!grown)
+				return bel_errf(err, ENOMEM, "out of memory");
+			info->secs = grown;
+		}
+		info->secs[info->nsecs].name = name;
+		info->secs[info->nsecs].count = count;
+		info->secs[info->nsecs].recs = p;
+		info->nsecs++;
+		p += (size_t)count * info->rec_size;
+	}
+	return 0;
+}
+
+int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
+		      struct bel_btf_ext **out, struct bel_err *err)
+{
+	struct ext_header h = {0};
+	struct bel_btf_ext *ext;
+	int ret;
+
+	*out = NULL;
+	if (size < offsetof(struct ext_header, core_relo_off))
+		return bel_errf(err, EINVAL, ".BTF.ext: %zu bytes is shorter than its header", size);
+	memcpy(&h, data, offsetof(struct ext_header, core_relo_off));
+	if (h.magic != BTF_MAGIC)
+		return bel_errf(err, EINVAL, ".BTF.ext: bad magic 0x%04x", h.magic);
+	if (h.version != BTF_VERSION)
+		return bel_errf(err, ENOTSUP, ".BTF.ext: version %u not supported", h.version);
+	if (h.hdr_len < offsetof(struct ext_header, core_relo_off) || h.hdr_len > size)
+		return bel_errf(err, EINVAL, ".BTF.ext: header length %u out of range", h.hdr_len);
+	if (h.hdr_len >= sizeof(h))
+		memcpy(&h, data, sizeof(h));
+
+	ext = calloc(1, sizeof(*ext));
+	if (!ext)
+		return bel_errf(err, ENOMEM, "out of memory");
+	ext->raw_size = size - h.hdr_len;
+	ext->raw = malloc(ext->raw_size ? ext->raw_size : 1);
+	if (!ext->raw) {
+		free(ext);
+		return bel_errf(err, ENOMEM, "out of memory");
+	}
+	memcpy(ext->raw, (const uint8_t *)data + h.hdr_len, ext->raw_size);
+	ret = parse_info(ext, btf, "func_info", h.func_info_off, h.func_info_len, BEL_FUNC_INFO_MIN,
+			 &ext->func_info, err);
+	if (!ret)
+		ret = parse_info(ext, btf, "line_info", h.line_info_off, h.line_info_len,
+				 BEL_LINE_INFO_MIN, &ext->line_info, err);
+	if (!ret && h.hdr_len >= sizeof(h))
+		ret = parse_info(ext, btf, "core_relo", h.core_relo_off, h.core_relo_len,
+				 BEL_CORE_RELO_MIN, &ext->core_relo, err);
+	if (ret) {
+		bel_btf_ext_free(ext);
+		return ret;
+	}
+	*out = ext;
+	return 0;
+}
+
+void bel_btf_ext_free(struct bel_btf_ext *ext)
+{
+	if (!ext)
+		return;
+	free(ext->func_info.secs);
+	free(ext->line_info.secs);
+	free(ext->core_relo.secs);
+	free(ext->raw);
+	free(ext);
+}
+
+const struct bel_btf_ext_sec *bel_btf_ext_find(const struct bel_btf_ext_info *info, const char *sec)
+{
+	size_t i;
+
+	for (i = 0; i < info->nsecs; i++)
+		if (strcmp(info->secs[i].name, sec) == 0)
+			return &info->secs[i];
+	return NULL;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * .BTF.ext: per-section func_info, line_info and CO-RE relocation records. Pure.
+ * Records stay in the object's private copy; insn_off in them is a byte offset into the
+ * section, as clang writes it.
+ */
+#ifndef BEL_BTF_EXT_H
+#define BEL_BTF_EXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "btf.h"
+
+struct bel_btf_ext_sec {
+	const char *name;     /* ELF section the records belong to */
+	uint32_t count;
+	const uint8_t *recs;  /* count records of the info's rec_size; each starts with insn_off */
+};
+
+struct bel_btf_ext_info {
+	uint32_t rec_size;
+	struct bel_btf_ext_sec *secs;
+	size_t nsecs;
+};
+
+struct bel_btf_ext {
+	uint8_t *raw;
+	size_t raw_size;
+	struct bel_btf_ext_info func_info, line_info, core_relo;
+};
+
+/* Minimum record sizes bel understands: struct bpf_func_info, bpf_line_info, bpf_core_relo. */
+#define BEL_FUNC_INFO_MIN 8
+#define BEL_LINE_INFO_MIN 16
+#define BEL_CORE_RELO_MIN 16
+
+int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
+		      struct bel_btf_ext **out, struct bel_err *err);
+void bel_btf_ext_free(struct bel_btf_ext *ext);
+const struct bel_btf_ext_sec *bel_btf_ext_find(const struct bel_btf_ext_info *info, const char *sec);
+
+#endif

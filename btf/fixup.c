@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#include "fixup.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_secinfo(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int fixup_datasec(struct bel_btf *btf, struct btf_type *ds, const struct bel_elf_sec *sec,
+			 const struct bel_elf *elf, struct bel_err *err)
+{
+	const char *ds_name = bel_btf_type_name(btf, ds);
+	struct btf_var_secinfo *vsi = btf_secinfos(ds);
+	uint32_t i, vlen = btf_vlen(ds);
+
+	if (sec->size > UINT32_MAX)
+		return bel_errf(err, E2BIG, "DATASEC '%s': section is %zu bytes", ds_name, sec->size);
+	ds->size = (uint32_t)sec->size;
+	for (i = 0; i < vlen; i++) {
+		struct btf_type *var = bel_btf_type_mut(btf, vsi[i].type);
+		const struct bel_elf_sym *sym;
+		const char *var_name;
+
+		if (!var || btf_kind(var) != BTF_KIND_VAR)
+			return bel_errf(err, EINVAL, "DATASEC '%s': entry %u is not a VAR", ds_name, i);
+		var_name = bel_btf_type_name(btf, var);
+		/* clang already placed static variables; their symbols may be gone. */
+		if (btf_var(var)->linkage == BTF_VAR_STATIC)
+			goto check;
+		sym = bel_elf_find_sym(elf, var_name, STT_OBJECT, sec->index);
+		if (!sym)
+			return bel_errf(err, ENOENT, "DATASEC '%s': no symbol for variable '%s'",
+					ds_name, var_name);
+		vsi[i].offset = (uint32_t)sym->value;
+		/* A hidden global is local to the object: the kernel should treat it as static. */
+		if (sym->visibility == STV_HIDDEN || sym->visibility == STV_INTERNAL)
+			btf_var(var)->linkage = BTF_VAR_STATIC;
+check:
+		if ((uint64_t)vsi[i].offset + vsi[i].size > ds->size)
+			return bel_errf(err, EINVAL,
+					"DATASEC '%s': variable '%s' at [%u, +%u) lies outside the %u-byte section",
+					ds_name, var_name, vsi[i].offset, vsi[i].size, ds->size);
+	}
+	qsort(vsi, vlen, sizeof(*vsi), cmp_secinfo);
+	return 0;
+}
+
+int bel_btf_fixup_datasecs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err)
+{
+	uint32_t id, n = bel_btf_type_count(btf);
+
+	for (id = btf->start_id; id < n; id++) {
+		struct btf_type *t = bel_btf_type_mut(btf, id);
+		const struct bel_elf_sec *sec;
+		int ret;
+
+		if (!t)
+			return bel_errf(err, EINVAL, "BTF is read-only");
+		if (btf_kind(t) != BTF_KIND_DATASEC)
+			continue;
+		sec = bel_elf_sec_by_name(elf, bel_btf_type_name(btf, t));
+		if (!sec)
+			continue;
+		ret = fixup_datasec(btf, t, sec, elf, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

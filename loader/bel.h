@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bel: load BPF ELF objects (as built by `clang -O2 -g -target bpf` for libbpf) into the kernel
+ * without libbpf.
+ *
+ * An object is opened once: bel parses it, relocates every program and computes each program's
+ * map table. That parsed form is immutable. Loading works on separate state, so programs can be
+ * loaded all at once, one by one, or from several threads; a map is created the first time a
+ * loaded program needs it and released when the last program using it is unloaded.
+ *
+ * Conventions: functions that can fail return 0 (or an fd) on success and a negative errno on
+ * failure; the message explaining the failure names the object, program or map and the cause,
+ * is passed to the message callback and kept as the object's last error. Nothing here aborts
+ * or exits; a failed call releases every fd and pin it made.
+ */
+#ifndef BEL_H
+#define BEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bel_object;
+struct bel_program;
+struct bel_map;
+
+enum bel_msg_level {
+	BEL_MSG_ERROR,
+	BEL_MSG_WARN,
+	BEL_MSG_INFO,
+	BEL_MSG_DEBUG,
+};
+
+/* Receives every message of an object; may be called from any thread that loads. */
+typedef void (*bel_msg_fn)(enum bel_msg_level level, const char *msg, void *ctx);
+
+struct bel_open_opts {
+	size_t sz;              /* sizeof(struct bel_open_opts), for forward compatibility */
+	const char *name;       /* object name; default: the file name up to its first '.' */
+	bel_msg_fn msg;         /* default: none (read bel_object_last_error) */
+	void *msg_ctx;
+	bool keep_maps;         /* keep maps for the object's lifetime instead of releasing
+				   a map when no loaded program uses it */
+};
+
+/* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg
+ * (if any); bel_open_error() returns it too. */
+int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
+			 struct bel_object **obj);
+int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
+			struct bel_object **obj);
+/* The message of the last failed open in this thread. */
+const char *bel_open_error(void);
+
+/* Unload everything that is loaded and free the object. Pins stay in place. */
+void bel_object_close(struct bel_object *obj);
+
+const char *bel_object_name(const struct bel_object *obj);
+/* The last error recorded on this object (empty if none). Valid until the next call. */
+const char *bel_object_last_error(const struct bel_object *obj);
+const char *bel_object_license(const struct bel_object *obj);
+/* Raw object BTF as it will be given to the kernel (after fix-up), or NULL. */
+const void *bel_object_btf(const struct bel_object *obj, uint32_t *size);
+/* Number of types in the object BTF (0 if none). */
+uint32_t bel_object_btf_type_count(const struct bel_object *obj);
+/* fd of the object BTF in the kernel, loaded on first need; negative if none. */
+int bel_object_btf_fd(const struct bel_object *obj);
+
+struct bel_load_opts {
+	size_t sz;              /* sizeof(struct bel_load_opts) */
+	unsigned int threads;   /* 0 or 1: load in the calling thread */
+	bool keep_going;        /* load what loads; otherwise all-or-nothing */
+	uint32_t log_level;     /* verifier log level to capture (0: only on failure) */
+};
+
+/* Load every program of the object (and the maps they need). Without keep_going, a failure
+ * unloads what this call loaded and returns the first error; with it, every program is
+ * tried and the return value is the first error (0 if all loaded): see each program's status. */
+int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts);
+/* Unload every program; maps are released as their last user goes. */
+void bel_object_unload(struct bel_object *obj);
+
+unsigned int bel_object_program_count(const struct bel_object *obj);
+struct bel_program *bel_object_program(const struct bel_object *obj, unsigned int i);
+struct bel_program *bel_object_find_program(const struct bel_object *obj, const char *name);
+unsigned int bel_object_map_count(const struct bel_object *obj);
+struct bel_map *bel_object_map(const struct bel_object *obj, unsigned int i);
+struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *name);
+
+/* Programs. */
+const char *bel_program_name(const struct bel_program *prog);
+const char *bel_program_section(const struct bel_program *prog);
+uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
+uint32_t bel_program_expected_attach_type(const struct bel_program *prog);
+uint32_t bel_program_flags(const struct bel_program *prog);            /* BPF_F_* load flags */
+/* Final instructions (struct bpf_insn from <linux/bpf.h>), map fds not yet filled in. */
+const void *bel_program_insns(const struct bel_program *prog, unsigned int *count);
+/* Number of .BTF.ext func_info and line_info records the program carries. */
+void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_info,
+				uint32_t *line_info);
+/* The map table: the maps the program's final instructions refer to, its subprograms' included. */
+unsigned int bel_program_map_count(const struct bel_program *prog);
+struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
+/* Load one program and the maps in its map table; bind the object's metadata maps. */
+int bel_program_load(struct bel_program *prog);
+int bel_program_unload(struct bel_program *prog);
+int bel_program_fd(const struct bel_program *prog);                   /* -1 if not loaded */
+/* Status of the last load: 0, or the negative errno it failed with. */
+int bel_program_status(const struct bel_program *prog);
+/* Verifier log of the last failed load (or of the last load when log_level was set). */
+const char *bel_program_log(const struct bel_program *prog);
+
+struct bel_program_info {
+	uint32_t id;
+	char tag[17];             /* hex */
+	uint32_t verified_insns;
+	uint32_t xlated_len, jited_len;
+	uint32_t nr_map_ids;
+	uint64_t load_ns;         /* wall time of the PROG_LOAD that succeeded, in bel */
+};
+int bel_program_info(const struct bel_program *prog, struct bel_program_info *info);
+
+/* Maps. */
+const char *bel_map_name(const struct bel_map *map);      /* variable or section name */
+const char *bel_map_kernel_name(const struct bel_map *map);
+uint32_t bel_map_type(const struct bel_map *map);
+uint32_t bel_map_key_size(const struct bel_map *map);
+uint32_t bel_map_value_size(const struct bel_map *map);
+uint32_t bel_map_max_entries(const struct bel_map *map);
+uint32_t bel_map_flags(const struct bel_map *map);
+/* The section of a global data map (".rodata", ".data.custom", ...), else NULL. */
+const char *bel_map_data_section(const struct bel_map *map);
+bool bel_map_has_metadata(const struct bel_map *map);
+int bel_map_fd(const struct bel_map *map);                  /* -1 if not created */
+uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */
+
+/*
+ * Pins: root/<object>/{maps,programs}/<name>, '.' in names escaped as '_' (bpffs refuses dots).
+ * The tree is built under a temporary name and renamed into place, so readers never see half
+ * of it; on failure nothing is left. Pins what is loaded now.
+ */
+int bel_object_pin(struct bel_object *obj, const char *root);
+/* Remove a tree made by bel_object_pin (path is root/<object>). */
+int bel_unpin(const char *path, char *errbuf, size_t errbuf_size);
+/* The name a map or program gets on bpffs. */
+void bel_pin_name(const char *name, char *out, size_t out_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bel, the command line:
+ *   bel inspect OBJ [--json] [--name NAME]
+ *   bel load OBJ --pin DIR [--name NAME] [--keep-going] [--threads N] [--verbose]
+ *   bel unpin DIR/OBJECT
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bel.h"
+#include "names.h"
+
+static int verbose;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bel inspect OBJ [--json] [--name NAME]\n"
+		"       bel load OBJ --pin DIR [--name NAME] [--keep-going] [--threads N] [--verbose]\n"
+		"       bel unpin DIR/OBJECT\n"
+		"\n"
+		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
+		"         and BTF of an object, without loading anything\n"
+		"load     load every program and the maps they use; pin them at\n"
+		"         DIR/<object>/{maps,programs}/<name>, <object> being the file name up to its\n"
+		"         first '.'; on failure nothing stays loaded or pinned\n"
+		"unpin    remove a tree made by load --pin\n");
+}
+
+static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	if (level == BEL_MSG_ERROR)
+		return; /* printed once, by the command that failed */
+	if (level <= BEL_MSG_WARN || verbose >= (int)level)
+		fprintf(stderr, "bel: %s: %s\n", level == BEL_MSG_WARN ? "warning" : "info", msg);
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void inspect_text(const struct bel_object *obj)
+{
+	unsigned int i, j, n;
+	uint32_t fi, li;
+
+	printf("object %s: license \"%s\", %u programs, %u maps, BTF: %u types\n",
+	       bel_object_name(obj), bel_object_license(obj), bel_object_program_count(obj),
+	       bel_object_map_count(obj), bel_object_btf_type_count(obj));
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+
+		bel_program_insns(p, &n);
+		bel_program_btf_ext_counts(p, &fi, &li);
+		printf("prog %-24s sec %-36s type %-16s insns %-6u func_info %u line_info %u maps [",
+		       bel_program_name(p), bel_program_section(p), bel_prog_type_name(bel_program_type(p)),
+		       n, fi, li);
+		for (j = 0; j < bel_program_map_count(p); j++)
+			printf("%s%s", j ? " " : "", bel_map_name(bel_program_map(p, j)));
+		printf("]\n");
+	}
+	for (i = 0; i < bel_object_map_count(obj); i++) {
+		const struct bel_map *m = bel_object_map(obj, i);
+
+		printf("map  %-24s kname %-16s type %-16s key %-4u value %-6u max_entries %-8u flags %#x%s%s\n",
+		       bel_map_name(m), bel_map_kernel_name(m), bel_map_type_name(bel_map_type(m)),
+		       bel_map_key_size(m), bel_map_value_size(m), bel_map_max_entries(m), bel_map_flags(m),
+		       bel_map_data_section(m) ? " global-data" : "",
+		       bel_map_has_metadata(m) ? " metadata" : "");
+	}
+}
+
+static void inspect_json(const struct bel_object *obj)
+{
+	unsigned int i, j, n;
+	uint32_t fi, li;
+
+	printf("{\"object\":");
+	json_str(bel_object_name(obj));
+	printf(",\"license\":");
+	json_str(bel_object_license(obj));
+	printf(",\"btf\":{\"types\":%u},\"programs\":[", bel_object_btf_type_count(obj));
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+
+		bel_program_insns(p, &n);
+		bel_program_btf_ext_counts(p, &fi, &li);
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(bel_program_name(p));
+		printf(",\"section\":");
+		json_str(bel_program_section(p));
+		printf(",\"type\":");
+		json_str(bel_prog_type_name(bel_program_type(p)));
+		printf(",\"expected_attach_type\":%u,\"flags\":%u,\"insns\":%u,\"func_info\":%u,"
+		       "\"line_info\":%u,\"maps\":[", bel_program_expected_attach_type(p),
+		       bel_program_flags(p), n, fi, li);
+		for (j = 0; j < bel_program_map_count(p); j++) {
+			printf("%s", j ? "," : "");
+			json_str(bel_map_name(bel_program_map(p, j)));
+		}
+		printf("]}");
+	}
+	printf("],\"maps\":[");
+	for (i = 0; i < bel_object_map_count(obj); i++) {
+		const struct bel_map *m = bel_object_map(obj, i);
+
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(bel_map_name(m));
+		printf(",\"kernel_name\":");
+		json_str(bel_map_kernel_name(m));
+		printf(",\"type\":");
+		json_str(bel_map_type_name(bel_map_type(m)));
+		printf(",\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,\"flags\":%u,"
+		       "\"global_data\":%s,\"metadata\":%s}", bel_map_key_size(m), bel_map_value_size(m),
+		       bel_map_max_entries(m), bel_map_flags(m), bel_map_data_section(m) ? "true" : "false",
+		       bel_map_has_metadata(m) ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
+static int open_obj(const char *path, const char *name, struct bel_object **obj)
+{
+	struct bel_open_opts opts = {.sz = sizeof(opts), .name = name, .msg = on_msg};
+	int ret = bel_object_open_file(path, &opts, obj);
+
+	if (ret)
+		fprintf(stderr, "bel: %s\n", bel_open_error());
+	return ret;
+}
+
+static void print_loaded(const struct bel_object *obj, const char *pinned)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+		struct bel_program_info info;
+
+		if (bel_program_info(p, &info)) {
+			printf("prog %-24s %-36s NOT LOADED: %s\n", bel_program_name(p),
+			       bel_program_section(p), strerror(-bel_program_status(p)));
+			continue;
+		}
+		printf("prog %-24s %-36s %-14s id %-6u tag %s verified %-6u %.2f ms maps [",
+		       bel_program_name(p), bel_program_section(p),
+		       bel_prog_type_name(bel_program_type(p)), info.id, info.tag,
+		       info.verified_insns, info.load_ns / 1e6);
+		for (j = 0; j < bel_program_map_count(p); j++)
+			printf("%s%s", j ? " " : "", bel_map_name(bel_program_map(p, j)));
+		printf("]\n");
+	}
+	for (i = 0; i < bel_object_map_count(obj); i++) {
+		const struct bel_map *m = bel_object_map(obj, i);
+
+		if (bel_map_fd(m) < 0)
+			continue;
+		printf("map  %-24s %-16s id %-6u key %u value %u max_entries %u flags %#x\n",
+		       bel_map_name(m), bel_map_type_name(bel_map_type(m)), bel_map_id(m),
+		       bel_map_key_size(m), bel_map_value_size(m), bel_map_max_entries(m),
+		       bel_map_flags(m));
+	}
+	if (pinned)
+		printf("pinned at %s/%s\n", pinned, bel_object_name(obj));
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"name", required_argument, NULL, 'n'},
+		{0},
+	};
+	const char *name = NULL;
+	struct bel_object *obj;
+	int json = 0, c;
+
+	while ((c = getopt_long(argc, argv, "jn:", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'n')
+			name = optarg;
+		else
+			return 2;
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_obj(argv[optind], name, &obj))
+		return 1;
+	if (json)
+		inspect_json(obj);
+	else
+		inspect_text(obj);
+	bel_object_close(obj);
+	return 0;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"pin", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"keep-going", no_argument, NULL, 'k'},
+		{"threads", required_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
+		{0},
+	};
+	struct bel_load_opts lopts = {.sz = sizeof(lopts)};
+	const char *pin = NULL, *name = NULL;
+	struct bel_object *obj;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "p:n:kt:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pin = optarg; break;
+		case 'n': name = optarg; break;
+		case 'k': lopts.keep_going = true; break;
+		case 't': lopts.threads = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'v': verbose++; break;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_obj(argv[optind], name, &obj))
+		return 1;
+	ret = bel_object_load(obj, &lopts);
+	if (ret && !lopts.keep_going) {
+		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		bel_object_close(obj);
+		return 1;
+	}
+	if (ret) {
+		unsigned int i;
+
+		for (i = 0; i < bel_object_program_count(obj); i++) {
+			const struct bel_program *p = bel_object_program(obj, i);
+
+			if (bel_program_status(p))
+				fprintf(stderr, "bel: prog '%s' (%s) failed: %s\n", bel_program_name(p),
+					bel_program_section(p), strerror(-bel_program_status(p)));
+		}
+	}
+	if (pin && bel_object_pin(obj, pin)) {
+		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		bel_object_close(obj);
+		return 1;
+	}
+	print_loaded(obj, pin);
+	bel_object_close(obj);
+	return ret ? 1 : 0;
+}
+
+static int cmd_unpin(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (bel_unpin(argv[1], err, sizeof(err))) {
+		fprintf(stderr, "bel: unpin: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "load"))
+		return cmd_load(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "unpin"))
+		return cmd_unpin(argc - 1, argv + 1);
+	fprintf(stderr, "bel: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

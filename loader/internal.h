@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loader state, kept apart from the spec (reloc/spec.h): the spec says what the object is and
+ * is never written after open; the structs here say what is loaded now.
+ *
+ * Locking, outermost first: program lock -> map lock (outer map before the maps in its slots)
+ * -> object publish lock. prog->fd and map->fd are written only with the publish lock held,
+ * so prog-array slots can be linked from either side (program loaded first or map created
+ * first) without missing one another.
+ */
+#ifndef BEL_LOADER_INTERNAL_H
+#define BEL_LOADER_INTERNAL_H
+
+#include <pthread.h>
+
+#include "bel.h"
+#include "btf/btf.h"
+#include "common/err.h"
+#include "reloc/spec.h"
+#include "syscall/bpf.h"
+#include "syscall/probe.h"
+
+struct bel_map {
+	struct bel_object *obj;
+	const struct bel_map_def *def;
+	pthread_mutex_t lock;
+	int fd;
+	unsigned int users;       /* loaded programs and outer maps that hold it */
+	uint32_t *held;           /* maps this map-in-map's slots hold */
+	uint32_t nheld;
+};
+
+struct bel_program {
+	struct bel_object *obj;
+	const struct bel_prog_def *def;
+	pthread_mutex_t lock;
+	int fd;
+	int status;
+	char *log;
+	uint64_t load_ns;
+	uint32_t *held;           /* maps acquired for it: its map table, then metadata maps */
+	uint32_t nheld;
+};
+
+struct bel_object {
+	struct bel_spec *spec;
+	struct bel_map *maps;
+	struct bel_program *progs;
+	bel_msg_fn msg;
+	void *msg_ctx;
+	bool keep_maps;
+	uint32_t log_level;
+	pthread_mutex_t lock;         /* btf_fd, last error */
+	pthread_mutex_t publish_lock; /* see above */
+	int btf_fd;
+	bool btf_tried;
+	struct bel_err last;
+	char last_copy[BEL_ERR_MSG_MAX];
+};
+
+/* Record an error as the object's last and pass it to the message callback. Returns err->code. */
+int bel_obj_fail(struct bel_object *obj, struct bel_err *err);
+void bel_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The object BTF's fd, loading it on first use; negative when the object has none or the
+ * kernel refused it (a warning says why, and loading goes on without BTF). */
+int bel_obj_btf_fd(struct bel_object *obj);
+
+int bel_map_acquire(struct bel_map *map, struct bel_err *err);
+void bel_map_release(struct bel_map *map);
+/* Fill the slots of live prog arrays that name prog (publish lock held). */
+void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
+
+/* vmlinux BTF, mapped once per process; NULL with err set when unavailable. */
+const struct bel_btf *bel_kernel_btf(struct bel_err *err);
+
+uint64_t bel_now_ns(void);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The running kernel's BTF, mapped read-only from /sys/kernel/btf/vmlinux once per process and
+ * parsed in place (no copy), shared by every object and thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+static struct bel_btf *vmlinux;
+static struct bel_err vmlinux_err;
+static pthread_once_t vmlinux_once = PTHREAD_ONCE_INIT;
+
+static void *read_all(int fd, size_t size)
+{
+	uint8_t *buf = malloc(size);
+	size_t done = 0;
+
+	while (buf && done < size) {
+		ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
+
+		if (n <= 0) {
+			free(buf);
+			return NULL;
+		}
+		done += (size_t)n;
+	}
+	return buf;
+}
+
+static void map_vmlinux(void)
+{
+	struct stat st;
+	void *data;
+	int fd;
+
+	fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		bel_errf(&vmlinux_err, errno, "kernel BTF: cannot open %s: %s", VMLINUX_BTF,
+			 strerror(errno));
+		return;
+	}
+	/* sysfs reports a size for this file; the mapping stays for the process's lifetime. */
+	if (fstat(fd, &st) || st.st_size <= 0) {
+		bel_errf(&vmlinux_err, EINVAL, "kernel BTF: %s has no size", VMLINUX_BTF);
+		close(fd);
+		return;
+	}
+	data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (data == MAP_FAILED) {
+		/* Kernels before 6.10 cannot map this file: read it into an owned copy instead. */
+		data = read_all(fd, (size_t)st.st_size);
+		close(fd);
+		if (!data) {
+			bel_errf(&vmlinux_err, errno, "kernel BTF: cannot read %s: %s", VMLINUX_BTF,
+				 strerror(errno));
+			return;
+		}
+		if (bel_btf_parse(data, (size_t)st.st_size, NULL, true, &vmlinux, &vmlinux_err))
+			bel_err_prefix(&vmlinux_err, "kernel BTF %s", VMLINUX_BTF);
+		free(data);
+		return;
+	}
+	close(fd);
+	if (bel_btf_parse(data, (size_t)st.st_size, NULL, false, &vmlinux, &vmlinux_err)) {
+		bel_err_prefix(&vmlinux_err, "kernel BTF %s", VMLINUX_BTF);
+		munmap(data, (size_t)st.st_size);
+	}
+}
+
+const struct bel_btf *bel_kernel_btf(struct bel_err *err)
+{
+	pthread_once(&vmlinux_once, map_vmlinux);
+	if (!vmlinux && err)
+		*err = vmlinux_err;
+	return vmlinux;
+}

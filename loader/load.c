@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading a whole object: every program, from one thread or from a pool that takes programs
+ * off a shared counter (verification time varies too much between programs for static halves
+ * to balance). Maps are created by whichever program needs them first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct load_job {
+	struct bel_object *obj;
+	bool keep_going;
+	uint32_t next;            /* atomic: next program to take */
+	bool stop;                /* atomic: a failure ends an all-or-nothing load */
+	bool *loaded_here;        /* which programs this call loaded */
+	int first_err;            /* of the lowest-numbered failed program */
+	uint32_t first_err_prog;
+	pthread_mutex_t lock;
+};
+
+static void *load_worker(void *arg)
+{
+	struct load_job *job = arg;
+	uint32_t n = job->obj->spec->nprogs;
+
+	for (;;) {
+		uint32_t i;
+		struct bel_program *prog;
+		bool was_loaded;
+		int ret;
+
+		if (__atomic_load_n(&job->stop, __ATOMIC_ACQUIRE))
+			break;
+		i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		if (i >= n)
+			break;
+		prog = &job->obj->progs[i];
+		was_loaded = bel_program_fd(prog) >= 0;
+		ret = bel_program_load(prog);
+		if (!ret) {
+			job->loaded_here[i] = !was_loaded;
+			continue;
+		}
+		pthread_mutex_lock(&job->lock);
+		if (!job->first_err || i < job->first_err_prog) {
+			job->first_err = ret;
+			job->first_err_prog = i;
+		}
+		pthread_mutex_unlock(&job->lock);
+		if (!job->keep_going)
+			__atomic_store_n(&job->stop, true, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
+{
+	struct load_job job = {.obj = obj};
+	uint32_t nthreads = 1, i, n = obj->spec->nprogs;
+	pthread_t *threads = NULL;
+
+	if (opts) {
+		job.keep_going = opts->keep_going;
+		obj->log_level = opts->log_level;
+		if (opts->threads > 1)
+			nthreads = opts->threads;
+	}
+	if (nthreads > n)
+		nthreads = n ? n : 1;
+	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
+	if (!job.loaded_here)
+		return -ENOMEM;
+	pthread_mutex_init(&job.lock, NULL);
+	if (nthreads > 1) {
+		threads = calloc(nthreads, sizeof(*threads));
+		if (!threads)
+			nthreads = 1;
+	}
+	/* The calling thread works too; extra threads only if they start. */
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, load_worker, &job))
+			break;
+	nthreads = i;
+	load_worker(&job);
+	for (i = 1; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	if (job.first_err && !job.keep_going)
+		for (i = 0; i < n; i++)
+			if (job.loaded_here[i])
+				bel_program_unload(&obj->progs[i]);
+	pthread_mutex_destroy(&job.lock);
+	free(job.loaded_here);
+	return job.first_err;
+}
+
+void bel_object_unload(struct bel_object *obj)
+{
+	uint32_t i;
+
+	for (i = 0; i < obj->spec->nprogs; i++)
+		bel_program_unload(&obj->progs[i]);
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Map slots: created by the first program that needs a map, initialised (global data contents,
+ * read-only sections frozen, map-in-map and prog-array slots filled), released when the last
+ * user goes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Map types whose BTF key/value the kernel refuses (map_check_no_btf). libbpf 1.1 omits BTF for
+ * these too, except prog arrays, which it retries without BTF after the kernel says no. */
+static bool btf_unsupported(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint32_t possible_cpus(void)
+{
+	static uint32_t cached;
+	unsigned int a, b, n = 0;
+	char buf[256], *p;
+	FILE *f;
+
+	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
+		return cached;
+	f = fopen("/sys/devices/system/cpu/possible", "re");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		for (p = strtok(buf, ",\n"); p; p = strtok(NULL, ",\n")) {
+			if (sscanf(p, "%u-%u", &a, &b) == 2 && b >= a)
+				n += b - a + 1;
+			else if (sscanf(p, "%u", &a) == 1)
+				n++;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!n)
+		n = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* A ring buffer's size must be a power-of-two multiple of the page size; round up as libbpf. */
+static uint32_t ringbuf_size(uint32_t requested)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), size = page;
+
+	while (size < requested && size < (1ull << 31))
+		size <<= 1;
+	return (uint32_t)size;
+}
+
+static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int inner_fd,
+		      struct bel_err *err)
+{
+	const struct bel_features *feat = bel_kernel_features();
+	struct bel_map_create_args args = {
+		.map_type = def->type,
+		.key_size = def->key_size,
+		.value_size = def->value_size,
+		.max_entries = def->max_entries,
+		.map_flags = def->map_flags,
+		.numa_node = def->numa_node,
+		.map_extra = def->map_extra,
+		.inner_map_fd = inner_fd > 0 ? (uint32_t)inner_fd : 0,
+		.name = feat->prog_name ? def->kname : NULL,
+	};
+	int fd, btf_fd;
+
+	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !args.max_entries)
+		args.max_entries = possible_cpus();
+	if (def->type == BPF_MAP_TYPE_RINGBUF)
+		args.max_entries = ringbuf_size(args.max_entries);
+	if (def->origin == BEL_MAP_FROM_DATA && !feat->mmapable_maps)
+		args.map_flags &= ~BPF_F_MMAPABLE;
+	btf_fd = bel_obj_btf_fd(obj);
+	if (btf_fd >= 0 && (def->btf_key_type_id || def->btf_value_type_id) &&
+	    !btf_unsupported(def->type)) {
+		args.btf_fd = (uint32_t)btf_fd;
+		args.btf_key_type_id = def->btf_key_type_id;
+		args.btf_value_type_id = def->btf_value_type_id;
+	}
+	fd = bel_sys_map_create(&args);
+	if (fd < 0 && args.btf_fd) {
+		bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': kernel refused it with BTF (%s); retrying "
+			    "without BTF", def->name, strerror(-fd));
+		args.btf_fd = args.btf_key_type_id = args.btf_value_type_id = 0;
+		fd = bel_sys_map_create(&args);
+	}
+	if (fd < 0)
+		return bel_errf(err, -fd, "map '%s': BPF_MAP_CREATE (type %u, key %u, value %u, "
+				"max_entries %u, flags %#x) failed: %s", def->name, def->type,
+				def->key_size, def->value_size, args.max_entries, args.map_flags,
+				strerror(-fd));
+	return fd;
+}
+
+static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
+{
+	const struct bel_map_def *def = map->def;
+	uint32_t key = 0;
+	int ret;
+
+	if (def->origin != BEL_MAP_FROM_DATA)
+		return 0;
+	if (def->init) {
+		ret = bel_sys_map_update_elem(fd, &key, def->init, 0);
+		if (ret)
+			return bel_errf(err, -ret, "map '%s': setting initial contents failed: %s",
+					def->name, strerror(-ret));
+	}
+	if (def->freeze) {
+		ret = bel_sys_map_freeze(fd);
+		if (ret)
+			return bel_errf(err, -ret, "map '%s': BPF_MAP_FREEZE failed: %s", def->name,
+					strerror(-ret));
+	}
+	return 0;
+}
+
+/* Map-in-map: each initial slot holds an object map, which this map keeps a user of. */
+static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
+{
+	const struct bel_map_def *def = map->def;
+	uint32_t i;
+	int ret;
+
+	if (!def->nslots || def->type == BPF_MAP_TYPE_PROG_ARRAY)
+		return 0;
+	map->held = calloc(def->nslots, sizeof(*map->held));
+	if (!map->held)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < def->nslots; i++) {
+		struct bel_map *inner = &map->obj->maps[def->slots[i].target];
+		uint32_t key = def->slots[i].slot;
+		int inner_fd;
+
+		ret = bel_map_acquire(inner, err);
+		if (ret)
+			return bel_err_prefix(err, "map '%s': slot %u", def->name, key);
+		map->held[map->nheld++] = def->slots[i].target;
+		inner_fd = inner->fd;
+		ret = bel_sys_map_update_elem(fd, &key, &inner_fd, 0);
+		if (ret)
+			return bel_errf(err, -ret, "map '%s': putting map '%s' in slot %u failed: %s",
+					def->name, inner->def->name, key, strerror(-ret));
+	}
+	return 0;
+}
+
+static void release_held(struct bel_map *map)
+{
+	uint32_t i;
+
+	for (i = 0; i < map->nheld; i++)
+		bel_map_release(&map->obj->maps[map->held[i]]);
+	free(map->held);
+	map->held = NULL;
+	map->nheld = 0;
+}
+
+/* Prog arrays: link slots to programs already loaded (publish lock held). */
+static void fill_prog_slots(struct bel_map *map)
+{
+	const struct bel_map_def *def = map->def;
+	uint32_t i;
+
+	if (def->type != BPF_MAP_TYPE_PROG_ARRAY)
+		return;
+	for (i = 0; i < def->nslots; i++) {
+		const struct bel_program *prog = &map->obj->progs[def->slots[i].target];
+		uint32_t key = def->slots[i].slot;
+		int ret;
+
+		if (prog->fd < 0)
+			continue;
+		ret = bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
+		if (ret)
+			bel_obj_msg(map->obj, BEL_MSG_WARN, "map '%s': putting prog '%s' in slot %u "
+				    "failed: %s", def->name, prog->def->name, key, strerror(-ret));
+	}
+}
+
+void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove)
+{
+	uint32_t prog_index = (uint32_t)(prog - obj->progs), i, s;
+
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		const struct bel_map *map = &obj->maps[i];
+		const struct bel_map_def *def = map->def;
+
+		if (def->type != BPF_MAP_TYPE_PROG_ARRAY || map->fd < 0)
+			continue;
+		for (s = 0; s < def->nslots; s++) {
+			uint32_t key = def->slots[s].slot;
+			int ret;
+
+			if (def->slots[s].target != prog_index)
+				continue;
+			ret = remove ? bel_sys_map_delete_elem(map->fd, &key)
+				     : bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
+			if (ret && !(remove && ret == -ENOENT))
+				bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': %s prog '%s' in slot %u "
+					    "failed: %s", def->name, remove ? "removing" : "putting",
+					    prog->def->name, key, strerror(-ret));
+		}
+	}
+}
+
+static int create_map(struct bel_map *map, struct bel_err *err)
+{
+	const struct bel_map_def *def = map->def;
+	int fd, inner_fd = -1, ret;
+
+	if (def->inner) {
+		/* The kernel copies the inner map's shape from a template it does not keep. */
+		inner_fd = create_raw(map->obj, def->inner, -1, err);
+		if (inner_fd < 0)
+			return bel_err_prefix(err, "map '%s': inner map template", def->name);
+	}
+	fd = create_raw(map->obj, def, inner_fd, err);
+	if (inner_fd >= 0)
+		close(inner_fd);
+	if (fd < 0)
+		return fd;
+	ret = init_contents(map, fd, err);
+	if (!ret)
+		ret = fill_map_slots(map, fd, err);
+	if (ret) {
+		release_held(map);
+		close(fd);
+		return ret;
+	}
+	pthread_mutex_lock(&map->obj->publish_lock);
+	__atomic_store_n(&map->fd, fd, __ATOMIC_RELEASE);
+	fill_prog_slots(map);
+	pthread_mutex_unlock(&map->obj->publish_lock);
+	bel_obj_msg(map->obj, BEL_MSG_DEBUG, "map '%s': created, fd %d", def->name, fd);
+	return 0;
+}
+
+int bel_map_acquire(struct bel_map *map, struct bel_err *err)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&map->lock);
+	if (map->fd < 0)
+		ret = create_map(map, err);
+	if (!ret)
+		map->users++;
+	pthread_mutex_unlock(&map->lock);
+	return ret;
+}
+
+void bel_map_release(struct bel_map *map)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&map->lock);
+	if (map->users && --map->users == 0 && !map->obj->keep_maps) {
+		pthread_mutex_lock(&map->obj->publish_lock);
+		fd = map->fd;
+		__atomic_store_n(&map->fd, -1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&map->obj->publish_lock);
+		release_held(map);
+	}
+	pthread_mutex_unlock(&map->lock);
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* Names of kernel enums for people: bpftool's spelling, so outputs can be compared. */
+#ifndef BEL_LOADER_NAMES_H
+#define BEL_LOADER_NAMES_H
+
+#include <stdint.h>
+
+const char *bel_prog_type_name(uint32_t type);
+const char *bel_map_type_name(uint32_t type);
+
+#endif

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening and closing objects, messages, and the accessors of bel.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static __thread char open_error[BEL_ERR_MSG_MAX];
+
+const char *bel_open_error(void)
+{
+	return open_error;
+}
+
+uint64_t bel_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int bel_obj_fail(struct bel_object *obj, struct bel_err *err)
+{
+	pthread_mutex_lock(&obj->lock);
+	obj->last = *err;
+	pthread_mutex_unlock(&obj->lock);
+	if (obj->msg)
+		obj->msg(BEL_MSG_ERROR, err->msg, obj->msg_ctx);
+	return err->code;
+}
+
+void bel_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *fmt, ...)
+{
+	char buf[BEL_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!obj->msg)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	obj->msg(level, buf, obj->msg_ctx);
+}
+
+/* "dir/foo.bpf.o" -> "foo": libbpf's convention, so map names agree with its. */
+static void name_from_path(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strcspn(base, ".");
+	snprintf(out, size, "%.*s", (int)len, base);
+}
+
+static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
+		     struct bel_object **out)
+{
+	struct bel_object *obj;
+	uint32_t i;
+
+	obj = calloc(1, sizeof(*obj));
+	if (!obj)
+		return -ENOMEM;
+	obj->spec = spec;
+	obj->btf_fd = -1;
+	if (opts) {
+		obj->msg = opts->msg;
+		obj->msg_ctx = opts->msg_ctx;
+		obj->keep_maps = opts->keep_maps;
+	}
+	pthread_mutex_init(&obj->lock, NULL);
+	pthread_mutex_init(&obj->publish_lock, NULL);
+	obj->maps = calloc(spec->nmaps ? spec->nmaps : 1, sizeof(*obj->maps));
+	obj->progs = calloc(spec->nprogs ? spec->nprogs : 1, sizeof(*obj->progs));
+	if (!obj->maps || !obj->progs) {
+		free(obj->maps);
+		free(obj->progs);
+		free(obj);
+		return -ENOMEM;
+	}
+	for (i = 0; i < spec->nmaps; i++) {
+		obj->maps[i].obj = obj;
+		obj->maps[i].def = &spec->maps[i];
+		obj->maps[i].fd = -1;
+		pthread_mutex_init(&obj->maps[i].lock, NULL);
+	}
+	for (i = 0; i < spec->nprogs; i++) {
+		obj->progs[i].obj = obj;
+		obj->progs[i].def = &spec->progs[i];
+		obj->progs[i].fd = -1;
+		pthread_mutex_init(&obj->progs[i].lock, NULL);
+	}
+	*out = obj;
+	return 0;
+}
+
+static int open_failed(const struct bel_open_opts *opts, struct bel_err *err)
+{
+	snprintf(open_error, sizeof(open_error), "%s", err->msg);
+	if (opts && opts->msg)
+		opts->msg(BEL_MSG_ERROR, err->msg, opts->msg_ctx);
+	return err->code;
+}
+
+static int open_image(const void *buf, size_t size, const char *name,
+		      const struct bel_open_opts *opts, struct bel_object **obj)
+{
+	struct bel_err err = {0};
+	struct bel_spec *spec;
+	int ret;
+
+	ret = bel_spec_build(buf, size, name, &spec, &err);
+	if (ret) {
+		bel_err_prefix(&err, "object '%s'", name);
+		return open_failed(opts, &err);
+	}
+	ret = open_spec(spec, opts, obj);
+	if (ret) {
+		bel_spec_free(spec);
+		bel_errf(&err, ENOMEM, "object '%s': out of memory", name);
+		return open_failed(opts, &err);
+	}
+	return 0;
+}
+
+int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
+			struct bel_object **obj)
+{
+	const char *name = opts && opts->name ? opts->name : "bel_obj";
+
+	*obj = NULL;
+	open_error[0] = '\0';
+	return open_image(buf, size, name, opts, obj);
+}
+
+int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
+			 struct bel_object **obj)
+{
+	char name[256];
+	struct bel_err err = {0};
+	struct stat st;
+	void *image;
+	int fd, ret;
+
+	*obj = NULL;
+	open_error[0] = '\0';
+	if (opts && opts->name)
+		snprintf(name, sizeof(name), "%s", opts->name);
+	else
+		name_from_path(path, name, sizeof(name));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		bel_errf(&err, errno, "object '%s': cannot open %s: %s", name, path, strerror(errno));
+		return open_failed(opts, &err);
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		bel_errf(&err, EINVAL, "object '%s': %s is not a non-empty regular file", name, path);
+		close(fd);
+		return open_failed(opts, &err);
+	}
+	image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (image == MAP_FAILED) {
+		bel_errf(&err, errno, "object '%s': cannot map %s: %s", name, path, strerror(errno));
+		return open_failed(opts, &err);
+	}
+	ret = open_image(image, (size_t)st.st_size, name, opts, obj);
+	munmap(image, (size_t)st.st_size);
+	return ret;
+}
+
+void bel_object_close(struct bel_object *obj)
+{
+	uint32_t i;
+
+	if (!obj)
+		return;
+	bel_object_unload(obj);
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		struct bel_map *map = &obj->maps[i];
+
+		/* keep_maps leaves maps alive with no users; they go with the object. */
+		if (map->fd >= 0)
+			close(map->fd);
+		free(map->held);
+		pthread_mutex_destroy(&map->lock);
+	}
+	for (i = 0; i < obj->spec->nprogs; i++) {
+		free(obj->progs[i].log);
+		free(obj->progs[i].held);
+		pthread_mutex_destroy(&obj->progs[i].lock);
+	}
+	if (obj->btf_fd >= 0)
+		close(obj->btf_fd);
+	pthread_mutex_destroy(&obj->lock);
+	pthread_mutex_destroy(&obj->publish_lock);
+	free(obj->maps);
+	free(obj->progs);
+	bel_spec_free(obj->spec);
+	free(obj);
+}
+
+int bel_obj_btf_fd(struct bel_object *obj)
+{
+	const struct bel_features *feat;
+	uint32_t size;
+	const void *raw;
+	char *log;
+	int fd;
+
+	pthread_mutex_lock(&obj->lock);
+	if (obj->btf_tried || !obj->spec->btf) {
+		fd = obj->btf_fd;
+		pthread_mutex_unlock(&obj->lock);
+		return fd;
+	}
+	obj->btf_tried = true;
+	feat = bel_kernel_features();
+	if (!feat->btf) {
+		pthread_mutex_unlock(&obj->lock);
+		bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel has no BTF support; loading "
+			    "without BTF", obj->spec->obj_name);
+		return -1;
+	}
+	raw = bel_btf_raw(obj->spec->btf, &size);
+	fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
+	if (fd < 0) {
+		/* Run it again with a log, to say why. */
+		log = calloc(1, 1 << 20);
+		if (log)
+			bel_sys_btf_load(raw, size, log, 1 << 20, 1);
+		bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
+			    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
+			    log ? log : "");
+		free(log);
+	}
+	obj->btf_fd = fd;
+	pthread_mutex_unlock(&obj->lock);
+	return fd;
+}
+
+const char *bel_object_name(const struct bel_object *obj)
+{
+	return obj->spec->obj_name;
+}
+
+const char *bel_object_last_error(const struct bel_object *obj)
+{
+	struct bel_object *o = (struct bel_object *)obj;
+
+	pthread_mutex_lock(&o->lock);
+	memcpy(o->last_copy, o->last.msg, sizeof(o->last_copy));
+	pthread_mutex_unlock(&o->lock);
+	return o->last_copy;
+}
+
+const char *bel_object_license(const struct bel_object *obj)
+{
+	return obj->spec->license;
+}
+
+const void *bel_object_btf(const struct bel_object *obj, uint32_t *size)
+{
+	if (!obj->spec->btf) {
+		*size = 0;
+		return NULL;
+	}
+	return bel_btf_raw(obj->spec->btf, size);
+}
+
+uint32_t bel_object_btf_type_count(const struct bel_object *obj)
+{
+	return obj->spec->btf ? bel_btf_type_count(obj->spec->btf) - 1 : 0;
+}
+
+void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_info,
+				uint32_t *line_info)
+{
+	*func_info = prog->def->func_info_cnt;
+	*line_info = prog->def->line_info_cnt;
+}
+
+int bel_object_btf_fd(const struct bel_object *obj)
+{
+	return bel_obj_btf_fd((struct bel_object *)obj);
+}
+
+unsigned int bel_object_program_count(const struct bel_object *obj)
+{
+	return obj->spec->nprogs;
+}
+
+struct bel_program *bel_object_program(const struct bel_object *obj, unsigned int i)
+{
+	return i < obj->spec->nprogs ? &obj->progs[i] : NULL;
+}
+
+struct bel_program *bel_object_find_program(const struct bel_object *obj, const char *name)
+{
+	int i = bel_spec_find_prog(obj->spec, name);
+
+	return i < 0 ? NULL : &obj->progs[i];
+}
+
+unsigned int bel_object_map_count(const struct bel_object *obj)
+{
+	return obj->spec->nmaps;
+}
+
+struct bel_map *bel_object_map(const struct bel_object *obj, unsigned int i)
+{
+	return i < obj->spec->nmaps ? &obj->maps[i] : NULL;
+}
+
+struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *name)
+{
+	int i = bel_spec_find_map(obj->spec, name);
+
+	return i < 0 ? NULL : &obj->maps[i];
+}
+
+const char *bel_program_name(const struct bel_program *prog) { return prog->def->name; }
+const char *bel_program_section(const struct bel_program *prog) { return prog->def->sec_name; }
+uint32_t bel_program_type(const struct bel_program *prog) { return prog->def->prog_type; }
+uint32_t bel_program_flags(const struct bel_program *prog) { return prog->def->prog_flags; }
+
+uint32_t bel_program_expected_attach_type(const struct bel_program *prog)
+{
+	return prog->def->expected_attach_type;
+}
+
+const void *bel_program_insns(const struct bel_program *prog, unsigned int *count)
+{
+	*count = prog->def->insn_cnt;
+	return prog->def->insns;
+}
+
+unsigned int bel_program_map_count(const struct bel_program *prog)
+{
+	return prog->def->nmaps;
+}
+
+struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i)
+{
+	return i < prog->def->nmaps ? &prog->obj->maps[prog->def->maps[i]] : NULL;
+}
+
+int bel_program_fd(const struct bel_program *prog)
+{
+	return __atomic_load_n(&prog->fd, __ATOMIC_ACQUIRE);
+}
+
+int bel_program_status(const struct bel_program *prog) { return prog->status; }
+const char *bel_program_log(const struct bel_program *prog) { return prog->log ? prog->log : ""; }
+
+const char *bel_map_name(const struct bel_map *map) { return map->def->name; }
+const char *bel_map_kernel_name(const struct bel_map *map) { return map->def->kname; }
+uint32_t bel_map_type(const struct bel_map *map) { return map->def->type; }
+uint32_t bel_map_key_size(const struct bel_map *map) { return map->def->key_size; }
+uint32_t bel_map_value_size(const struct bel_map *map) { return map->def->value_size; }
+uint32_t bel_map_max_entries(const struct bel_map *map) { return map->def->max_entries; }
+uint32_t bel_map_flags(const struct bel_map *map) { return map->def->map_flags; }
+bool bel_map_has_metadata(const struct bel_map *map) { return map->def->has_metadata; }
+
+const char *bel_map_data_section(const struct bel_map *map)
+{
+	return map->def->origin == BEL_MAP_FROM_DATA ? map->def->name : NULL;
+}
+
+int bel_map_fd(const struct bel_map *map)
+{
+	return __atomic_load_n(&map->fd, __ATOMIC_ACQUIRE);
+}
+
+uint32_t bel_map_id(const struct bel_map *map)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd = bel_map_fd(map);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bel_sys_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Programs and their relocations.
+ *
+ * A program is a function symbol in an executable section other than .text; .text holds
+ * subprograms. Relocating a program builds its final instruction array: the program's own
+ * instructions, then every function it calls or takes the address of, appended in the order
+ * the calls are first met while walking depth-first (the layout libbpf produces, so the kernel
+ * computes the same program tag), each call's imm rewritten to the callee's new position.
+ * ldimm64 instructions that refer to maps or global data get their pseudo source register and
+ * an entry in the program's map references; their fds are filled in at load time.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+
+#define NOT_PLACED UINT32_MAX
+
+struct func {
+	uint32_t sec_index;
+	uint32_t start, cnt;   /* in instructions, within the section */
+	const char *name;
+};
+
+struct sec_rels {
+	uint32_t sec_index;
+	struct bel_elf_rel *rels; /* sorted by offset */
+	size_t count;
+};
+
+struct piece {
+	uint32_t func;
+	uint32_t out_off;
+};
+
+struct reloc_ctx {
+	struct bel_spec *spec;
+	struct func *funcs;
+	size_t nfuncs;
+	struct sec_rels *srels;
+	size_t nsrels;
+	/* the program being relocated */
+	struct bel_prog_def *prog;
+	struct bpf_insn *out;
+	uint32_t out_cnt, out_cap;
+	uint32_t *placed;      /* per func: its offset in out, or NOT_PLACED */
+	struct piece *pieces;  /* functions in the order they were placed */
+	uint32_t npieces;
+	struct bel_map_ref *refs;
+	uint32_t nrefs, refs_cap;
+	struct bel_err *err;
+};
+
+static bool is_ldimm64(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+static bool is_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL);
+}
+
+static bool is_exec(const struct bel_elf_sec *sec)
+{
+	return sec && sec->type == SHT_PROGBITS && (sec->flags & SHF_EXECINSTR);
+}
+
+static int cmp_rel(const void *a, const void *b)
+{
+	const struct bel_elf_rel *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+
+	if (x->sec_index != y->sec_index)
+		return x->sec_index < y->sec_index ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static const struct bel_elf_rel *find_rel(const struct reloc_ctx *ctx, uint32_t sec_index,
+					  uint64_t offset)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nsrels; i++) {
+		const struct sec_rels *s = &ctx->srels[i];
+		struct bel_elf_rel key = {.offset = offset};
+
+		if (s->sec_index == sec_index)
+			return bsearch(&key, s->rels, s->count, sizeof(key), cmp_rel);
+	}
+	return NULL;
+}
+
+/* The function that starts exactly at this instruction of this section. */
+static int find_func(const struct reloc_ctx *ctx, uint32_t sec_index, uint64_t insn)
+{
+	struct func key = {.sec_index = sec_index, .start = (uint32_t)insn};
+	const struct func *f;
+
+	if (insn > UINT32_MAX)
+		return -1;
+	f = bsearch(&key, ctx->funcs, ctx->nfuncs, sizeof(key), cmp_func);
+	return f ? (int)(f - ctx->funcs) : -1;
+}
+
+static int collect_funcs(struct reloc_ctx *ctx, struct bel_err *err)
+{
+	const struct bel_elf *elf = ctx->spec->elf;
+	size_t i;
+
+	ctx->funcs = calloc(elf->nsyms ? elf->nsyms : 1, sizeof(*ctx->funcs));
+	if (!ctx->funcs)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 1; i < elf->nsyms; i++) {
+		const struct bel_elf_sym *sym = &elf->syms[i];
+		const struct bel_elf_sec *sec;
+		struct func *f;
+
+		if (sym->type != STT_FUNC || sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE)
+			continue;
+		sec = bel_elf_sec(elf, sym->shndx);
+		if (!is_exec(sec))
+			continue;
+		if (sym->value % 8 || sym->size % 8 || sym->size == 0 ||
+		    sym->value > sec->size || sym->size > sec->size - sym->value)
+			return bel_errf(err, EINVAL, "function '%s' in '%s': offset %llu size %llu is not a "
+					"whole number of instructions inside the %zu-byte section", sym->name,
+					sec->name, (unsigned long long)sym->value,
+					(unsigned long long)sym->size, sec->size);
+		f = &ctx->funcs[ctx->nfuncs++];
+		f->sec_index = sym->shndx;
+		f->start = (uint32_t)(sym->value / 8);
+		f->cnt = (uint32_t)(sym->size / 8);
+		f->name = sym->name;
+	}
+	qsort(ctx->funcs, ctx->nfuncs, sizeof(*ctx->funcs), cmp_func);
+	for (i = 1; i < ctx->nfuncs; i++) {
+		const struct func *a = &ctx->funcs[i - 1], *b = &ctx->funcs[i];
+
+		if (a->sec_index == b->sec_index && a->start + a->cnt > b->start)
+			return bel_errf(err, EINVAL, "functions '%s' and '%s' overlap in '%s'", a->name,
+					b->name, elf->secs[a->sec_index].name);
+	}
+	return 0;
+}
+
+static int collect_rels(struct reloc_ctx *ctx, struct bel_err *err)
+{
+	const struct bel_elf *elf = ctx->spec->elf;
+	size_t i;
+
+	ctx->srels = calloc(elf->nsecs, sizeof(*ctx->srels));
+	if (!ctx->srels)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 1; i < elf->nsecs; i++) {
+		const struct bel_elf_sec *relsec = &elf->secs[i];
+		struct sec_rels *s;
+		size_t j;
+		int ret;
+
+		if (relsec->type != SHT_REL || !is_exec(bel_elf_sec(elf, relsec->info)))
+			continue;
+		s = &ctx->srels[ctx->nsrels++];
+		s->sec_index = relsec->info;
+		ret = bel_elf_rels(elf, relsec, &s->rels, &s->count, err);
+		if (ret)
+			return ret;
+		qsort(s->rels, s->count, sizeof(*s->rels), cmp_rel);
+		for (j = 0; j < s->count; j++) {
+			if (s->rels[j].offset % 8)
+				return bel_errf(err, EINVAL, "'%s': relocation at offset %llu is not on an "
+						"instruction", relsec->name,
+						(unsigned long long)s->rels[j].offset);
+			if (j && s->rels[j].offset == s->rels[j - 1].offset)
+				return bel_errf(err, EINVAL, "'%s': two relocations at offset %llu",
+						relsec->name, (unsigned long long)s->rels[j].offset);
+		}
+	}
+	return 0;
+}
+
+int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
+{
+	struct reloc_ctx ctx = {.spec = spec};
+	size_t i;
+	int ret;
+
+	ret = collect_funcs(&ctx, err);
+	if (ret)
+		goto out;
+	spec->progs = calloc(ctx.nfuncs ? ctx.nfuncs : 1, sizeof(*spec->progs));
+	if (!spec->progs) {
+		ret = bel_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Functions are sorted by section, then offset: the order libbpf lists programs in. */
+	for (i = 0; i < ctx.nfuncs; i++) {
+		const struct func *f = &ctx.funcs[i];
+		const struct bel_elf_sec *sec = &spec->elf->secs[f->sec_index];
+		struct bel_prog_def *prog;
+
+		if (!strcmp(sec->name, ".text"))
+			continue;
+		if (bel_spec_find_prog(spec, f->name) >= 0) {
+			ret = bel_errf(err, EEXIST, "program '%s' is defined twice", f->name);
+			goto out;
+		}
+		prog = &spec->progs[spec->nprogs++];
+		prog->name = strdup(f->name);
+		if (!prog->name) {
+			ret = bel_errf(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		prog->sec_name = sec->name;
+		prog->sec_index = f->sec_index;
+		prog->sec_insn_off = f->start;
+		prog->sec_insn_cnt = f->cnt;
+		bel_prog_def_set_type(prog);
+	}
+	/* Executable sections without any function symbol cannot be attributed to a program. */
+	for (i = 1; i < spec->elf->nsecs; i++) {
+		const struct bel_elf_sec *sec = &spec->elf->secs[i];
+		size_t j;
+		bool found = false;
+
+		if (!is_exec(sec) || sec->size == 0)
+			continue;
+		if (sec->size % 8) {
+			ret = bel_errf(err, EINVAL, "section '%s': %zu bytes is not a whole number of "
+				       "instructions", sec->name, sec->size);
+			goto out;
+		}
+		for (j = 0; j < ctx.nfuncs && !found; j++)
+			found = ctx.funcs[j].sec_index == i;
+		if (!found) {
+			ret = bel_errf(err, EINVAL, "section '%s' holds code but no function symbol",
+				       sec->name);
+			goto out;
+		}
+	}
+out:
+	free(ctx.funcs);
+	return ret;
+}
+
+static int grow_out(struct reloc_ctx *ctx, uint32_t extra)
+{
+	uint64_t need = (uint64_t)ctx->out_cnt + extra;
+	struct bpf_insn *grown;
+	uint32_t cap = ctx->out_cap ? ctx->out_cap : 64;
+
+	if (need > (1u << 24)) /* far beyond BPF_COMPLEXITY_LIMIT_INSNS */
+		return bel_errf(ctx->err, E2BIG, "more than %u instructions after appending subprograms",
+				1u << 24);
+	while (cap < need)
+		cap *= 2;
+	if (cap == ctx->out_cap)
+		return 0;
+	grown = realloc(ctx->out, cap * sizeof(*grown));
+	if (!grown)
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
+	ctx->out = grown;
+	ctx->out_cap = cap;
+	return 0;
+}
+
+static int process_func(struct reloc_ctx *ctx, uint32_t fi);
+
+/* Append a function to the program being built (once) and relocate it. */
+static int place_func(struct reloc_ctx *ctx, uint32_t fi)
+{
+	const struct func *f = &ctx->funcs[fi];
+	const struct bel_elf_sec *sec = &ctx->spec->elf->secs[f->sec_index];
+	struct piece *grown;
+	int ret;
+
+	if (ctx->placed[fi] != NOT_PLACED)
+		return 0;
+	ret = grow_out(ctx, f->cnt);
+	if (ret)
+		return ret;
+	grown = realloc(ctx->pieces, (ctx->npieces + 1) * sizeof(*grown));
+	if (!grown)
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
+	ctx->pieces = grown;
+	ctx->pieces[ctx->npieces].func = fi;
+	ctx->pieces[ctx->npieces].out_off = ctx->out_cnt;
+	ctx->npieces++;
+	ctx->placed[fi] = ctx->out_cnt;
+	memcpy(ctx->out + ctx->out_cnt, sec->data + (size_t)f->start * 8, (size_t)f->cnt * 8);
+	ctx->out_cnt += f->cnt;
+	return process_func(ctx, fi);
+}
+
+static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
+{
+	if (ctx->nrefs == ctx->refs_cap) {
+		uint32_t cap = ctx->refs_cap ? ctx->refs_cap * 2 : 16;
+		struct bel_map_ref *grown = realloc(ctx->refs, cap * sizeof(*grown));
+
+		if (!grown)
+			return bel_errf(ctx->err, ENOMEM, "out of memory");
+		ctx->refs = grown;
+		ctx->refs_cap = cap;
+	}
+	ctx->refs[ctx->nrefs].insn = insn;
+	ctx->refs[ctx->nrefs].map = map;
+	ctx->nrefs++;
+	return 0;
+}
+
+static int map_by_sec(const struct bel_spec *spec, uint32_t sec_index, bool data, uint64_t off)
+{
+	uint32_t i;
+
+	for (i = 0; i < spec->nmaps; i++) {
+		const struct bel_map_def *m = &spec->maps[i];
+
+		if (m->sec_index != sec_index)
+			continue;
+		if (data ? m->origin == BEL_MAP_FROM_DATA : m->sec_offset == off)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The ldimm64 at out[idx] carries relocation rel. */
+static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_rel *rel)
+{
+	const struct bel_spec *spec = ctx->spec;
+	const struct bel_elf_sym *sym = &spec->elf->syms[rel->sym];
+	const struct bel_elf_sec *sec;
+	struct bpf_insn *insn = &ctx->out[idx];
+	int64_t imm = insn->imm;
+	int map, target, ret;
+
+	if (sym->shndx == SHN_UNDEF)
+		return bel_errf(ctx->err, ENOTSUP, "insn %u: extern '%s' (.kconfig/.ksyms) is not "
+				"supported yet", idx, sym->name);
+	sec = sym->shndx < SHN_LORESERVE ? bel_elf_sec(spec->elf, sym->shndx) : NULL;
+	if (!sec)
+		return bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' in special section "
+				"%#x (an uninitialised global variable?)", idx, sym->name, sym->shndx);
+	if (is_exec(sec)) {
+		/* Address of a function, for bpf_loop() and friends: a BPF_PSEUDO_FUNC. clang 14
+		 * leaves src_reg 0 here; newer clang sets it already. */
+		if ((insn->src_reg != 0 && insn->src_reg != BPF_PSEUDO_FUNC) || (sym->value + imm) % 8)
+			return bel_errf(ctx->err, EINVAL, "insn %u: bad function address relocation "
+					"against '%s'", idx, sym->name);
+		target = find_func(ctx, sym->shndx, (sym->value + imm) / 8);
+		if (target < 0)
+			return bel_errf(ctx->err, ENOENT, "insn %u: '%s'+%lld is not the start of a "
+					"function", idx, sym->name, (long long)imm);
+		ret = place_func(ctx, (uint32_t)target);
+		if (ret)
+			return ret;
+		ctx->out[idx].src_reg = BPF_PSEUDO_FUNC;
+		ctx->out[idx].imm = (int32_t)(ctx->placed[target] - idx - 1);
+		return 0;
+	}
+	map = map_by_sec(spec, sym->shndx, false, sym->value + (sym->type == STT_SECTION ? imm : 0));
+	if (map >= 0 && spec->maps[map].origin != BEL_MAP_FROM_DATA) {
+		insn->src_reg = BPF_PSEUDO_MAP_FD;
+		insn->imm = 0;
+		return add_ref(ctx, idx, (uint32_t)map);
+	}
+	map = map_by_sec(spec, sym->shndx, true, 0);
+	if (map >= 0) {
+		int64_t off = imm + (int64_t)sym->value;
+
+		if (off < 0 || off >= spec->maps[map].value_size)
+			return bel_errf(ctx->err, EINVAL, "insn %u: offset %lld of '%s' lies outside '%s'",
+					idx, (long long)off, sym->name, sec->name);
+		insn->src_reg = BPF_PSEUDO_MAP_VALUE;
+		insn->imm = 0;
+		ctx->out[idx + 1].imm = (int32_t)off;
+		return add_ref(ctx, idx, (uint32_t)map);
+	}
+	return bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' in section '%s', which "
+			"is neither a map nor global data", idx, sym->name, sec->name);
+}
+
+static int relocate_call(struct reloc_ctx *ctx, const struct func *f, uint32_t i, uint32_t idx,
+			 const struct bel_elf_rel *rel)
+{
+	const struct bel_spec *spec = ctx->spec;
+	int64_t imm = ctx->out[idx].imm, target_insn;
+	uint32_t target_sec;
+	int target, ret;
+
+	if (rel) {
+		const struct bel_elf_sym *sym = &spec->elf->syms[rel->sym];
+
+		if (sym->shndx == SHN_UNDEF)
+			return bel_errf(ctx->err, ENOTSUP, "insn %u: call to extern function '%s' (kfunc) "
+					"is not supported yet", idx, sym->name);
+		if (sym->shndx >= SHN_LORESERVE || !is_exec(bel_elf_sec(spec->elf, sym->shndx)) ||
+		    sym->value % 8)
+			return bel_errf(ctx->err, EINVAL, "insn %u: call relocation against '%s', which "
+					"is not code", idx, sym->name);
+		target_sec = sym->shndx;
+		target_insn = (int64_t)(sym->value / 8) + imm + 1;
+	} else {
+		/* A call within the same section needs no relocation: imm is already relative. */
+		target_sec = f->sec_index;
+		target_insn = (int64_t)f->start + i + imm + 1;
+	}
+	target = target_insn < 0 ? -1 : find_func(ctx, target_sec, (uint64_t)target_insn);
+	if (target < 0)
+		return bel_errf(ctx->err, ENOENT, "insn %u: call target %lld in '%s' is not the start "
+				"of a function", idx, (long long)target_insn,
+				spec->elf->secs[target_sec].name);
+	ret = place_func(ctx, (uint32_t)target);
+	if (ret)
+		return ret;
+	ctx->out[idx].imm = (int32_t)((int64_t)ctx->placed[target] - idx - 1);
+	return 0;
+}
+
+static int process_func(struct reloc_ctx *ctx, uint32_t fi)
+{
+	const struct func *f = &ctx->funcs[fi];
+	uint32_t base = ctx->placed[fi], i;
+	int ret = 0;
+
+	for (i = 0; i < f->cnt && !ret; i++) {
+		uint32_t idx = base + i;
+		const struct bel_elf_rel *rel = find_rel(ctx, f->sec_index, (uint64_t)(f->start + i) * 8);
+		struct bpf_insn insn = ctx->out[idx]; /* a copy: place_func may move ctx->out */
+
+		if (is_ldimm64(&insn)) {
+			if (i + 1 >= f->cnt)
+				return bel_errf(ctx->err, EINVAL, "insn %u: ldimm64 cut off by the end of "
+						"'%s'", idx, f->name);
+			if (rel)
+				ret = relocate_ldimm64(ctx, idx, rel);
+			else if (insn.src_reg == BPF_PSEUDO_FUNC)
+				ret = bel_errf(ctx->err, EINVAL, "insn %u: function address without a "
+					       "relocation", idx);
+			i++;
+		} else if (is_call(&insn) && insn.src_reg == BPF_PSEUDO_CALL) {
+			ret = relocate_call(ctx, f, i, idx, rel);
+		} else if (rel) {
+			const struct bel_elf_sym *sym = &ctx->spec->elf->syms[rel->sym];
+
+			if (is_call(&insn) && sym->shndx == SHN_UNDEF)
+				ret = bel_errf(ctx->err, ENOTSUP, "insn %u: call to extern function '%s' "
+					       "(kfunc) is not supported yet", idx, sym->name);
+			else
+				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' on an "
+					       "instruction that is neither ldimm64 nor a call", idx,
+					       sym->name);
+		}
+	}
+	return ret;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int build_map_table(struct reloc_ctx *ctx)
+{
+	struct bel_prog_def *prog = ctx->prog;
+	uint32_t i, n = 0;
+
+	prog->maps = calloc(ctx->nrefs ? ctx->nrefs : 1, sizeof(*prog->maps));
+	if (!prog->maps)
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
+	for (i = 0; i < ctx->nrefs; i++)
+		prog->maps[i] = ctx->refs[i].map;
+	qsort(prog->maps, ctx->nrefs, sizeof(*prog->maps), cmp_u32);
+	for (i = 0; i < ctx->nrefs; i++)
+		if (n == 0 || prog->maps[n - 1] != prog->maps[i])
+			prog->maps[n++] = prog->maps[i];
+	prog->nmaps = n;
+	return 0;
+}
+
+/* Gather the .BTF.ext records of every placed function, renumbered to final positions. */
+static int build_ext_info(struct reloc_ctx *ctx, const struct bel_btf_ext_info *info,
+			  uint8_t **out, uint32_t *out_cnt, uint32_t *out_rec_size)
+{
+	const struct bel_elf *elf = ctx->spec->elf;
+	uint32_t p, r, cnt = 0, cap = 0;
+	uint8_t *recs = NULL;
+
+	*out = NULL;
+	*out_cnt = 0;
+	*out_rec_size = 0;
+	if (!info->nsecs)
+		return 0;
+	for (p = 0; p < ctx->npieces; p++) {
+		const struct func *f = &ctx->funcs[ctx->pieces[p].func];
+		const struct bel_btf_ext_sec *sec =
+			bel_btf_ext_find(info, elf->secs[f->sec_index].name);
+
+		if (!sec)
+			continue;
+		for (r = 0; r < sec->count; r++) {
+			const uint8_t *rec = sec->recs + (size_t)r * info->rec_size;
+			uint32_t insn_off;
+
+			memcpy(&insn_off, rec, 4);
+			if (insn_off % 8 || insn_off / 8 < f->start || insn_off / 8 >= f->start + f->cnt)
+				continue;
+			if (cnt == cap) {
+				uint8_t *grown;
+
+				cap = cap ? cap * 2 : 16;
+				grown = realloc(recs, (size_t)cap * info->rec_size);
+				if (!grown) {
+					free(recs);
+					return bel_errf(ctx->err, ENOMEM, "out of memory");
+				}
+				recs = grown;
+			}
+			memcpy(recs + (size_t)cnt * info->rec_size, rec, info->rec_size);
+			insn_off = insn_off / 8 - f->start + ctx->pieces[p].out_off;
+			memcpy(recs + (size_t)cnt * info->rec_size, &insn_off, 4);
+			cnt++;
+		}
+	}
+	*out = recs;
+	*out_cnt = cnt;
+	*out_rec_size = cnt ? info->rec_size : 0;
+	return 0;
+}
+
+static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
+{
+	int fi = find_func(ctx, prog->sec_index, prog->sec_insn_off);
+	size_t i;
+	int ret;
+
+	if (fi < 0)
+		return bel_errf(ctx->err, EINVAL, "no function at the program's start");
+	ctx->prog = prog;
+	ctx->out_cnt = 0;
+	ctx->npieces = 0;
+	ctx->nrefs = 0;
+	for (i = 0; i < ctx->nfuncs; i++)
+		ctx->placed[i] = NOT_PLACED;
+	ret = place_func(ctx, (uint32_t)fi);
+	if (!ret)
+		ret = build_map_table(ctx);
+	if (!ret && ctx->spec->btf_ext) {
+		ret = build_ext_info(ctx, &ctx->spec->btf_ext->func_info, &prog->func_info,
+				     &prog->func_info_cnt, &prog->func_info_rec_size);
+		if (!ret)
+			ret = build_ext_info(ctx, &ctx->spec->btf_ext->line_info, &prog->line_info,
+					     &prog->line_info_cnt, &prog->line_info_rec_size);
+	}
+	if (ret)
+		return ret;
+	/* Hand the buffers over to the program. */
+	prog->insns = ctx->out;
+	prog->insn_cnt = ctx->out_cnt;
+	prog->map_refs = ctx->refs;
+	prog->nmap_refs = ctx->nrefs;
+	ctx->out = NULL;
+	ctx->out_cap = 0;
+	ctx->refs = NULL;
+	ctx->refs_cap = 0;
+	return 0;
+}
+
+int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err)
+{
+	struct reloc_ctx ctx = {.spec = spec, .err = err};
+	uint32_t i;
+	size_t s;
+	int ret;
+
+	ret = collect_funcs(&ctx, err);
+	if (!ret)
+		ret = collect_rels(&ctx, err);
+	if (!ret) {
+		ctx.placed = calloc(ctx.nfuncs ? ctx.nfuncs : 1, sizeof(*ctx.placed));
+		if (!ctx.placed)
+			ret = bel_errf(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < spec->nprogs && !ret; i++) {
+		ret = relocate_prog(&ctx, &spec->progs[i]);
+		if (ret)
+			bel_err_prefix(err, "prog '%s' (%s)", spec->progs[i].name,
+				       spec->progs[i].sec_name);
+	}
+	free(ctx.out);
+	free(ctx.refs);
+	free(ctx.pieces);
+	free(ctx.placed);
+	for (s = 0; s < ctx.nsrels; s++)
+		free(ctx.srels[s].rels);
+	free(ctx.srels);
+	free(ctx.funcs);
+	return ret;
+}

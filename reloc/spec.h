@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The spec: everything bel knows about an object after parsing and relocation collection,
+ * before any kernel is involved. Built once by bel_spec_build() (pure: memory in, structures
+ * out), then never modified, so any number of threads may read it while loading.
+ *
+ * Instructions in a program spec are final except for the fds: every ldimm64 that refers to a
+ * map already carries BPF_PSEUDO_MAP_FD or BPF_PSEUDO_MAP_VALUE (with the value offset in the
+ * second half) and has an entry in map_refs; the loader copies the instructions and writes the
+ * map's fd into imm.
+ */
+#ifndef BEL_RELOC_SPEC_H
+#define BEL_RELOC_SPEC_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btf/btf.h"
+#include "btf/ext.h"
+#include "common/err.h"
+#include "elf/elf.h"
+
+enum bel_map_origin {
+	BEL_MAP_FROM_BTF,     /* a variable in SEC(".maps") */
+	BEL_MAP_FROM_LEGACY,  /* struct bpf_map_def in SEC("maps") */
+	BEL_MAP_FROM_DATA,    /* a global data section */
+};
+
+enum bel_data_kind {
+	BEL_DATA_NONE,
+	BEL_DATA_DATA,        /* .data, .data.* */
+	BEL_DATA_RODATA,      /* .rodata, .rodata.* */
+	BEL_DATA_BSS,         /* .bss, .bss.* */
+};
+
+/* libbpf's pinning attribute values. */
+enum bel_pinning {
+	BEL_PIN_NONE = 0,
+	BEL_PIN_BY_NAME = 1,
+};
+
+/* One initial slot of a prog array (target is a program index) or of a map-in-map (a map index). */
+struct bel_slot_init {
+	uint32_t slot;
+	uint32_t target;
+};
+
+struct bel_map_def {
+	char *name;                  /* variable name, or section name for global data */
+	char kname[BPF_OBJ_NAME_LEN];/* the name given to the kernel (libbpf's convention) */
+	enum bel_map_origin origin;
+	enum bel_data_kind data_kind;
+	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+	uint64_t map_extra;
+	uint32_t pinning;
+	uint32_t btf_key_type_id, btf_value_type_id;
+	uint32_t sec_index;          /* the section defining it */
+	uint64_t sec_offset, sec_size; /* where in that section (BTF and legacy maps) */
+	const uint8_t *init;         /* initial contents of a data map; NULL means zeros */
+	bool freeze;                 /* read-only for user space once initialised */
+	bool has_metadata;           /* holds bpf_metadata_* variables */
+	struct bel_map_def *inner;   /* template of the inner map of a map-in-map */
+	uint32_t values_offset;      /* byte offset of the `values` member in a BTF definition */
+	struct bel_slot_init *slots; /* initial slots; target is a program or map index */
+	uint32_t nslots;
+};
+
+enum bel_map_ref_kind {
+	BEL_REF_MAP_FD,              /* imm = fd of the map (BPF_PSEUDO_MAP_FD) */
+	BEL_REF_MAP_VALUE,           /* imm = fd, next imm = offset (BPF_PSEUDO_MAP_VALUE) */
+};
+
+struct bel_map_ref {
+	uint32_t insn;               /* index of the ldimm64 in the program's final instructions */
+	uint32_t map;                /* index into spec->maps */
+};
+
+/* What the loader needs to know to attach a program (issue 3 builds on this). */
+enum bel_attach_kind {
+	BEL_ATTACH_NONE,
+	BEL_ATTACH_KPROBE, BEL_ATTACH_KRETPROBE, BEL_ATTACH_UPROBE, BEL_ATTACH_TRACEPOINT,
+	BEL_ATTACH_RAW_TP, BEL_ATTACH_TRACING, BEL_ATTACH_LSM, BEL_ATTACH_ITER,
+	BEL_ATTACH_CGROUP, BEL_ATTACH_XDP, BEL_ATTACH_TCX, BEL_ATTACH_STRUCT_OPS,
+};
+
+struct bel_prog_def {
+	char *name;                  /* symbol name */
+	const char *sec_name;
+	uint32_t sec_index;
+	uint32_t sec_insn_off;       /* position of the function in its section, in instructions */
+	uint32_t sec_insn_cnt;
+	uint32_t prog_type, expected_attach_type, prog_flags;
+	bool type_known;             /* the section name matched a known SEC() prefix */
+	bool needs_attach_btf;       /* fentry/fexit/lsm/iter/tp_btf: attach_btf_id from kernel BTF */
+	const char *attach_target;   /* the part of the section name after "<prefix>/", or NULL */
+	const char *btf_target_prefix; /* prefix of the kernel BTF name (e.g. "bpf_lsm_") */
+	enum bel_attach_kind attach_kind;
+	struct bpf_insn *insns;      /* main function followed by the subprograms it uses */
+	uint32_t insn_cnt;
+	struct bel_map_ref *map_refs;
+	uint32_t nmap_refs;
+	uint32_t *maps;              /* the map table: sorted, unique indices into spec->maps */
+	uint32_t nmaps;
+	uint8_t *func_info;          /* insn_off rewritten to instruction indices */
+	uint32_t func_info_cnt, func_info_rec_size;
+	uint8_t *line_info;
+	uint32_t line_info_cnt, line_info_rec_size;
+};
+
+struct bel_spec {
+	char *obj_name;              /* the file name up to its first '.', or as given */
+	struct bel_elf *elf;
+	struct bel_btf *btf;         /* fixed-up object BTF, or NULL */
+	struct bel_btf_ext *btf_ext;
+	char license[128];
+	uint32_t kern_version;
+	struct bel_prog_def *progs;
+	uint32_t nprogs;
+	struct bel_map_def *maps;
+	uint32_t nmaps;
+};
+
+/* Parse an object and collect everything about it that does not depend on a kernel. */
+int bel_spec_build(const void *image, size_t size, const char *obj_name, struct bel_spec **out,
+		   struct bel_err *err);
+void bel_spec_free(struct bel_spec *spec);
+
+int bel_spec_find_map(const struct bel_spec *spec, const char *name);
+int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
+
+/* Internal steps of bel_spec_build, one file each. */
+int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_collect_legacy_maps(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_add_map(struct bel_spec *spec, struct bel_map_def **out, struct bel_err *err);
+void bel_map_def_release(struct bel_map_def *def);
+
+/* Program type, expected attach type and flags from a SEC() name, as libbpf documents them. */
+void bel_prog_def_set_type(struct bel_prog_def *prog);
+
+/* The kernel-side name of a global data map, following libbpf so that tools agree. */
+void bel_data_map_kname(const char *obj_name, const char *sec_name, char out[BPF_OBJ_NAME_LEN]);
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+#include "bpf.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define attr_end(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+
+static inline uint64_t ptr_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static int sys_bpf(int cmd, union bpf_attr *attr, size_t size)
+{
+	long ret;
+
+	/* The kernel may return EAGAIN from PROG_LOAD when a signal interrupted verification. */
+	do {
+		ret = syscall(__NR_bpf, cmd, attr, (unsigned int)size);
+	} while (ret < 0 && errno == EAGAIN && cmd == BPF_PROG_LOAD);
+	return ret < 0 ? -errno : (int)ret;
+}
+
+static void copy_obj_name(char dst[BPF_OBJ_NAME_LEN], const char *name)
+{
+	if (!name)
+		return;
+	strncpy(dst, name, BPF_OBJ_NAME_LEN - 1);
+	dst[BPF_OBJ_NAME_LEN - 1] = '\0';
+}
+
+int bel_sys_map_create(const struct bel_map_create_args *a)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(map_extra);
+
+	memset(&attr, 0, size);
+	attr.map_type = a->map_type;
+	attr.key_size = a->key_size;
+	attr.value_size = a->value_size;
+	attr.max_entries = a->max_entries;
+	attr.map_flags = a->map_flags;
+	attr.inner_map_fd = a->inner_map_fd;
+	attr.numa_node = a->numa_node;
+	copy_obj_name(attr.map_name, a->name);
+	attr.map_ifindex = a->map_ifindex;
+	attr.btf_fd = a->btf_fd;
+	attr.btf_key_type_id = a->btf_key_type_id;
+	attr.btf_value_type_id = a->btf_value_type_id;
+	attr.btf_vmlinux_value_type_id = a->btf_vmlinux_value_type_id;
+	attr.map_extra = a->map_extra;
+	return sys_bpf(BPF_MAP_CREATE, &attr, size);
+}
+
+int bel_sys_map_update_elem(int map_fd, const void *key, const void *value, uint64_t flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(flags);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	attr.key = ptr_u64(key);
+	attr.value = ptr_u64(value);
+	attr.flags = flags;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, size);
+}
+
+int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(flags);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	attr.key = ptr_u64(key);
+	attr.value = ptr_u64(value);
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, size);
+}
+
+int bel_sys_map_delete_elem(int map_fd, const void *key)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(key);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	attr.key = ptr_u64(key);
+	return sys_bpf(BPF_MAP_DELETE_ELEM, &attr, size);
+}
+
+int bel_sys_map_freeze(int map_fd)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(map_fd);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	return sys_bpf(BPF_MAP_FREEZE, &attr, size);
+}
+
+/*
+ * log_true_size follows core_relo_rec_size in union bpf_attr since Linux 6.4. The uapi headers
+ * we build against predate it, so it is addressed by offset; older kernels accept the larger
+ * size as long as the extra bytes are zero.
+ */
+#define PROG_LOAD_LOG_TRUE_SIZE_OFF attr_end(core_relo_rec_size)
+
+int bel_sys_prog_load(struct bel_prog_load_args *a)
+{
+	union bpf_attr attr;
+	size_t size = PROG_LOAD_LOG_TRUE_SIZE_OFF + sizeof(uint32_t);
+	uint32_t true_size;
+	int ret;
+
+	_Static_assert(PROG_LOAD_LOG_TRUE_SIZE_OFF + sizeof(uint32_t) <= sizeof(attr),
+		       "union bpf_attr too small for log_true_size");
+	memset(&attr, 0, size);
+	attr.prog_type = a->prog_type;
+	attr.expected_attach_type = a->expected_attach_type;
+	attr.prog_flags = a->prog_flags;
+	attr.kern_version = a->kern_version;
+	attr.insns = ptr_u64(a->insns);
+	attr.insn_cnt = a->insn_cnt;
+	attr.license = ptr_u64(a->license);
+	copy_obj_name(attr.prog_name, a->name);
+	attr.prog_btf_fd = a->prog_btf_fd;
+	if (a->func_info_cnt) {
+		attr.func_info = ptr_u64(a->func_info);
+		attr.func_info_rec_size = a->func_info_rec_size;
+		attr.func_info_cnt = a->func_info_cnt;
+	}
+	if (a->line_info_cnt) {
+		attr.line_info = ptr_u64(a->line_info);
+		attr.line_info_rec_size = a->line_info_rec_size;
+		attr.line_info_cnt = a->line_info_cnt;
+	}
+	attr.attach_btf_id = a->attach_btf_id;
+	if (a->attach_prog_fd)
+		attr.attach_prog_fd = a->attach_prog_fd;
+	else
+		attr.attach_btf_obj_fd = a->attach_btf_obj_fd;
+	attr.fd_array = ptr_u64(a->fd_array);
+	if (a->log_buf && a->log_size) {
+		attr.log_buf = ptr_u64(a->log_buf);
+		attr.log_size = a->log_size;
+		attr.log_level = a->log_level;
+		a->log_buf[0] = '\0';
+	}
+	ret = sys_bpf(BPF_PROG_LOAD, &attr, size);
+	memcpy(&true_size, (char *)&attr + PROG_LOAD_LOG_TRUE_SIZE_OFF, sizeof(true_size));
+	a->log_true_size = true_size;
+	return ret;
+}
+
+int bel_sys_btf_load(const void *btf, uint32_t btf_size, char *log_buf, uint32_t log_size,
+		     uint32_t log_level)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(btf_log_level);
+
+	memset(&attr, 0, size);
+	attr.btf = ptr_u64(btf);
+	attr.btf_size = btf_size;
+	if (log_buf && log_size) {
+		attr.btf_log_buf = ptr_u64(log_buf);
+		attr.btf_log_size = log_size;
+		attr.btf_log_level = log_level;
+		log_buf[0] = '\0';
+	}
+	return sys_bpf(BPF_BTF_LOAD, &attr, size);
+}
+
+int bel_sys_obj_pin(int fd, const char *path)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(file_flags);
+
+	memset(&attr, 0, size);
+	attr.pathname = ptr_u64(path);
+	attr.bpf_fd = fd;
+	return sys_bpf(BPF_OBJ_PIN, &attr, size);
+}
+
+int bel_sys_obj_get(const char *path, uint32_t file_flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(file_flags);
+
+	memset(&attr, 0, size);
+	attr.pathname = ptr_u64(path);
+	attr.file_flags = file_flags;
+	return sys_bpf(BPF_OBJ_GET, &attr, size);
+}
+
+int bel_sys_prog_bind_map(int prog_fd, int map_fd)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(prog_bind_map.flags);
+
+	memset(&attr, 0, size);
+	attr.prog_bind_map.prog_fd = prog_fd;
+	attr.prog_bind_map.map_fd = map_fd;
+	return sys_bpf(BPF_PROG_BIND_MAP, &attr, size);
+}
+
+int bel_sys_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(info);
+	int ret;
+
+	memset(&attr, 0, size);
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = *info_len;
+	attr.info.info = ptr_u64(info);
+	ret = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, size);
+	if (ret == 0)
+		*info_len = attr.info.info_len;
+	return ret;
+}
+
+static int get_fd_by_id(int cmd, uint32_t id)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(open_flags);
+
+	memset(&attr, 0, size);
+	attr.prog_id = id; /* prog_id, map_id and btf_id share this slot */
+	return sys_bpf(cmd, &attr, size);
+}
+
+int bel_sys_prog_get_fd_by_id(uint32_t id)
+{
+	return get_fd_by_id(BPF_PROG_GET_FD_BY_ID, id);
+}
+
+int bel_sys_map_get_fd_by_id(uint32_t id)
+{
+	return get_fd_by_id(BPF_MAP_GET_FD_BY_ID, id);
+}
+
+int bel_sys_btf_get_fd_by_id(uint32_t id)
+{
+	return get_fd_by_id(BPF_BTF_GET_FD_BY_ID, id);
+}
+
+int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(open_flags);
+	int ret;
+
+	memset(&attr, 0, size);
+	attr.start_id = start_id;
+	ret = sys_bpf(BPF_PROG_GET_NEXT_ID, &attr, size);
+	if (ret == 0)
+		*next_id = attr.next_id;
+	return ret;
+}
+
+int bel_sys_prog_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, uint32_t *retval)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(test.batch_size);
+	int ret;
+
+	memset(&attr, 0, size);
+	attr.test.prog_fd = prog_fd;
+	attr.test.data_in = ptr_u64(data_in);
+	attr.test.data_size_in = data_size_in;
+	attr.test.repeat = 1;
+	ret = sys_bpf(BPF_PROG_TEST_RUN, &attr, size);
+	if (ret == 0 && retval)
+		*retval = attr.test.retval;
+	return ret;
+}
+
+int bel_sys_raw_tracepoint_open(const char *name, int prog_fd)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(raw_tracepoint.prog_fd);
+
+	memset(&attr, 0, size);
+	attr.raw_tracepoint.name = ptr_u64(name);
+	attr.raw_tracepoint.prog_fd = prog_fd;
+	return sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr, size);
+}
+
+int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(link_create.flags);
+
+	memset(&attr, 0, size);
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = target_fd;
+	attr.link_create.attach_type = attach_type;
+	attr.link_create.flags = flags;
+	return sys_bpf(BPF_LINK_CREATE, &attr, size);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The only place in bel that calls bpf(2). One thin, typed function per command: each zeroes
+ * exactly the prefix of union bpf_attr that it uses, passes that size to the kernel, and returns
+ * an fd or 0 on success and -errno on failure. No policy lives here: retries, logs and fallbacks
+ * belong to the loader.
+ */
+#ifndef BEL_SYSCALL_BPF_H
+#define BEL_SYSCALL_BPF_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Constants newer than the uapi headers this builds against (Debian 12: Linux 6.1). */
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
+#endif
+#define BEL_BPF_TCX_INGRESS 46
+#define BEL_BPF_TCX_EGRESS 47
+#define BEL_BPF_TRACE_UPROBE_MULTI 48
+#define BEL_BPF_NETKIT_PRIMARY 50
+#define BEL_BPF_NETKIT_PEER 51
+#define BEL_BPF_LINK_TYPE_TCX 11
+
+struct bel_map_create_args {
+	uint32_t map_type, key_size, value_size, max_entries, map_flags;
+	uint32_t inner_map_fd, numa_node, map_ifindex;
+	uint32_t btf_fd, btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id;
+	uint64_t map_extra;
+	const char *name; /* truncated to BPF_OBJ_NAME_LEN - 1; NULL for none */
+};
+
+struct bel_prog_load_args {
+	uint32_t prog_type, expected_attach_type, prog_flags, kern_version;
+	const struct bpf_insn *insns;
+	uint32_t insn_cnt;
+	const char *license;
+	const char *name;                 /* truncated like map names; NULL for none */
+	uint32_t prog_btf_fd;
+	const void *func_info;
+	uint32_t func_info_rec_size, func_info_cnt;
+	const void *line_info;
+	uint32_t line_info_rec_size, line_info_cnt;
+	uint32_t attach_btf_id, attach_btf_obj_fd, attach_prog_fd;
+	const int *fd_array;
+	char *log_buf;
+	uint32_t log_size, log_level;
+	uint32_t log_true_size;           /* out: bytes the full log needs (kernel >= 6.4), else 0 */
+};
+
+int bel_sys_map_create(const struct bel_map_create_args *args);
+int bel_sys_map_update_elem(int map_fd, const void *key, const void *value, uint64_t flags);
+int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value);
+int bel_sys_map_delete_elem(int map_fd, const void *key);
+int bel_sys_map_freeze(int map_fd);
+int bel_sys_prog_load(struct bel_prog_load_args *args);
+int bel_sys_btf_load(const void *btf, uint32_t size, char *log_buf, uint32_t log_size,
+		     uint32_t log_level);
+int bel_sys_obj_pin(int fd, const char *path);
+int bel_sys_obj_get(const char *path, uint32_t file_flags);
+int bel_sys_prog_bind_map(int prog_fd, int map_fd);
+int bel_sys_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len);
+int bel_sys_prog_get_fd_by_id(uint32_t id);
+int bel_sys_map_get_fd_by_id(uint32_t id);
+int bel_sys_btf_get_fd_by_id(uint32_t id);
+int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id);
+int bel_sys_prog_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, uint32_t *retval);
+int bel_sys_raw_tracepoint_open(const char *name, int prog_fd);
+int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+#include "probe.h"
+
+#include <linux/btf.h>
+#include <pthread.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "bpf.h"
+
+static struct bel_features features;
+static pthread_once_t features_once = PTHREAD_ONCE_INIT;
+
+static bool close_ok(int fd)
+{
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool probe_prog_name(void)
+{
+	struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	struct bel_prog_load_args args = {
+		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+		.insns = insns,
+		.insn_cnt = 2,
+		.license = "GPL",
+		.name = "bel_probe",
+	};
+
+	return close_ok(bel_sys_prog_load(&args));
+}
+
+/* Load a BTF blob made of the given type words and string section; true if the kernel takes it. */
+static bool load_btf(const uint32_t *types, uint32_t types_len, const char *strs, uint32_t strs_len)
+{
+	uint8_t raw[sizeof(struct btf_header) + 64 + 16];
+	struct btf_header hdr = {
+		.magic = BTF_MAGIC,
+		.version = BTF_VERSION,
+		.hdr_len = sizeof(hdr),
+		.type_off = 0,
+		.type_len = types_len,
+		.str_off = types_len,
+		.str_len = strs_len,
+	};
+
+	if (types_len > 64 || strs_len > 16)
+		return false;
+	memcpy(raw, &hdr, sizeof(hdr));
+	memcpy(raw + sizeof(hdr), types, types_len);
+	memcpy(raw + sizeof(hdr) + types_len, strs, strs_len);
+	return close_ok(bel_sys_btf_load(raw, sizeof(hdr) + types_len + strs_len, NULL, 0, 0));
+}
+
+static const char probe_strs[] = "\0a\0.d"; /* "", "a" at 1, ".d" at 3 */
+
+static bool probe_btf(void)
+{
+	const uint32_t types[] = {
+		1, BTF_KIND_INT << 24, 4, (BTF_INT_SIGNED << 24) | 32,  /* [1] int a */
+	};
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_btf_datasec(void)
+{
+	const uint32_t types[] = {
+		1, BTF_KIND_INT << 24, 4, (BTF_INT_SIGNED << 24) | 32,  /* [1] int a */
+		1, BTF_KIND_VAR << 24, 1, BTF_VAR_GLOBAL_ALLOCATED,     /* [2] var a: [1] */
+		3, (BTF_KIND_DATASEC << 24) | 1, 4, 2, 0, 4,            /* [3] .d { [2] @0 +4 } */
+	};
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_mmapable(void)
+{
+	struct bel_map_create_args args = {
+		.map_type = BPF_MAP_TYPE_ARRAY,
+		.key_size = 4,
+		.value_size = 4,
+		.max_entries = 1,
+		.map_flags = BPF_F_MMAPABLE,
+	};
+
+	return close_ok(bel_sys_map_create(&args));
+}
+
+static bool probe_bind_map(void)
+{
+	/* With invalid fds, a kernel that knows the command says EBADF; an older one EINVAL. */
+	return bel_sys_prog_bind_map(-1, -1) == -EBADF;
+}
+
+static void probe_all(void)
+{
+	features.prog_name = probe_prog_name();
+	features.btf = probe_btf();
+	features.btf_datasec = features.btf && probe_btf_datasec();
+	features.mmapable_maps = probe_mmapable();
+	features.prog_bind_map = probe_bind_map();
+}
+
+const struct bel_features *bel_kernel_features(void)
+{
+	pthread_once(&features_once, probe_all);
+	return &features;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the running kernel supports, probed once per process with tiny throwaway objects.
+ * The loader asks these instead of assuming the newest kernel.
+ */
+#ifndef BEL_SYSCALL_PROBE_H
+#define BEL_SYSCALL_PROBE_H
+
+#include <stdbool.h>
+
+struct bel_features {
+	bool prog_name;      /* BPF_PROG_LOAD takes prog_name (4.15) */
+	bool btf;            /* BPF_BTF_LOAD with basic kinds (4.18) */
+	bool btf_datasec;    /* VAR and DATASEC kinds (5.2) */
+	bool mmapable_maps;  /* BPF_F_MMAPABLE arrays (5.5) */
+	bool prog_bind_map;  /* BPF_PROG_BIND_MAP (5.10) */
+};
+
+/* Probe on first use; thread-safe; never fails (a failed probe means "unsupported"). */
+const struct bel_features *bel_kernel_features(void);
+
+#endif
