@@ -1,0 +1,3 @@
+#include <stdlib.h>
+#include "testutil.h"
+int main(void) { return 0; }

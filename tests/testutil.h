@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the Check suites: where the compiled fixtures are, reading files, and the
+ * rules for kernel tests (bpffs mounted, a fresh pin directory of our own that is always
+ * removed, and no skipping under CI=true).
+ */
+#ifndef BEL_TESTS_TESTUTIL_H
+#define BEL_TESTS_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Path of a compiled fixture: "<build>/tests/progs/<name>.bpf.o". Static buffer. */
+const char *fixture_path(const char *name);
+/* Read a whole file; NULL on failure. Caller frees. */
+void *read_file(const char *path, size_t *size);
+
+/*
+ * Kernel tests call this first. Returns true when the kernel can be used (root, bpf(),
+ * bpffs at /sys/fs/bpf, mounted if missing). Otherwise: fails the test under CI=true, else
+ * prints why and returns false so the test returns early.
+ */
+bool kernel_ready(void);
+/* A fresh directory under /sys/fs/bpf for this process; removed by pin_root_remove(). */
+const char *pin_root_create(void);
+void pin_root_remove(void);
+/* Remove a directory tree (bpffs or not). */
+int remove_tree(const char *path);
+
+/* Number of open fds of this process. */
+int count_fds(void);
+
+/* Run a command, capture its stdout (up to size-1 bytes); returns exit status or -1. */
+int run_capture(const char *cmd, char *out, size_t size);
+
+#endif
