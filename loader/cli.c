@@ -257,8 +257,7 @@ static int cmd_load(int argc, char **argv)
 			const struct bel_program *p = bel_object_program(obj, i);
 
 			if (bel_program_status(p))
-				fprintf(stderr, "bel: prog '%s' (%s) failed: %s\n", bel_program_name(p),
-					bel_program_section(p), strerror(-bel_program_status(p)));
+				fprintf(stderr, "bel: %s\n", bel_program_error(p));
 		}
 	}
 	if (pin && bel_object_pin(obj, pin)) {

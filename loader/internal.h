@@ -36,6 +36,7 @@ struct bel_program {
 	pthread_mutex_t lock;
 	int fd;
 	int status;
+	char error[BEL_ERR_MSG_MAX]; /* message of the last failed load */
 	char *log;
 	uint64_t load_ns;
 	uint32_t *held;           /* maps acquired for it: its map table, then metadata maps */

@@ -361,6 +361,7 @@ int bel_program_fd(const struct bel_program *prog)
 }
 
 int bel_program_status(const struct bel_program *prog) { return prog->status; }
+const char *bel_program_error(const struct bel_program *prog) { return prog->error; }
 const char *bel_program_log(const struct bel_program *prog) { return prog->log ? prog->log : ""; }
 
 const char *bel_map_name(const struct bel_map *map) { return map->def->name; }

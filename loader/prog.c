@@ -261,14 +261,14 @@ int bel_program_load(struct bel_program *prog)
 	if (prog->fd < 0) {
 		ret = do_load(prog, &err);
 		prog->status = ret;
+		if (ret) {
+			bel_err_prefix(&err, "prog '%s' (%s)", prog->def->name, prog->def->sec_name);
+			bel_err_prefix(&err, "object '%s'", prog->obj->spec->obj_name);
+		}
+		memcpy(prog->error, err.msg, sizeof(prog->error));
 	}
 	pthread_mutex_unlock(&prog->lock);
-	if (ret) {
-		bel_err_prefix(&err, "prog '%s' (%s)", prog->def->name, prog->def->sec_name);
-		bel_err_prefix(&err, "object '%s'", prog->obj->spec->obj_name);
-		return bel_obj_fail(prog->obj, &err);
-	}
-	return 0;
+	return ret ? bel_obj_fail(prog->obj, &err) : 0;
 }
 
 int bel_program_unload(struct bel_program *prog)

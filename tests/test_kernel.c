@@ -1,3 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel tests: load the fixtures with bel on the running kernel and check what the kernel
+ * holds (through bpftool and BPF_OBJ_GET_INFO_BY_FD), what is pinned, and that failures leave
+ * nothing behind: no program, no fd, no pin.
+ */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bel.h"
 #include "testutil.h"
-int main(void) { return 0; }
+
+static const char *const loadable[] = {"maps", "globals", "subprogs", "sections", "metadata", "hello"};
+#define NLOADABLE (sizeof(loadable) / sizeof(loadable[0]))
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info, uint32_t *map_ids, uint32_t nmap_ids)
+{
+	union bpf_attr attr;
+
+	memset(info, 0, sizeof(*info));
+	info->nr_map_ids = nmap_ids;
+	info->map_ids = (uint64_t)(uintptr_t)map_ids;
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (uint64_t)(uintptr_t)info;
+	return (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
+static int map_lookup(int fd, const void *key, void *value)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value;
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) ? -errno : 0;
+}
+
+static int map_update(int fd, const void *key, const void *value)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) ? -errno : 0;
+}
+
+/* Count programs in the kernel with this name (the kernel keeps 15 characters). */
+static int kernel_progs_named(const char *name)
+{
+	union bpf_attr attr;
+	uint32_t id = 0;
+	int n = 0;
+
+	for (;;) {
+		struct bpf_prog_info info;
+		int fd;
+
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (sys_bpf(BPF_PROG_GET_NEXT_ID, &attr))
+			break;
+		id = attr.next_id;
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_id = id;
+		fd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+		if (fd < 0)
+			continue;
+		if (!prog_info(fd, &info, NULL, 0) && !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+static struct bel_object *open_fixture(const char *name, bool keep_maps)
+{
+	struct bel_open_opts opts = {.sz = sizeof(opts), .keep_maps = keep_maps};
+	struct bel_object *obj = NULL;
+	int ret = bel_object_open_file(fixture_path(name), &opts, &obj);
+
+	ck_assert_msg(ret == 0, "open %s: %s", name, bel_open_error());
+	return obj;
+}
+
+static void setup(void)
+{
+	/* unchecked fixture: runs in the parent, so the pin root goes even when a test fails */
+	if (geteuid() == 0)
+		pin_root_create();
+}
+
+static void teardown(void)
+{
+	pin_root_remove();
+}
+
+/* Every fixture loads; the kernel's map_ids of each program are its map table plus the
+ * metadata maps; closing the object gives every fd back. */
+START_TEST(test_load_fixtures)
+{
+	struct bel_object *obj;
+	const char *name = loadable[_i];
+	unsigned int i, j;
+	int fds_before;
+
+	if (!kernel_ready())
+		return;
+	fds_before = count_fds();
+	obj = open_fixture(name, false);
+	ck_assert_msg(bel_object_load(obj, NULL) == 0, "%s: %s", name, bel_object_last_error(obj));
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+		uint32_t ids[64], expected = bel_program_map_count(p);
+		struct bpf_prog_info info;
+
+		ck_assert_int_ge(bel_program_fd(p), 0);
+		ck_assert_int_eq(prog_info(bel_program_fd(p), &info, ids, 64), 0);
+		ck_assert_int_eq(info.type, bel_program_type(p));
+		ck_assert_msg(!strncmp(info.name, bel_program_name(p), BPF_OBJ_NAME_LEN - 1),
+			      "kernel name %s for %s", info.name, bel_program_name(p));
+		for (j = 0; j < bel_object_map_count(obj); j++) {
+			const struct bel_map *m = bel_object_map(obj, j);
+			bool in_table = false;
+			unsigned int k;
+
+			for (k = 0; k < bel_program_map_count(p); k++)
+				in_table |= bel_program_map(p, k) == m;
+			if (bel_map_has_metadata(m) && !in_table)
+				expected++;
+		}
+		ck_assert_msg(info.nr_map_ids == expected, "%s/%s: kernel has %u maps, expected %u",
+			      name, bel_program_name(p), info.nr_map_ids, expected);
+		/* each id the kernel reports is one of ours */
+		for (j = 0; j < info.nr_map_ids && j < 64; j++) {
+			bool found = false;
+			unsigned int k;
+
+			for (k = 0; k < bel_object_map_count(obj); k++)
+				found |= bel_map_id(bel_object_map(obj, k)) == ids[j];
+			ck_assert_msg(found, "%s/%s: map id %u is not the object's", name,
+				      bel_program_name(p), ids[j]);
+		}
+	}
+	bel_object_close(obj);
+	ck_assert_int_eq(count_fds(), fds_before);
+}
+END_TEST
+
+/* bpftool prints the metadata for every program, including those that never read .rodata. */
+START_TEST(test_metadata_bpftool)
+{
+	struct bel_object *obj;
+	char cmd[128], out[8192];
+	unsigned int i;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("metadata", false);
+	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		struct bel_program_info info;
+
+		ck_assert_int_eq(bel_program_info(bel_object_program(obj, i), &info), 0);
+		snprintf(cmd, sizeof(cmd), "bpftool -j prog show id %u", info.id);
+		ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+		ck_assert_msg(strstr(out, "\"metadata\":{") && strstr(out, "\"name\":\"bel-test\"") &&
+			      strstr(out, "\"build\":42"), "%s: no metadata in %s",
+			      bel_program_name(bel_object_program(obj, i)), out);
+	}
+	bel_object_close(obj);
+}
+END_TEST
+
+/* Global data: contents as in the ELF file, .rodata frozen (user space may not write). */
+START_TEST(test_global_data)
+{
+	struct bel_object *obj;
+	const struct bel_map *ro, *data;
+	uint8_t value[256];
+	uint32_t key = 0;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("globals", false);
+	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
+	ro = bel_object_find_map(obj, ".rodata");
+	data = bel_object_find_map(obj, ".data");
+	ck_assert_ptr_nonnull(ro);
+	ck_assert_ptr_nonnull(data);
+	ck_assert_uint_le(bel_map_value_size(ro), sizeof(value));
+	ck_assert_int_eq(map_lookup(bel_map_fd(ro), &key, value), 0);
+	ck_assert_int_eq(map_update(bel_map_fd(ro), &key, value), -EPERM);
+	ck_assert_int_eq(map_lookup(bel_map_fd(data), &key, value), 0);
+	ck_assert_int_eq(map_update(bel_map_fd(data), &key, value), 0);
+	bel_object_close(obj);
+}
+END_TEST
+
+/* Prog array and map-in-map initial slots hold the programs and maps they name. */
+START_TEST(test_initial_slots)
+{
+	struct bel_object *obj;
+	struct bel_program_info info;
+	uint32_t key = 0, id = 0;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("maps", false);
+	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
+	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "jump_table")), &key, &id), 0);
+	ck_assert_int_eq(bel_program_info(bel_object_find_program(obj, "tail_zero"), &info), 0);
+	ck_assert_uint_eq(id, info.id);
+	key = 2;
+	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "jump_table")), &key, &id), 0);
+	ck_assert_int_eq(bel_program_info(bel_object_find_program(obj, "tail_two"), &info), 0);
+	ck_assert_uint_eq(id, info.id);
+	key = 0;
+	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "outer_array")), &key, &id), 0);
+	ck_assert_uint_eq(id, bel_map_id(bel_object_find_map(obj, "inner_a")));
+	bel_object_close(obj);
+}
+END_TEST
+
+/* One program: only the maps of its table (and metadata maps) exist; unload releases them;
+ * loading again creates them again. */
+START_TEST(test_single_program)
+{
+	struct bel_object *obj;
+	struct bel_program *p;
+	unsigned int i;
+	int round;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("maps", false);
+	p = bel_object_find_program(obj, "tail_zero");
+	ck_assert_ptr_nonnull(p);
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(bel_program_load(p), 0);
+		for (i = 0; i < bel_object_map_count(obj); i++) {
+			const struct bel_map *m = bel_object_map(obj, i);
+			bool want = !strcmp(bel_map_name(m), "hash_map");
+
+			ck_assert_msg((bel_map_fd(m) >= 0) == want, "round %d: map %s fd %d", round,
+				      bel_map_name(m), bel_map_fd(m));
+		}
+		ck_assert_int_eq(bel_program_unload(p), 0);
+		ck_assert_int_lt(bel_program_fd(p), 0);
+		for (i = 0; i < bel_object_map_count(obj); i++)
+			ck_assert_int_lt(bel_map_fd(bel_object_map(obj, i)), 0);
+	}
+	bel_object_close(obj);
+}
+END_TEST
+
+/* keep_maps keeps a map after its last program goes, so a reload sees the same map. */
+START_TEST(test_keep_maps)
+{
+	struct bel_object *obj;
+	struct bel_program *p;
+	uint32_t id;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("maps", true);
+	p = bel_object_find_program(obj, "tail_zero");
+	ck_assert_int_eq(bel_program_load(p), 0);
+	id = bel_map_id(bel_object_find_map(obj, "hash_map"));
+	ck_assert_int_eq(bel_program_unload(p), 0);
+	ck_assert_uint_eq(bel_map_id(bel_object_find_map(obj, "hash_map")), id);
+	ck_assert_int_eq(bel_program_load(p), 0);
+	ck_assert_uint_eq(bel_map_id(bel_object_find_map(obj, "hash_map")), id);
+	bel_object_close(obj);
+}
+END_TEST
+
+/* A verifier failure: a message naming program, section and cause; nothing stays loaded. */
+START_TEST(test_failed_load_releases_everything)
+{
+	struct bel_object *obj;
+	int fds_before, good_before, ret;
+	unsigned int i;
+
+	if (!kernel_ready())
+		return;
+	fds_before = count_fds();
+	good_before = kernel_progs_named("good_prog");
+	obj = open_fixture("bad_verify", false);
+	ret = bel_object_load(obj, NULL);
+	ck_assert_int_eq(ret, -EACCES);
+	ck_assert_msg(strstr(bel_object_last_error(obj),
+			     "object 'bad_verify': prog 'bad_prog' (socket): verifier rejected"),
+		      "message: %s", bel_object_last_error(obj));
+	ck_assert_msg(strstr(bel_object_last_error(obj), "invalid mem access"), "message: %s",
+		      bel_object_last_error(obj));
+	ck_assert_ptr_nonnull(strstr(bel_program_log(bel_object_find_program(obj, "bad_prog")),
+				     "processed"));
+	for (i = 0; i < bel_object_program_count(obj); i++)
+		ck_assert_int_lt(bel_program_fd(bel_object_program(obj, i)), 0);
+	for (i = 0; i < bel_object_map_count(obj); i++)
+		ck_assert_int_lt(bel_map_fd(bel_object_map(obj, i)), 0);
+	ck_assert_int_eq(kernel_progs_named("good_prog"), good_before);
+	bel_object_close(obj);
+	ck_assert_int_eq(count_fds(), fds_before);
+}
+END_TEST
+
+START_TEST(test_keep_going)
+{
+	struct bel_load_opts opts = {.sz = sizeof(opts), .keep_going = true};
+	struct bel_object *obj;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("bad_verify", false);
+	ck_assert_int_eq(bel_object_load(obj, &opts), -EACCES);
+	ck_assert_int_ge(bel_program_fd(bel_object_find_program(obj, "good_prog")), 0);
+	ck_assert_int_eq(bel_program_status(bel_object_find_program(obj, "good_prog")), 0);
+	ck_assert_int_eq(bel_program_status(bel_object_find_program(obj, "bad_prog")), -EACCES);
+	ck_assert_ptr_nonnull(strstr(bel_program_error(bel_object_find_program(obj, "bad_prog")),
+				     "verifier rejected"));
+	ck_assert_int_lt(bel_map_fd(bel_object_find_map(obj, "bad_counts")), 0);
+	bel_object_close(obj);
+}
+END_TEST
+
+/* Several threads: every program loads and the shared map is created once. */
+START_TEST(test_threads_share_maps)
+{
+	struct bel_load_opts opts = {.sz = sizeof(opts), .threads = 4};
+	struct bel_object *obj;
+	uint32_t counts_id;
+	unsigned int i;
+	int fds_before;
+
+	if (!kernel_ready())
+		return;
+	fds_before = count_fds();
+	obj = open_fixture("sections", false);
+	ck_assert_int_eq(bel_object_load(obj, &opts), 0);
+	counts_id = bel_map_id(bel_object_find_map(obj, "counts"));
+	ck_assert_uint_ne(counts_id, 0);
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		uint32_t ids[4];
+		struct bpf_prog_info info;
+
+		ck_assert_int_eq(prog_info(bel_program_fd(bel_object_program(obj, i)), &info, ids, 4), 0);
+		ck_assert_uint_eq(info.nr_map_ids, 1);
+		ck_assert_uint_eq(ids[0], counts_id);
+	}
+	bel_object_close(obj);
+	ck_assert_int_eq(count_fds(), fds_before);
+}
+END_TEST
+
+static bool exists(const char *fmt, const char *a, const char *b)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), fmt, a, b);
+	return stat(path, &st) == 0;
+}
+
+/* The pin layout, bpftool reading the pins, pinning twice refused, unpin. */
+START_TEST(test_pin_layout)
+{
+	static const char *const maps[] = {"exec_count", "events", "_rodata", "_bss"};
+	const char *root = pin_root_create();
+	struct bel_object *obj;
+	char path[4096], out[4096], cmd[4200];
+	unsigned int i;
+
+	if (!kernel_ready())
+		return;
+	ck_assert_ptr_nonnull(root);
+	obj = open_fixture("hello", false);
+	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
+	ck_assert_int_eq(bel_object_pin(obj, root), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_msg(exists("%s/hello/maps/%s", root, maps[i]), "map pin %s", maps[i]);
+	ck_assert(exists("%s/hello/programs/%s", root, "handle_exec"));
+	ck_assert(exists("%s/hello/programs/%s", root, "handle_exit"));
+	ck_assert(exists("%s/hello/%s", root, "links"));
+	/* a second pin of the same object is refused and leaves the first intact */
+	ck_assert_int_eq(bel_object_pin(obj, root), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(bel_object_last_error(obj), "already exists"));
+	bel_object_close(obj);
+	/* the pins keep the programs loaded after the object is gone */
+	snprintf(cmd, sizeof(cmd), "bpftool -j prog show pinned %s/hello/programs/handle_exec", root);
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\":\"handle_exec\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"version\":\"hello 1.0\""));
+	snprintf(path, sizeof(path), "%s/hello", root);
+	ck_assert_int_eq(bel_unpin(path, out, sizeof(out)), 0);
+	ck_assert(!exists("%s/%s", root, "hello"));
+	/* nothing but what we made was ever in the root: no temporary directories remain */
+	snprintf(cmd, sizeof(cmd), "ls -A %s", root);
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_pin_collision)
+{
+	const char *root = pin_root_create();
+	struct bel_object *obj;
+	char cmd[4200], out[1024];
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("pin_collision", false);
+	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
+	ck_assert_int_eq(bel_object_pin(obj, root), -EEXIST);
+	ck_assert_msg(strstr(bel_object_last_error(obj), "would both be pinned as '_bss'"),
+		      "message: %s", bel_object_last_error(obj));
+	bel_object_close(obj);
+	snprintf(cmd, sizeof(cmd), "ls -A %s", root);
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* The CLI: load --pin, a failing load that leaves nothing, unpin. */
+START_TEST(test_cli)
+{
+	const char *root = pin_root_create();
+	char cmd[8192], out[16384];
+
+	if (!kernel_ready())
+		return;
+	snprintf(cmd, sizeof(cmd), "%s load %s --pin %s 2>&1", BEL_CLI, fixture_path("subprogs"), root);
+	ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "xdp_second"));
+	ck_assert(exists("%s/subprogs/programs/%s", root, "tc_loop"));
+	ck_assert(exists("%s/subprogs/maps/%s", root, "hits"));
+	snprintf(cmd, sizeof(cmd), "%s load %s --pin %s 2>&1", BEL_CLI, fixture_path("bad_verify"), root);
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "prog 'bad_prog' (socket): verifier rejected"), "%s", out);
+	ck_assert(!exists("%s/%s", root, "bad_verify"));
+	snprintf(cmd, sizeof(cmd), "%s unpin %s/subprogs 2>&1 && ls -A %s", BEL_CLI, root, root);
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	snprintf(cmd, sizeof(cmd), "%s inspect --json %s", BEL_CLI, fixture_path("globals"));
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\":\"only_bss\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"kernel_name\":\"globals.rodata\""));
+}
+END_TEST
+
+static Suite *kernel_suite(void)
+{
+	Suite *s = suite_create("kernel");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_load_fixtures, 0, NLOADABLE);
+	tcase_add_test(tc, test_metadata_bpftool);
+	tcase_add_test(tc, test_global_data);
+	tcase_add_test(tc, test_initial_slots);
+	tcase_add_test(tc, test_single_program);
+	tcase_add_test(tc, test_keep_maps);
+	tcase_add_test(tc, test_failed_load_releases_everything);
+	tcase_add_test(tc, test_keep_going);
+	tcase_add_test(tc, test_threads_share_maps);
+	tcase_add_test(tc, test_pin_layout);
+	tcase_add_test(tc, test_pin_collision);
+	tcase_add_test(tc, test_cli);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(kernel_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what bel needs to build and test on Debian 12 (run as root). Idempotent.
+#   library and CLI: libelf, zlib (+ meson, ninja, a C compiler, pkg-config)
+#   tests:           clang/llvm (BPF fixtures), Check, libbpf-dev (the differential oracle),
+#                    bpftool (the kernel's view), iproute2
+set -eu
+pkgs="build-essential meson ninja-build pkg-config libelf-dev zlib1g-dev
+      clang llvm check libsubunit-dev libbpf-dev bpftool iproute2"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "install-deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
