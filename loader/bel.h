@@ -45,6 +45,8 @@ struct bel_open_opts {
 	void *msg_ctx;
 	bool keep_maps;         /* keep maps for the object's lifetime instead of releasing
 				   a map when no loaded program uses it */
+	const char *pin_root;   /* where maps with pinning = LIBBPF_PIN_BY_NAME (or iproute2's
+				   PIN_GLOBAL_NS) are shared: default /sys/fs/bpf, as libbpf */
 };
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg
@@ -116,6 +118,24 @@ const char *bel_program_error(const struct bel_program *prog);
 /* Verifier log of the last failed load (or of the last load when log_level was set). */
 const char *bel_program_log(const struct bel_program *prog);
 
+/* Attaching through BPF links. The section says how (kprobe/F, tracepoint/C/N, raw_tp/N,
+ * fentry/F, lsm/H, iter/T, cgroup_skb/ingress, xdp, tcx/ingress, ...); opts give what it cannot:
+ * the interface for xdp/tcx, the cgroup for cgroup programs, or another target. */
+struct bel_attach_opts {
+	size_t sz;
+	const char *target;     /* overrides the section's target (function, "cat/name", ...) */
+	const char *cgroup;     /* cgroup v2 directory; default /sys/fs/cgroup */
+	const char *ifname;     /* interface for xdp and tcx programs */
+};
+/* Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are
+ * closed when the program is unloaded; a pinned link keeps the program attached after that. */
+int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
+/* Whether the section (with opts) says enough to attach. */
+bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts);
+int bel_program_detach(struct bel_program *prog);           /* close its links */
+unsigned int bel_program_link_count(const struct bel_program *prog);
+int bel_program_link_fd(const struct bel_program *prog, unsigned int i);
+
 struct bel_program_info {
 	uint32_t id;
 	char tag[17];             /* hex */
@@ -138,6 +158,16 @@ uint32_t bel_map_flags(const struct bel_map *map);
 const char *bel_map_data_section(const struct bel_map *map);
 bool bel_map_has_metadata(const struct bel_map *map);
 int bel_map_fd(const struct bel_map *map);                  /* -1 if not created */
+/*
+ * Use an existing map (another object's, another loader's) instead of creating one. Must come
+ * before a program that uses the map is loaded. The map is checked first: type, key and value
+ * size, max_entries, flags, and for global data the variable layout; a mismatch is refused
+ * with a message naming both sides. bel_map_reuse_fd dups fd; the caller keeps its own.
+ */
+int bel_map_reuse_fd(struct bel_map *map, int fd);
+int bel_map_reuse_pinned(struct bel_map *map, const char *path);
+/* Where pinning by name put this map (NULL if not pinned by name). */
+const char *bel_map_pin_path(const struct bel_map *map);
 uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */
 
 /*

@@ -2,10 +2,13 @@
 /*
  * bel, the command line:
  *   bel inspect OBJ [--json] [--name NAME]
- *   bel load OBJ --pin DIR [--name NAME] [--keep-going] [--threads N] [--verbose]
+ *   bel load OBJ [--pin DIR] [--name NAME] [--program NAME]... [--map NAME=PINNED_PATH]...
+ *                [--keep-going] [--threads N] [--attach [--ifname IF] [--cgroup DIR]] [--verbose]
+ *   bel verify OBJ [--name NAME]
  *   bel unpin DIR/OBJECT
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +23,23 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bel inspect OBJ [--json] [--name NAME]\n"
-		"       bel load OBJ --pin DIR [--name NAME] [--keep-going] [--threads N] [--verbose]\n"
+		"       bel load OBJ [--pin DIR] [--name NAME] [--program NAME]...\n"
+		"                [--map NAME=PINNED_PATH]... [--keep-going] [--threads N]\n"
+		"                [--attach [--ifname IF] [--cgroup DIR]] [--verbose]\n"
+		"       bel verify OBJ [--name NAME]\n"
 		"       bel unpin DIR/OBJECT\n"
 		"\n"
 		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
 		"         and BTF of an object, without loading anything\n"
-		"load     load every program and the maps they use; pin them at\n"
-		"         DIR/<object>/{maps,programs}/<name>, <object> being the file name up to its\n"
-		"         first '.'; on failure nothing stays loaded or pinned\n"
-		"unpin    remove a tree made by load --pin\n");
+		"load     load every program (or those named by --program) and the maps they use;\n"
+		"         --map reuses a pinned map for a map of the object; --attach attaches every\n"
+		"         program whose section says how (xdp/tcx need --ifname); --pin pins maps,\n"
+		"         programs and links at DIR/<object>/{maps,programs,links}/<name>, <object>\n"
+		"         being the file name up to its first '.'. Without --keep-going, on failure\n"
+		"         nothing stays loaded, attached or pinned\n"
+		"verify   load every program on its own and report, per program, the verifier's\n"
+		"         result, verified instructions, time and on failure its last lines\n"
+		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n");
 }
 
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
@@ -154,8 +165,9 @@ static void print_loaded(const struct bel_object *obj, const char *pinned)
 		struct bel_program_info info;
 
 		if (bel_program_info(p, &info)) {
-			printf("prog %-24s %-36s NOT LOADED: %s\n", bel_program_name(p),
-			       bel_program_section(p), strerror(-bel_program_status(p)));
+			printf("prog %-24s %-36s %s%s\n", bel_program_name(p), bel_program_section(p),
+			       bel_program_status(p) ? "FAILED: " : "not loaded",
+			       bel_program_status(p) ? strerror(-bel_program_status(p)) : "");
 			continue;
 		}
 		printf("prog %-24s %-36s %-14s id %-6u tag %s verified %-6u %.2f ms maps [",
@@ -164,7 +176,7 @@ static void print_loaded(const struct bel_object *obj, const char *pinned)
 		       info.verified_insns, info.load_ns / 1e6);
 		for (j = 0; j < bel_program_map_count(p); j++)
 			printf("%s%s", j ? " " : "", bel_map_name(bel_program_map(p, j)));
-		printf("]\n");
+		printf("]%s\n", bel_program_link_count(p) ? " attached" : "");
 	}
 	for (i = 0; i < bel_object_map_count(obj); i++) {
 		const struct bel_map *m = bel_object_map(obj, i);
@@ -213,30 +225,190 @@ static int cmd_inspect(int argc, char **argv)
 	return 0;
 }
 
+struct load_args {
+	const char *pin, *name;
+	const char **programs;
+	int nprograms;
+	char **maps; /* NAME=PATH */
+	int nmaps;
+	bool attach;
+	struct bel_attach_opts attach_opts;
+	struct bel_load_opts lopts;
+};
+
+static int reuse_maps(struct bel_object *obj, const struct load_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->nmaps; i++) {
+		char *eq = strchr(a->maps[i], '=');
+		struct bel_map *m;
+
+		if (!eq) {
+			fprintf(stderr, "bel: --map wants NAME=PINNED_PATH, not '%s'\n", a->maps[i]);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		m = bel_object_find_map(obj, a->maps[i]);
+		if (!m) {
+			fprintf(stderr, "bel: object '%s' has no map '%s'\n", bel_object_name(obj),
+				a->maps[i]);
+			return -ENOENT;
+		}
+		if (bel_map_reuse_pinned(m, eq + 1)) {
+			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Load the programs asked for: all of them, or those named. */
+static int load_programs(struct bel_object *obj, struct load_args *a)
+{
+	int i, ret, first = 0;
+
+	if (!a->nprograms)
+		return bel_object_load(obj, &a->lopts);
+	for (i = 0; i < a->nprograms; i++) {
+		struct bel_program *p = bel_object_find_program(obj, a->programs[i]);
+
+		if (!p) {
+			fprintf(stderr, "bel: object '%s' has no program '%s'\n", bel_object_name(obj),
+				a->programs[i]);
+			return -ENOENT;
+		}
+		ret = bel_program_load(p);
+		if (ret && !first)
+			first = ret;
+		if (ret && !a->lopts.keep_going)
+			return ret; /* closing the object unloads the others */
+	}
+	return first;
+}
+
+static int attach_programs(struct bel_object *obj, const struct load_args *a)
+{
+	unsigned int i;
+	int first = 0;
+
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		struct bel_program *p = bel_object_program(obj, i);
+		int ret;
+
+		if (bel_program_fd(p) < 0)
+			continue;
+		if (!bel_program_attachable(p, &a->attach_opts)) {
+			if (verbose)
+				fprintf(stderr, "bel: info: prog '%s' (%s): not attached: its section "
+					"does not say where\n", bel_program_name(p), bel_program_section(p));
+			continue;
+		}
+		ret = bel_program_attach(p, &a->attach_opts);
+		if (ret < 0) {
+			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			if (!first)
+				first = ret;
+			if (!a->lopts.keep_going)
+				return ret;
+		}
+	}
+	return first;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"pin", required_argument, NULL, 'p'},
 		{"name", required_argument, NULL, 'n'},
+		{"program", required_argument, NULL, 'P'},
+		{"map", required_argument, NULL, 'm'},
 		{"keep-going", no_argument, NULL, 'k'},
 		{"threads", required_argument, NULL, 't'},
+		{"attach", no_argument, NULL, 'a'},
+		{"ifname", required_argument, NULL, 'i'},
+		{"cgroup", required_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
 		{0},
 	};
-	struct bel_load_opts lopts = {.sz = sizeof(lopts)};
-	const char *pin = NULL, *name = NULL;
+	struct load_args a = {.lopts.sz = sizeof(a.lopts), .attach_opts.sz = sizeof(a.attach_opts)};
 	struct bel_object *obj;
+	unsigned int i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "p:n:kt:v", longopts, NULL)) != -1) {
+	a.programs = calloc((size_t)argc, sizeof(*a.programs));
+	a.maps = calloc((size_t)argc, sizeof(*a.maps));
+	if (!a.programs || !a.maps)
+		return 1;
+	while ((c = getopt_long(argc, argv, "p:n:P:m:kt:ai:c:v", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pin = optarg; break;
-		case 'n': name = optarg; break;
-		case 'k': lopts.keep_going = true; break;
-		case 't': lopts.threads = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'p': a.pin = optarg; break;
+		case 'n': a.name = optarg; break;
+		case 'P': a.programs[a.nprograms++] = optarg; break;
+		case 'm': a.maps[a.nmaps++] = optarg; break;
+		case 'k': a.lopts.keep_going = true; break;
+		case 't': a.lopts.threads = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'a': a.attach = true; break;
+		case 'i': a.attach_opts.ifname = optarg; break;
+		case 'c': a.attach_opts.cgroup = optarg; break;
 		case 'v': verbose++; break;
-		default: return 2;
+		default: ret = 2; goto out_args;
 		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		ret = 2;
+		goto out_args;
+	}
+	ret = 1;
+	if (open_obj(argv[optind], a.name, &obj))
+		goto out_args;
+	if (reuse_maps(obj, &a))
+		goto out;
+	c = load_programs(obj, &a);
+	if (c && !a.lopts.keep_going) {
+		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		goto out;
+	}
+	for (i = 0; c && i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+
+		if (bel_program_status(p))
+			fprintf(stderr, "bel: %s\n", bel_program_error(p));
+	}
+	if (a.attach && attach_programs(obj, &a) && !a.lopts.keep_going)
+		goto out;
+	if (a.pin && bel_object_pin(obj, a.pin)) {
+		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		goto out;
+	}
+	print_loaded(obj, a.pin);
+	ret = c ? 1 : 0;
+out:
+	bel_object_close(obj);
+out_args:
+	free(a.programs);
+	free(a.maps);
+	return ret;
+}
+
+/* Every program alone: load, report, unload; so one failure says nothing about the others. */
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{0},
+	};
+	const char *name = NULL;
+	struct bel_object *obj;
+	unsigned int i, ok = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
+		if (c == 'n')
+			name = optarg;
+		else
+			return 2;
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
@@ -244,30 +416,28 @@ static int cmd_load(int argc, char **argv)
 	}
 	if (open_obj(argv[optind], name, &obj))
 		return 1;
-	ret = bel_object_load(obj, &lopts);
-	if (ret && !lopts.keep_going) {
-		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
-		bel_object_close(obj);
-		return 1;
-	}
-	if (ret) {
-		unsigned int i;
+	printf("%-24s %-36s %-6s %10s %10s  %s\n", "program", "section", "result", "verified",
+	       "time_ms", "detail");
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		struct bel_program *p = bel_object_program(obj, i);
+		struct bel_program_info info = {0};
+		int ret = bel_program_load(p);
 
-		for (i = 0; i < bel_object_program_count(obj); i++) {
-			const struct bel_program *p = bel_object_program(obj, i);
-
-			if (bel_program_status(p))
-				fprintf(stderr, "bel: %s\n", bel_program_error(p));
+		if (!ret) {
+			bel_program_info(p, &info);
+			ok++;
+			printf("%-24s %-36s %-6s %10u %10.3f\n", bel_program_name(p),
+			       bel_program_section(p), "ok", info.verified_insns, info.load_ns / 1e6);
+			bel_program_unload(p);
+			continue;
 		}
+		printf("%-24s %-36s %-6s %10s %10s  %s\n", bel_program_name(p), bel_program_section(p),
+		       "FAIL", "-", "-", bel_program_error(p));
 	}
-	if (pin && bel_object_pin(obj, pin)) {
-		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
-		bel_object_close(obj);
-		return 1;
-	}
-	print_loaded(obj, pin);
+	printf("%u of %u programs verified\n", ok, bel_object_program_count(obj));
+	c = ok == bel_object_program_count(obj) ? 0 : 1;
 	bel_object_close(obj);
-	return ret ? 1 : 0;
+	return c;
 }
 
 static int cmd_unpin(int argc, char **argv)
@@ -299,6 +469,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load"))
 		return cmd_load(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "unpin"))
 		return cmd_unpin(argc - 1, argv + 1);
 	fprintf(stderr, "bel: unknown command '%s'\n", argv[1]);

@@ -26,6 +26,9 @@ struct bel_map {
 	pthread_mutex_t lock;
 	int fd;
 	unsigned int users;       /* loaded programs and outer maps that hold it */
+	int reuse_fd;             /* an outside map to use instead of creating one, or -1 */
+	char *pin_path;           /* where pin-by-name put it */
+	bool pin_created;         /* this object created that pin (undone if the load fails) */
 	uint32_t *held;           /* maps this map-in-map's slots hold */
 	uint32_t nheld;
 };
@@ -41,6 +44,8 @@ struct bel_program {
 	uint64_t load_ns;
 	uint32_t *held;           /* maps acquired for it: its map table, then metadata maps */
 	uint32_t nheld;
+	int *links;               /* link fds made by bel_program_attach */
+	uint32_t nlinks;
 };
 
 struct bel_object {
@@ -51,6 +56,7 @@ struct bel_object {
 	void *msg_ctx;
 	bool keep_maps;
 	uint32_t log_level;
+	char pin_root[4096];          /* for maps pinned by name */
 	pthread_mutex_t lock;         /* btf_fd, last error */
 	pthread_mutex_t publish_lock; /* see above */
 	int btf_fd;
@@ -68,7 +74,17 @@ void bel_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *f
 int bel_obj_btf_fd(struct bel_object *obj);
 
 int bel_map_acquire(struct bel_map *map, struct bel_err *err);
-void bel_map_release(struct bel_map *map);
+/* Drop a user; with undo, a pin this object made for the map goes too when it was the last. */
+void bel_map_release(struct bel_map *map, bool undo);
+/* A new map for the definition: created, initialised, map-in-map slots filled; not published. */
+int bel_map_create_fresh(struct bel_map *map, struct bel_err *err);
+void bel_map_drop_fresh(struct bel_map *map, int fd);
+uint32_t bel_map_effective_max_entries(const struct bel_map_def *def);
+int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
+int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
+/* Unload; with undo, pins made for its maps by this object go too (a failed load's rollback). */
+int bel_program_unload_undo(struct bel_program *prog, bool undo);
+void bel_program_close_links(struct bel_program *prog);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
 

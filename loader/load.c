@@ -91,7 +91,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	if (job.first_err && !job.keep_going)
 		for (i = 0; i < n; i++)
 			if (job.loaded_here[i])
-				bel_program_unload(&obj->progs[i]);
+				bel_program_unload_undo(&obj->progs[i], true);
 	pthread_mutex_destroy(&job.lock);
 	free(job.loaded_here);
 	return job.first_err;

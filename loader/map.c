@@ -5,6 +5,7 @@
  * user goes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,15 @@ static uint32_t ringbuf_size(uint32_t requested)
 	return (uint32_t)size;
 }
 
+uint32_t bel_map_effective_max_entries(const struct bel_map_def *def)
+{
+	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
+		return possible_cpus();
+	if (def->type == BPF_MAP_TYPE_RINGBUF)
+		return ringbuf_size(def->max_entries);
+	return def->max_entries;
+}
+
 static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int inner_fd,
 		      struct bel_err *err)
 {
@@ -81,7 +91,7 @@ static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int
 		.map_type = def->type,
 		.key_size = def->key_size,
 		.value_size = def->value_size,
-		.max_entries = def->max_entries,
+		.max_entries = bel_map_effective_max_entries(def),
 		.map_flags = def->map_flags,
 		.numa_node = def->numa_node,
 		.map_extra = def->map_extra,
@@ -90,10 +100,6 @@ static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int
 	};
 	int fd, btf_fd;
 
-	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !args.max_entries)
-		args.max_entries = possible_cpus();
-	if (def->type == BPF_MAP_TYPE_RINGBUF)
-		args.max_entries = ringbuf_size(args.max_entries);
 	if (def->origin == BEL_MAP_FROM_DATA && !feat->mmapable_maps)
 		args.map_flags &= ~BPF_F_MMAPABLE;
 	btf_fd = bel_obj_btf_fd(obj);
@@ -176,7 +182,7 @@ static void release_held(struct bel_map *map)
 	uint32_t i;
 
 	for (i = 0; i < map->nheld; i++)
-		bel_map_release(&map->obj->maps[map->held[i]]);
+		bel_map_release(&map->obj->maps[map->held[i]], false);
 	free(map->held);
 	map->held = NULL;
 	map->nheld = 0;
@@ -230,7 +236,7 @@ void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool 
 	}
 }
 
-static int create_map(struct bel_map *map, struct bel_err *err)
+int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
 	int fd, inner_fd = -1, ret;
@@ -250,15 +256,45 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 	if (!ret)
 		ret = fill_map_slots(map, fd, err);
 	if (ret) {
-		release_held(map);
-		close(fd);
+		bel_map_drop_fresh(map, fd);
 		return ret;
 	}
+	return fd;
+}
+
+void bel_map_drop_fresh(struct bel_map *map, int fd)
+{
+	release_held(map);
+	close(fd);
+}
+
+static int create_map(struct bel_map *map, struct bel_err *err)
+{
+	const struct bel_map_def *def = map->def;
+	bool existing = false;
+	int fd;
+
+	if (map->reuse_fd >= 0) {
+		fd = fcntl(map->reuse_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return bel_errf(err, errno, "map '%s': dup of the reused fd failed: %s", def->name,
+					strerror(errno));
+		existing = true;
+	} else if (def->pinning == BEL_PIN_BY_NAME) {
+		fd = bel_map_open_pinned_by_name(map, &existing, err);
+	} else {
+		fd = bel_map_create_fresh(map, err);
+	}
+	if (fd < 0)
+		return fd;
 	pthread_mutex_lock(&map->obj->publish_lock);
 	__atomic_store_n(&map->fd, fd, __ATOMIC_RELEASE);
-	fill_prog_slots(map);
+	/* A shared map's slots belong to whoever made it. */
+	if (!existing)
+		fill_prog_slots(map);
 	pthread_mutex_unlock(&map->obj->publish_lock);
-	bel_obj_msg(map->obj, BEL_MSG_DEBUG, "map '%s': created, fd %d", def->name, fd);
+	bel_obj_msg(map->obj, BEL_MSG_DEBUG, "map '%s': %s, fd %d", def->name,
+		    existing ? "reused" : "created", fd);
 	return 0;
 }
 
@@ -275,17 +311,23 @@ int bel_map_acquire(struct bel_map *map, struct bel_err *err)
 	return ret;
 }
 
-void bel_map_release(struct bel_map *map)
+void bel_map_release(struct bel_map *map, bool undo)
 {
 	int fd = -1;
 
 	pthread_mutex_lock(&map->lock);
-	if (map->users && --map->users == 0 && !map->obj->keep_maps) {
-		pthread_mutex_lock(&map->obj->publish_lock);
-		fd = map->fd;
-		__atomic_store_n(&map->fd, -1, __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&map->obj->publish_lock);
-		release_held(map);
+	if (map->users && --map->users == 0) {
+		/* A pin made by a load that failed is undone; otherwise pins outlive us. */
+		if (undo && map->pin_created && map->pin_path)
+			unlink(map->pin_path);
+		map->pin_created = false;
+		if (!map->obj->keep_maps) {
+			pthread_mutex_lock(&map->obj->publish_lock);
+			fd = map->fd;
+			__atomic_store_n(&map->fd, -1, __ATOMIC_RELEASE);
+			pthread_mutex_unlock(&map->obj->publish_lock);
+			release_held(map);
+		}
 	}
 	pthread_mutex_unlock(&map->lock);
 	if (fd >= 0)

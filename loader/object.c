@@ -73,6 +73,8 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		return -ENOMEM;
 	obj->spec = spec;
 	obj->btf_fd = -1;
+	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s",
+		 opts && opts->pin_root ? opts->pin_root : "/sys/fs/bpf");
 	if (opts) {
 		obj->msg = opts->msg;
 		obj->msg_ctx = opts->msg_ctx;
@@ -92,6 +94,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		obj->maps[i].obj = obj;
 		obj->maps[i].def = &spec->maps[i];
 		obj->maps[i].fd = -1;
+		obj->maps[i].reuse_fd = -1;
 		pthread_mutex_init(&obj->maps[i].lock, NULL);
 	}
 	for (i = 0; i < spec->nprogs; i++) {
@@ -192,6 +195,9 @@ void bel_object_close(struct bel_object *obj)
 		/* keep_maps leaves maps alive with no users; they go with the object. */
 		if (map->fd >= 0)
 			close(map->fd);
+		if (map->reuse_fd >= 0)
+			close(map->reuse_fd);
+		free(map->pin_path);
 		free(map->held);
 		pthread_mutex_destroy(&map->lock);
 	}
@@ -372,6 +378,7 @@ uint32_t bel_map_value_size(const struct bel_map *map) { return map->def->value_
 uint32_t bel_map_max_entries(const struct bel_map *map) { return map->def->max_entries; }
 uint32_t bel_map_flags(const struct bel_map *map) { return map->def->map_flags; }
 bool bel_map_has_metadata(const struct bel_map *map) { return map->def->has_metadata; }
+const char *bel_map_pin_path(const struct bel_map *map) { return map->pin_path; }
 
 const char *bel_map_data_section(const struct bel_map *map)
 {

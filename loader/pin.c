@@ -86,46 +86,92 @@ static int check_unique(struct bel_err *err, const char *kind, char (*names)[256
 	return 0;
 }
 
-static int pin_all(struct bel_object *obj, const char *tmp, struct bel_err *err)
+/* What goes in one directory of the tree: names (escaped and as given) and fds. */
+struct pin_set {
+	uint32_t count, cap;
+	char (*names)[256];
+	const char **orig;
+	int *fds;
+};
+
+static int pin_set_add(struct pin_set *set, const char *orig, int fd, struct bel_err *err)
+{
+	if (set->count == set->cap) {
+		uint32_t cap = set->cap ? set->cap * 2 : 16;
+		void *a = realloc(set->names, cap * sizeof(*set->names));
+
+		if (a)
+			set->names = a;
+		a = a ? realloc(set->orig, cap * sizeof(*set->orig)) : NULL;
+		if (a)
+			set->orig = a;
+		a = a ? realloc(set->fds, cap * sizeof(*set->fds)) : NULL;
+		if (!a)
+			return bel_errf(err, ENOMEM, "out of memory");
+		set->fds = a;
+		set->cap = cap;
+	}
+	set->orig[set->count] = orig;
+	set->fds[set->count] = fd;
+	bel_pin_name(orig, set->names[set->count], sizeof(set->names[0]));
+	set->count++;
+	return 0;
+}
+
+static void pin_set_free(struct pin_set *set)
+{
+	free(set->names);
+	free(set->orig);
+	free(set->fds);
+}
+
+/* Loaded maps, loaded programs, or links ("<prog>", then "<prog>_1", ... for more links). */
+static int collect(struct bel_object *obj, size_t kind, struct pin_set *set, struct bel_err *err)
 {
 	const struct bel_spec *spec = obj->spec;
-	uint32_t n = spec->nmaps > spec->nprogs ? spec->nmaps : spec->nprogs, i, count;
-	char (*names)[256] = calloc(n ? n : 1, sizeof(*names));
-	const char **orig = calloc(n ? n : 1, sizeof(*orig));
-	int *fds = calloc(n ? n : 1, sizeof(*fds));
+	uint32_t i, l;
+	int ret = 0;
+
+	for (i = 0; kind == 0 && i < spec->nmaps && !ret; i++)
+		if (bel_map_fd(&obj->maps[i]) >= 0)
+			ret = pin_set_add(set, spec->maps[i].name, obj->maps[i].fd, err);
+	for (i = 0; kind == 1 && i < spec->nprogs && !ret; i++)
+		if (bel_program_fd(&obj->progs[i]) >= 0)
+			ret = pin_set_add(set, spec->progs[i].name, obj->progs[i].fd, err);
+	for (i = 0; kind == 2 && i < spec->nprogs && !ret; i++) {
+		for (l = 0; l < obj->progs[i].nlinks && !ret; l++) {
+			ret = pin_set_add(set, spec->progs[i].name, obj->progs[i].links[l], err);
+			if (!ret && l)
+				snprintf(set->names[set->count - 1] + strlen(set->names[set->count - 1]),
+					 16, "_%u", l);
+		}
+	}
+	return ret;
+}
+
+static int pin_all(struct bel_object *obj, const char *tmp, struct bel_err *err)
+{
+	static const char *const what[] = {"map", "program", "link"};
 	char path[4096];
 	int ret = 0;
+	uint32_t i;
 	size_t k;
 
-	if (!names || !orig || !fds) {
-		ret = bel_errf(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	for (k = 0; k < 2 && !ret; k++) {
-		count = 0;
-		for (i = 0; i < (k == 0 ? spec->nmaps : spec->nprogs); i++) {
-			int fd = k == 0 ? bel_map_fd(&obj->maps[i]) : bel_program_fd(&obj->progs[i]);
+	for (k = 0; k < 3 && !ret; k++) {
+		struct pin_set set = {0};
 
-			if (fd < 0)
-				continue;
-			orig[count] = k == 0 ? spec->maps[i].name : spec->progs[i].name;
-			fds[count] = fd;
-			bel_pin_name(orig[count], names[count], sizeof(names[0]));
-			count++;
-		}
-		ret = check_unique(err, k == 0 ? "maps" : "programs", names, count, orig);
-		for (i = 0; i < count && !ret; i++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", tmp, kinds[k], names[i]);
-			ret = bel_sys_obj_pin(fds[i], path);
+		ret = collect(obj, k, &set, err);
+		if (!ret)
+			ret = check_unique(err, kinds[k], set.names, set.count, set.orig);
+		for (i = 0; i < set.count && !ret; i++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", tmp, kinds[k], set.names[i]);
+			ret = bel_sys_obj_pin(set.fds[i], path);
 			if (ret)
-				bel_errf(err, -ret, "pinning %s '%s' at %s failed: %s",
-					 k == 0 ? "map" : "program", orig[i], path, strerror(-ret));
+				bel_errf(err, -ret, "pinning %s '%s' at %s failed: %s", what[k],
+					 set.orig[i], path, strerror(-ret));
 		}
+		pin_set_free(&set);
 	}
-out:
-	free(names);
-	free(orig);
-	free(fds);
 	return ret;
 }
 

@@ -22,12 +22,12 @@ static bool in_table(const struct bel_prog_def *def, uint32_t map)
 	return false;
 }
 
-static void release_maps(struct bel_program *prog)
+static void release_maps(struct bel_program *prog, bool undo)
 {
 	uint32_t i;
 
 	for (i = 0; i < prog->nheld; i++)
-		bel_map_release(&prog->obj->maps[prog->held[i]]);
+		bel_map_release(&prog->obj->maps[prog->held[i]], undo);
 	free(prog->held);
 	prog->held = NULL;
 	prog->nheld = 0;
@@ -194,6 +194,10 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type");
 	if (def->attach_kind == BEL_ATTACH_STRUCT_OPS)
 		return bel_errf(err, ENOTSUP, "struct_ops programs are not supported yet");
+	/* Loading without applying CO-RE would read the wrong fields, silently. */
+	if (def->core_relo_cnt)
+		return bel_errf(err, ENOTSUP, "%u CO-RE relocations: CO-RE is not supported yet",
+				def->core_relo_cnt);
 	args.prog_type = def->prog_type;
 	args.expected_attach_type = def->expected_attach_type;
 	args.prog_flags = def->prog_flags;
@@ -248,7 +252,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	pthread_mutex_unlock(&obj->publish_lock);
 	return 0;
 fail:
-	release_maps(prog);
+	release_maps(prog, true);
 	return ret;
 }
 
@@ -273,6 +277,11 @@ int bel_program_load(struct bel_program *prog)
 
 int bel_program_unload(struct bel_program *prog)
 {
+	return bel_program_unload_undo(prog, false);
+}
+
+int bel_program_unload_undo(struct bel_program *prog, bool undo)
+{
 	struct bel_object *obj = prog->obj;
 	int fd;
 
@@ -283,8 +292,9 @@ int bel_program_unload(struct bel_program *prog)
 		bel_link_prog_slots(obj, prog, true);
 		__atomic_store_n(&prog->fd, -1, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&obj->publish_lock);
+		bel_program_close_links(prog);
 		close(fd);
-		release_maps(prog);
+		release_maps(prog, undo);
 	}
 	pthread_mutex_unlock(&prog->lock);
 	return 0;

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Attaching through BPF links, as the program's section says: a link is an fd that keeps the
+ * program attached while it is open or pinned, so a pinned link outlives the loader and
+ * unpinning it (with the loader gone) detaches the program.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "syscall/perf.h"
+
+static int read_uint_file(const char *path, uint64_t *out)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* tracefs lives at /sys/kernel/tracing, or under debugfs on older setups. */
+static int tracepoint_id(const char *target, uint64_t *id, struct bel_err *err)
+{
+	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/id", roots[i], target);
+		if (!read_uint_file(path, id))
+			return 0;
+	}
+	return bel_errf(err, ENOENT, "tracepoint '%s' not found in tracefs (is tracefs mounted at "
+			"/sys/kernel/tracing?)", target);
+}
+
+static int kprobe_pmu(uint32_t *type, int *retprobe_bit, struct bel_err *err)
+{
+	uint64_t v;
+	int bit;
+	FILE *f;
+
+	if (read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
+		return bel_errf(err, ENOTSUP, "the kernel has no kprobe PMU");
+	*type = (uint32_t)v;
+	f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
+	if (!f || fscanf(f, "config:%d", &bit) != 1)
+		bit = 0;
+	if (f)
+		fclose(f);
+	*retprobe_bit = bit;
+	return 0;
+}
+
+static int link_perf_event(int prog_fd, int perf_fd, struct bel_err *err)
+{
+	int link = bel_sys_link_create(prog_fd, perf_fd, BPF_PERF_EVENT, 0);
+
+	close(perf_fd); /* the link holds the event */
+	if (link < 0)
+		return bel_errf(err, -link, "BPF_LINK_CREATE on the perf event failed: %s",
+				strerror(-link));
+	return link;
+}
+
+static int attach_kprobe(const struct bel_prog_def *def, int prog_fd, const char *target,
+			 struct bel_err *err)
+{
+	bool ret = def->attach_kind == BEL_ATTACH_KRETPROBE;
+	char func[256], *plus;
+	unsigned long long off = 0;
+	uint32_t type = 0;
+	int bit = 0, fd;
+
+	if (kprobe_pmu(&type, &bit, err))
+		return err->code;
+	/* ksyscall/NAME means the architecture's syscall entry point */
+	if (!strncmp(def->sec_name, "ksyscall", 8) || !strncmp(def->sec_name, "kretsyscall", 11))
+		snprintf(func, sizeof(func), "__x64_sys_%s", target);
+	else
+		snprintf(func, sizeof(func), "%s", target);
+	plus = strchr(func, '+');
+	if (plus) {
+		*plus = '\0';
+		off = strtoull(plus + 1, NULL, 0);
+	}
+	fd = bel_sys_perf_kprobe_open(type, func, off, ret ? bit : -1);
+	if (fd < 0)
+		return bel_errf(err, -fd, "%s on '%s' failed: %s", ret ? "kretprobe" : "kprobe", func,
+				strerror(-fd));
+	return link_perf_event(prog_fd, fd, err);
+}
+
+static int attach_tracepoint(int prog_fd, const char *target, struct bel_err *err)
+{
+	uint64_t id;
+	int fd;
+
+	if (tracepoint_id(target, &id, err))
+		return err->code;
+	fd = bel_sys_perf_tracepoint_open(id);
+	if (fd < 0)
+		return bel_errf(err, -fd, "opening tracepoint '%s' failed: %s", target, strerror(-fd));
+	return link_perf_event(prog_fd, fd, err);
+}
+
+static int attach_ifindex(const struct bel_prog_def *def, int prog_fd, const char *ifname,
+			  struct bel_err *err)
+{
+	unsigned int ifindex = ifname ? if_nametoindex(ifname) : 0;
+	uint32_t type = def->attach_kind == BEL_ATTACH_XDP ? BPF_XDP : def->expected_attach_type;
+	int link;
+
+	if (!ifname)
+		return bel_errf(err, EINVAL, "needs a network interface (ifname)");
+	if (!ifindex)
+		return bel_errf(err, ENODEV, "no interface '%s'", ifname);
+	link = bel_sys_link_create(prog_fd, (int)ifindex, type, 0);
+	if (link < 0)
+		return bel_errf(err, -link, "BPF_LINK_CREATE on %s failed: %s", ifname, strerror(-link));
+	return link;
+}
+
+static int attach_cgroup(const struct bel_prog_def *def, int prog_fd, const char *cgroup,
+			 struct bel_err *err)
+{
+	const char *path = cgroup ? cgroup : "/sys/fs/cgroup";
+	int cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), link;
+
+	if (cg < 0)
+		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
+	link = bel_sys_link_create(prog_fd, cg, def->expected_attach_type, 0);
+	close(cg);
+	if (link < 0)
+		return bel_errf(err, -link, "BPF_LINK_CREATE on cgroup %s failed: %s", path,
+				strerror(-link));
+	return link;
+}
+
+static int attach_one(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+		      struct bel_err *err)
+{
+	const struct bel_prog_def *def = prog->def;
+	const char *target = o && o->target ? o->target : def->attach_target;
+	int link;
+
+	switch (def->attach_kind) {
+	case BEL_ATTACH_KPROBE:
+	case BEL_ATTACH_KRETPROBE:
+		if (!target)
+			return bel_errf(err, EINVAL, "names no function to probe");
+		return attach_kprobe(def, prog_fd, target, err);
+	case BEL_ATTACH_TRACEPOINT:
+		if (!target || !strchr(target, '/'))
+			return bel_errf(err, EINVAL, "names no tracepoint (category/name)");
+		return attach_tracepoint(prog_fd, target, err);
+	case BEL_ATTACH_RAW_TP:
+		if (!target)
+			return bel_errf(err, EINVAL, "names no raw tracepoint");
+		link = bel_sys_raw_tracepoint_open(target, prog_fd);
+		if (link < 0)
+			return bel_errf(err, -link, "raw tracepoint '%s': %s", target, strerror(-link));
+		return link;
+	case BEL_ATTACH_TRACING:
+	case BEL_ATTACH_LSM:
+		/* the target was fixed at load time by attach_btf_id */
+		link = bel_sys_raw_tracepoint_open(NULL, prog_fd);
+		if (link < 0)
+			return bel_errf(err, -link, "attach failed: %s", strerror(-link));
+		return link;
+	case BEL_ATTACH_ITER:
+		link = bel_sys_link_create(prog_fd, 0, BPF_TRACE_ITER, 0);
+		if (link < 0)
+			return bel_errf(err, -link, "iterator link failed: %s", strerror(-link));
+		return link;
+	case BEL_ATTACH_CGROUP:
+		return attach_cgroup(def, prog_fd, o ? o->cgroup : NULL, err);
+	case BEL_ATTACH_XDP:
+	case BEL_ATTACH_TCX:
+		return attach_ifindex(def, prog_fd, o ? o->ifname : NULL, err);
+	default:
+		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
+	}
+}
+
+bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts)
+{
+	switch (prog->def->attach_kind) {
+	case BEL_ATTACH_KPROBE: case BEL_ATTACH_KRETPROBE: case BEL_ATTACH_TRACEPOINT:
+	case BEL_ATTACH_RAW_TP:
+		return prog->def->attach_target || (opts && opts->target);
+	case BEL_ATTACH_TRACING: case BEL_ATTACH_LSM: case BEL_ATTACH_ITER: case BEL_ATTACH_CGROUP:
+		return true;
+	case BEL_ATTACH_XDP: case BEL_ATTACH_TCX:
+		return opts && opts->ifname;
+	default:
+		return false;
+	}
+}
+
+int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts)
+{
+	struct bel_err err = {0};
+	int *grown, link;
+
+	pthread_mutex_lock(&prog->lock);
+	if (prog->fd < 0) {
+		link = bel_errf(&err, ENOENT, "not loaded");
+		goto fail;
+	}
+	link = attach_one(prog, prog->fd, opts, &err);
+	if (link < 0)
+		goto fail;
+	grown = realloc(prog->links, (prog->nlinks + 1) * sizeof(*grown));
+	if (!grown) {
+		close(link);
+		link = bel_errf(&err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	prog->links = grown;
+	prog->links[prog->nlinks++] = link;
+	pthread_mutex_unlock(&prog->lock);
+	return link;
+fail:
+	pthread_mutex_unlock(&prog->lock);
+	bel_err_prefix(&err, "object '%s': prog '%s' (%s): attach", prog->obj->spec->obj_name,
+		       prog->def->name, prog->def->sec_name);
+	return bel_obj_fail(prog->obj, &err);
+}
+
+/* Close our link fds (prog->lock held). Pinned links stay attached. */
+void bel_program_close_links(struct bel_program *prog)
+{
+	uint32_t i;
+
+	for (i = 0; i < prog->nlinks; i++)
+		close(prog->links[i]);
+	free(prog->links);
+	prog->links = NULL;
+	prog->nlinks = 0;
+}
+
+int bel_program_detach(struct bel_program *prog)
+{
+	pthread_mutex_lock(&prog->lock);
+	bel_program_close_links(prog);
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
+unsigned int bel_program_link_count(const struct bel_program *prog)
+{
+	return prog->nlinks;
+}
+
+int bel_program_link_fd(const struct bel_program *prog, unsigned int i)
+{
+	return i < prog->nlinks ? prog->links[i] : -1;
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Maps that come from outside the object: an fd or a pinned path given by the user, another
+ * object's map, or libbpf's pinning = LIBBPF_PIN_BY_NAME (iproute2's PIN_GLOBAL_NS), which
+ * shares a map through <pin_root>/<map name>. An outside map is checked against the object's
+ * definition before use: type, key and value size, max_entries, flags, and for global data the
+ * variable layout, since programs address variables by offset.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* What the kernel will hold for our definition (bel adjusts a few values when creating). */
+static void expected_shape(const struct bel_map_def *def, struct bpf_map_info *want)
+{
+	memset(want, 0, sizeof(*want));
+	want->type = def->type;
+	want->key_size = def->key_size;
+	want->value_size = def->value_size;
+	want->max_entries = bel_map_effective_max_entries(def);
+	want->map_flags = def->map_flags;
+	if (def->origin == BEL_MAP_FROM_DATA && !bel_kernel_features()->mmapable_maps)
+		want->map_flags &= ~BPF_F_MMAPABLE;
+}
+
+/* The DATASEC the existing map's value is described by, parsed from the kernel's copy. */
+static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf **btf,
+			       const struct btf_type **ds, struct bel_err *err)
+{
+	struct bpf_btf_info binfo;
+	uint32_t len = sizeof(binfo);
+	void *raw = NULL;
+	int fd, ret;
+
+	*btf = NULL;
+	if (!info->btf_id || !info->btf_value_type_id)
+		return bel_errf(err, EINVAL, "it has no BTF to check the variable layout against");
+	fd = bel_sys_btf_get_fd_by_id(info->btf_id);
+	if (fd < 0)
+		return bel_errf(err, -fd, "cannot open its BTF (id %u): %s", info->btf_id,
+				strerror(-fd));
+	memset(&binfo, 0, sizeof(binfo));
+	ret = bel_sys_obj_get_info_by_fd(fd, &binfo, &len);
+	if (!ret && binfo.btf_size) {
+		uint32_t size = binfo.btf_size;
+
+		raw = malloc(size);
+		memset(&binfo, 0, sizeof(binfo));
+		binfo.btf = (uint64_t)(uintptr_t)raw;
+		binfo.btf_size = size;
+		len = sizeof(binfo);
+		ret = raw ? bel_sys_obj_get_info_by_fd(fd, &binfo, &len) : -ENOMEM;
+	}
+	close(fd);
+	if (!ret && raw)
+		ret = bel_btf_parse(raw, binfo.btf_size, NULL, true, btf, err);
+	else if (!ret)
+		ret = bel_errf(err, EINVAL, "its BTF is empty");
+	else
+		bel_errf(err, -ret, "cannot read its BTF: %s", strerror(-ret));
+	free(raw);
+	if (ret)
+		return ret;
+	*ds = bel_btf_type(*btf, info->btf_value_type_id);
+	if (!*ds || btf_kind(*ds) != BTF_KIND_DATASEC) {
+		bel_btf_free(*btf);
+		*btf = NULL;
+		return bel_errf(err, EINVAL, "its value type is not a DATASEC");
+	}
+	return 0;
+}
+
+static int check_layout(const struct bel_spec *spec, const struct bel_map_def *def,
+			const struct bpf_map_info *info, struct bel_err *err)
+{
+	const struct btf_type *theirs = NULL, *ours;
+	struct bel_btf *their_btf;
+	uint32_t i;
+	int ret;
+
+	if (def->origin != BEL_MAP_FROM_DATA || !spec->btf || !def->btf_value_type_id)
+		return 0;
+	ret = fetch_value_datasec(info, &their_btf, &theirs, err);
+	if (ret)
+		return ret;
+	ours = bel_btf_type(spec->btf, def->btf_value_type_id);
+	if (btf_vlen(ours) != btf_vlen(theirs)) {
+		ret = bel_errf(err, EINVAL, "%u variables there, %u here", btf_vlen(theirs),
+			       btf_vlen(ours));
+		goto out;
+	}
+	for (i = 0; i < btf_vlen(ours); i++) {
+		const struct btf_var_secinfo *a = &btf_secinfos(ours)[i], *b = &btf_secinfos(theirs)[i];
+		const char *an = bel_btf_type_name(spec->btf, bel_btf_type(spec->btf, a->type));
+		const char *bn = bel_btf_type_name(their_btf, bel_btf_type(their_btf, b->type));
+
+		if (strcmp(an, bn) || a->offset != b->offset || a->size != b->size) {
+			ret = bel_errf(err, EINVAL, "variable %u is '%s' at %u size %u there, '%s' at %u "
+				       "size %u here", i, bn, b->offset, b->size, an, a->offset, a->size);
+			goto out;
+		}
+	}
+out:
+	bel_btf_free(their_btf);
+	return ret;
+}
+
+int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err)
+{
+	const struct bel_map_def *def = map->def;
+	struct bpf_map_info have, want;
+	uint32_t len = sizeof(have);
+	int ret;
+
+	memset(&have, 0, sizeof(have));
+	ret = bel_sys_obj_get_info_by_fd(fd, &have, &len);
+	if (ret)
+		return bel_errf(err, -ret, "map '%s': %s is not a map: %s", def->name, where,
+				strerror(-ret));
+	expected_shape(def, &want);
+#define SAME(field, what)                                                                      \
+	if (have.field != want.field)                                                          \
+		return bel_errf(err, EINVAL, "map '%s': %s (id %u, '%s') is incompatible: " what   \
+				" %u there, %u here", def->name, where, have.id, have.name,          \
+				have.field, want.field)
+	SAME(type, "type");
+	SAME(key_size, "key_size");
+	SAME(value_size, "value_size");
+	SAME(max_entries, "max_entries");
+	SAME(map_flags, "map_flags");
+#undef SAME
+	ret = check_layout(map->obj->spec, def, &have, err);
+	if (ret)
+		return bel_err_prefix(err, "map '%s': %s (id %u) has another variable layout",
+				      def->name, where, have.id);
+	return 0;
+}
+
+static int set_reuse(struct bel_map *map, int fd, const char *where)
+{
+	struct bel_err err = {0};
+	int ret;
+
+	pthread_mutex_lock(&map->lock);
+	if (map->fd >= 0 || map->users) {
+		pthread_mutex_unlock(&map->lock);
+		close(fd);
+		bel_errf(&err, EBUSY, "map '%s': already created; reuse must come before loading",
+			 map->def->name);
+		goto fail;
+	}
+	ret = bel_map_check_compat(map, fd, where, &err);
+	if (ret) {
+		pthread_mutex_unlock(&map->lock);
+		close(fd);
+		goto fail;
+	}
+	if (map->reuse_fd >= 0)
+		close(map->reuse_fd);
+	map->reuse_fd = fd;
+	pthread_mutex_unlock(&map->lock);
+	return 0;
+fail:
+	bel_err_prefix(&err, "object '%s'", map->obj->spec->obj_name);
+	return bel_obj_fail(map->obj, &err);
+}
+
+int bel_map_reuse_fd(struct bel_map *map, int fd)
+{
+	char where[32];
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	struct bel_err err = {0};
+
+	if (dup_fd < 0) {
+		bel_errf(&err, errno, "object '%s': map '%s': cannot use fd %d: %s",
+			 map->obj->spec->obj_name, map->def->name, fd, strerror(errno));
+		return bel_obj_fail(map->obj, &err);
+	}
+	snprintf(where, sizeof(where), "fd %d", fd);
+	return set_reuse(map, dup_fd, where);
+}
+
+int bel_map_reuse_pinned(struct bel_map *map, const char *path)
+{
+	struct bel_err err = {0};
+	int fd = bel_sys_obj_get(path, 0);
+
+	if (fd < 0) {
+		bel_errf(&err, -fd, "object '%s': map '%s': cannot open pinned map %s: %s",
+			 map->obj->spec->obj_name, map->def->name, path, strerror(-fd));
+		return bel_obj_fail(map->obj, &err);
+	}
+	return set_reuse(map, fd, path);
+}
+
+/*
+ * LIBBPF_PIN_BY_NAME: use <pin_root>/<name> if it exists, else create the map and pin it there.
+ * Two loaders racing both find nothing and both create; one pin wins, and the loser drops its
+ * map and takes the winner's, so both end with the same map. *existing tells whether the fd is
+ * someone else's map (not to be initialised again).
+ */
+int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err)
+{
+	char path[4096];
+	int attempt, fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", map->obj->pin_root, map->def->name);
+	for (attempt = 0; attempt < 3; attempt++) {
+		fd = bel_sys_obj_get(path, 0);
+		if (fd >= 0) {
+			ret = bel_map_check_compat(map, fd, path, err);
+			if (ret) {
+				close(fd);
+				return ret;
+			}
+			if (!map->pin_path)
+				map->pin_path = strdup(path);
+			*existing = true;
+			return fd;
+		}
+		if (fd != -ENOENT)
+			return bel_errf(err, -fd, "map '%s': cannot open %s: %s", map->def->name, path,
+					strerror(-fd));
+		fd = bel_map_create_fresh(map, err);
+		if (fd < 0)
+			return fd;
+		ret = bel_sys_obj_pin(fd, path);
+		if (!ret) {
+			free(map->pin_path);
+			map->pin_path = strdup(path);
+			map->pin_created = map->pin_path != NULL;
+			*existing = false;
+			return fd;
+		}
+		bel_map_drop_fresh(map, fd);
+		if (ret != -EEXIST)
+			return bel_errf(err, -ret, "map '%s': pinning at %s failed: %s", map->def->name,
+					path, strerror(-ret));
+		/* lost the race: take the winner's map */
+	}
+	return bel_errf(err, EAGAIN, "map '%s': %s keeps appearing and disappearing", map->def->name,
+			path);
+}

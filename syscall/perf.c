@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#include "perf.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int perf_open(struct perf_event_attr *attr)
+{
+	long fd = syscall(__NR_perf_event_open, attr, -1 /* any pid */, 0 /* cpu */, -1,
+			  PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int bel_sys_perf_tracepoint_open(uint64_t tp_id)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = tp_id;
+	attr.sample_period = 1;
+	attr.wakeup_events = 1;
+	return perf_open(&attr);
+}
+
+int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offset, int retprobe_bit)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = pmu_type;
+	attr.config1 = (uint64_t)(uintptr_t)func; /* kprobe_func */
+	attr.config2 = offset;                    /* probe_offset */
+	if (retprobe_bit >= 0)
+		attr.config |= 1ull << retprobe_bit;
+	attr.sample_period = 1;
+	attr.wakeup_events = 1;
+	return perf_open(&attr);
+}

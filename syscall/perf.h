@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* perf_event_open(2) for the perf events that kprobe and tracepoint links hang off. */
+#ifndef BEL_SYSCALL_PERF_H
+#define BEL_SYSCALL_PERF_H
+
+#include <stdint.h>
+
+/* A tracepoint event by its tracefs id; fd or -errno. */
+int bel_sys_perf_tracepoint_open(uint64_t tp_id);
+/* A kprobe (or kretprobe, retprobe_bit >= 0) through the kprobe PMU of type pmu_type. */
+int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offset, int retprobe_bit);
+
+#endif
