@@ -201,6 +201,9 @@ static int parse_header(struct bel_btf *btf, struct bel_err *err)
 		return bel_errf(err, ENOTSUP, "BTF: version %u not supported", h->version);
 	if (h->hdr_len < sizeof(*h) || h->hdr_len > btf->raw_size)
 		return bel_errf(err, EINVAL, "BTF: header length %u out of range", h->hdr_len);
+	/* Types are read in place: they must stay 4-byte aligned. */
+	if (h->hdr_len % 4)
+		return bel_errf(err, EINVAL, "BTF: header length %u is not a multiple of 4", h->hdr_len);
 	/* Fields of a longer header than we know must be zero, as the kernel requires. */
 	for (uint32_t i = sizeof(*h); i < h->hdr_len; i++)
 		if (btf->raw[i])
@@ -368,7 +371,7 @@ const struct btf_type *bel_btf_skip_mods(const struct bel_btf *btf, uint32_t id,
 
 int64_t bel_btf_type_size(const struct bel_btf *btf, uint32_t id)
 {
-	int64_t nelems = 1;
+	uint64_t nelems = 1, size;
 	int depth;
 
 	for (depth = 0; depth < BEL_BTF_MAX_DEPTH; depth++) {
@@ -384,14 +387,16 @@ int64_t bel_btf_type_size(const struct bel_btf *btf, uint32_t id)
 		case BTF_KIND_ENUM64:
 		case BTF_KIND_DATASEC:
 		case BTF_KIND_FLOAT:
-			return nelems * t->size;
 		case BTF_KIND_PTR:
-			return nelems * 8;
+			size = btf_kind(t) == BTF_KIND_PTR ? 8 : t->size;
+			if (size && nelems > UINT32_MAX / size)
+				return -E2BIG;
+			return (int64_t)(nelems * size);
 		case BTF_KIND_VAR:
 			id = t->type;
 			continue;
 		case BTF_KIND_ARRAY:
-			nelems *= btf_array(t)->nelems;
+			nelems *= btf_array(t)->nelems; /* both factors < 2^32: no overflow */
 			if (nelems > UINT32_MAX)
 				return -E2BIG;
 			id = btf_array(t)->type;

@@ -72,7 +72,8 @@ const char *bel_btf_type_name(const struct bel_btf *btf, const struct btf_type *
 int bel_btf_find(const struct bel_btf *btf, const char *name, uint32_t kind);
 /* Follow typedef, const, volatile, restrict and type tags; *out_id gets the final id. */
 const struct btf_type *bel_btf_skip_mods(const struct bel_btf *btf, uint32_t id, uint32_t *out_id);
-/* Byte size of a type, following modifiers and arrays; -errno on a bad or unsized type. */
+/* Byte size of a type, following modifiers and arrays; -errno on a bad or unsized type, and
+ * -E2BIG for 4 GiB or more (sizes are u32 wherever the kernel takes them). */
 int64_t bel_btf_type_size(const struct bel_btf *btf, uint32_t id);
 /* The raw blob as it stands (after any fix-up). */
 const void *bel_btf_raw(const struct bel_btf *btf, uint32_t *size);

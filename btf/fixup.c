@@ -38,6 +38,9 @@ static int fixup_datasec(struct bel_btf *btf, struct btf_type *ds, const struct 
 		if (!sym)
 			return bel_errf(err, ENOENT, "DATASEC '%s': no symbol for variable '%s'",
 					ds_name, var_name);
+		if (sym->value > UINT32_MAX)
+			return bel_errf(err, EINVAL, "DATASEC '%s': variable '%s' at offset %llu",
+					ds_name, var_name, (unsigned long long)sym->value);
 		vsi[i].offset = (uint32_t)sym->value;
 		/* A hidden global is local to the object: the kernel should treat it as static. */
 		if (sym->visibility == STV_HIDDEN || sym->visibility == STV_INTERNAL)

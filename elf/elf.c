@@ -263,16 +263,18 @@ int bel_elf_rels(const struct bel_elf *e, const struct bel_elf_sec *relsec,
 		rels[i].sym = GELF_R_SYM(rel.r_info);
 		rels[i].type = GELF_R_TYPE(rel.r_info);
 		if (rels[i].sym >= e->nsyms) {
+			bel_errf(err, EINVAL, "section '%s': relocation %zu names symbol %u of %zu",
+				 relsec->name, i, rels[i].sym, e->nsyms);
 			free(rels);
-			return bel_errf(err, EINVAL, "section '%s': relocation %zu names symbol %u of %zu",
-					relsec->name, i, rels[i].sym, e->nsyms);
+			return err ? err->code : -EINVAL;
 		}
 		if (rels[i].offset >= target->size) {
+			bel_errf(err, EINVAL,
+				 "section '%s': relocation %zu at offset %llu beyond '%s' (%zu bytes)",
+				 relsec->name, i, (unsigned long long)rels[i].offset, target->name,
+				 target->size);
 			free(rels);
-			return bel_errf(err, EINVAL,
-					"section '%s': relocation %zu at offset %llu beyond '%s' (%zu bytes)",
-					relsec->name, i, (unsigned long long)rels[i].offset, target->name,
-					target->size);
+			return err ? err->code : -EINVAL;
 		}
 	}
 	*out = rels;

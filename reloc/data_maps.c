@@ -57,6 +57,25 @@ void bel_data_map_kname(const char *obj_name, const char *sec_name, char out[BPF
 			out[i] = '_';
 }
 
+/*
+ * libbpf (1.1.2 and later) makes a data map mmapable only when user space can see a variable in
+ * it: a DATASEC with at least one non-static variable. Sections of string literals (no DATASEC)
+ * or of static variables only are not. Same rule here, so both create the same maps.
+ */
+static bool datasec_has_global(const struct bel_btf *btf, int ds_id)
+{
+	const struct btf_type *ds = ds_id > 0 ? bel_btf_type(btf, (uint32_t)ds_id) : NULL;
+	uint32_t i;
+
+	for (i = 0; ds && i < btf_vlen(ds); i++) {
+		const struct btf_type *var = bel_btf_type(btf, btf_secinfos(ds)[i].type);
+
+		if (var && btf_kind(var) == BTF_KIND_VAR && btf_var(var)->linkage != BTF_VAR_STATIC)
+			return true;
+	}
+	return false;
+}
+
 static bool datasec_has_metadata(const struct bel_btf *btf, uint32_t ds_id)
 {
 	const struct btf_type *ds = bel_btf_type(btf, ds_id);
@@ -107,9 +126,11 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err)
 		map->sec_size = sec->size;
 		map->init = kind == BEL_DATA_BSS ? NULL : sec->data;
 		map->freeze = kind == BEL_DATA_RODATA;
-		/* Programs may not write read-only data; user space maps every data section. */
-		map->map_flags = BPF_F_MMAPABLE | (kind == BEL_DATA_RODATA ? BPF_F_RDONLY_PROG : 0);
 		ds = spec->btf ? bel_btf_find(spec->btf, sec->name, BTF_KIND_DATASEC) : -ENOENT;
+		/* Programs may not write read-only data. */
+		map->map_flags = kind == BEL_DATA_RODATA ? BPF_F_RDONLY_PROG : 0;
+		if (spec->btf && datasec_has_global(spec->btf, ds))
+			map->map_flags |= BPF_F_MMAPABLE;
 		if (ds > 0) {
 			map->btf_value_type_id = (uint32_t)ds;
 			map->has_metadata = datasec_has_metadata(spec->btf, (uint32_t)ds);

@@ -41,7 +41,7 @@ int bel_spec_collect_legacy_maps(struct bel_spec *spec, struct bel_err *err)
 
 		if (sym->shndx != sec->index || sym->type == STT_SECTION)
 			continue;
-		if (sym->value % 4 || sym->value + def_size > sec->size)
+		if (sym->value % 4 || sym->value > sec->size || def_size > sec->size - sym->value)
 			return bel_errf(err, EINVAL, "legacy map '%s': offset %llu out of range", sym->name,
 					(unsigned long long)sym->value);
 		if (!*sym->name || bel_spec_find_map(spec, sym->name) >= 0)

@@ -18,6 +18,9 @@
 #include "spec.h"
 
 #define NOT_PLACED UINT32_MAX
+/* The kernel takes at most 256 functions per program (BPF_MAX_SUBPROGS); a longer chain of
+ * first calls cannot load, and following it would only deepen our recursion. */
+#define MAX_CALL_CHAIN 256
 
 struct func {
 	uint32_t sec_index;
@@ -51,6 +54,7 @@ struct reloc_ctx {
 	uint32_t npieces;
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
+	uint32_t depth;        /* nesting of place_func */
 	struct bel_err *err;
 };
 
@@ -95,7 +99,7 @@ static const struct bel_elf_rel *find_rel(const struct reloc_ctx *ctx, uint32_t 
 		struct bel_elf_rel key = {.offset = offset};
 
 		if (s->sec_index == sec_index)
-			return bsearch(&key, s->rels, s->count, sizeof(key), cmp_rel);
+			return s->count ? bsearch(&key, s->rels, s->count, sizeof(key), cmp_rel) : NULL;
 	}
 	return NULL;
 }
@@ -174,7 +178,8 @@ static int collect_rels(struct reloc_ctx *ctx, struct bel_err *err)
 		ret = bel_elf_rels(elf, relsec, &s->rels, &s->count, err);
 		if (ret)
 			return ret;
-		qsort(s->rels, s->count, sizeof(*s->rels), cmp_rel);
+		if (s->count)
+			qsort(s->rels, s->count, sizeof(*s->rels), cmp_rel);
 		for (j = 0; j < s->count; j++) {
 			if (s->rels[j].offset % 8)
 				return bel_errf(err, EINVAL, "'%s': relocation at offset %llu is not on an "
@@ -285,6 +290,9 @@ static int place_func(struct reloc_ctx *ctx, uint32_t fi)
 
 	if (ctx->placed[fi] != NOT_PLACED)
 		return 0;
+	if (ctx->depth >= MAX_CALL_CHAIN)
+		return bel_errf(ctx->err, E2BIG, "calls nest more than %d functions deep at '%s'",
+				MAX_CALL_CHAIN, f->name);
 	ret = grow_out(ctx, f->cnt);
 	if (ret)
 		return ret;
@@ -298,7 +306,10 @@ static int place_func(struct reloc_ctx *ctx, uint32_t fi)
 	ctx->placed[fi] = ctx->out_cnt;
 	memcpy(ctx->out + ctx->out_cnt, sec->data + (size_t)f->start * 8, (size_t)f->cnt * 8);
 	ctx->out_cnt += f->cnt;
-	return process_func(ctx, fi);
+	ctx->depth++;
+	ret = process_func(ctx, fi);
+	ctx->depth--;
+	return ret;
 }
 
 static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
@@ -375,9 +386,10 @@ static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct be
 	}
 	map = map_by_sec(spec, sym->shndx, true, 0);
 	if (map >= 0) {
-		int64_t off = imm + (int64_t)sym->value;
+		int64_t off = 0;
 
-		if (off < 0 || off >= spec->maps[map].value_size)
+		if (sym->value > INT32_MAX || __builtin_add_overflow(imm, (int64_t)sym->value, &off) ||
+		    off < 0 || off >= spec->maps[map].value_size)
 			return bel_errf(ctx->err, EINVAL, "insn %u: offset %lld of '%s' lies outside '%s'",
 					idx, (long long)off, sym->name, sec->name);
 		insn->src_reg = BPF_PSEUDO_MAP_VALUE;
@@ -446,6 +458,10 @@ static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 			else if (insn.src_reg == BPF_PSEUDO_FUNC)
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: function address without a "
 					       "relocation", idx);
+			/* Nothing may point into the second half of an ldimm64. */
+			if (!ret && find_rel(ctx, f->sec_index, (uint64_t)(f->start + i + 1) * 8))
+				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against the second "
+					       "half of an ldimm64", idx + 1);
 			i++;
 		} else if (is_call(&insn) && insn.src_reg == BPF_PSEUDO_CALL) {
 			ret = relocate_call(ctx, f, i, idx, rel);
@@ -562,6 +578,9 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 		if (!ret)
 			ret = build_ext_info(ctx, &ctx->spec->btf_ext->line_info, &prog->line_info,
 					     &prog->line_info_cnt, &prog->line_info_rec_size);
+		if (!ret)
+			ret = build_ext_info(ctx, &ctx->spec->btf_ext->core_relo, &prog->core_relos,
+					     &prog->core_relo_cnt, &prog->core_relo_rec_size);
 	}
 	if (ret)
 		return ret;

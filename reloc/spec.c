@@ -148,6 +148,7 @@ void bel_spec_free(struct bel_spec *spec)
 		free(p->maps);
 		free(p->func_info);
 		free(p->line_info);
+		free(p->core_relos);
 	}
 	free(spec->progs);
 	for (i = 0; i < spec->nmaps; i++)

@@ -106,6 +106,8 @@ struct bel_prog_def {
 	uint32_t func_info_cnt, func_info_rec_size;
 	uint8_t *line_info;
 	uint32_t line_info_cnt, line_info_rec_size;
+	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
+	uint32_t core_relo_cnt, core_relo_rec_size;
 };
 
 struct bel_spec {

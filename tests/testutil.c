@@ -78,14 +78,16 @@ bool kernel_ready(void)
 
 static char pin_root[256];
 
+/* Named after the process that first asks (the test runner, before it forks each test), and
+ * made again if a test removed it. */
 const char *pin_root_create(void)
 {
 	if (!pin_root[0]) {
 		snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/bel-test-%d", (int)getpid());
 		remove_tree(pin_root);
-		if (mkdir(pin_root, 0700) && errno != EEXIST)
-			return NULL;
 	}
+	if (mkdir(pin_root, 0700) && errno != EEXIST)
+		return NULL;
 	return pin_root;
 }
 
