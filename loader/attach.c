@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -134,12 +136,26 @@ static int attach_ifindex(const struct bel_prog_def *def, int prog_fd, const cha
 	return link;
 }
 
+static bool is_cgroup2(const char *path)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static int attach_cgroup(const struct bel_prog_def *def, int prog_fd, const char *cgroup,
 			 struct bel_err *err)
 {
-	const char *path = cgroup ? cgroup : "/sys/fs/cgroup";
-	int cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), link;
+	/* By default the root of the cgroup v2 hierarchy: /sys/fs/cgroup on a unified system,
+	 * /sys/fs/cgroup/unified on a hybrid one. */
+	const char *path = cgroup ? cgroup
+				  : is_cgroup2("/sys/fs/cgroup") || !is_cgroup2("/sys/fs/cgroup/unified")
+				  ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+	int cg, link;
 
+	if (!is_cgroup2(path))
+		return bel_errf(err, ENOTDIR, "%s is not a cgroup v2 directory", path);
+	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)
 		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
 	link = bel_sys_link_create(prog_fd, cg, def->expected_attach_type, 0);

@@ -124,7 +124,8 @@ const char *bel_program_log(const struct bel_program *prog);
 struct bel_attach_opts {
 	size_t sz;
 	const char *target;     /* overrides the section's target (function, "cat/name", ...) */
-	const char *cgroup;     /* cgroup v2 directory; default /sys/fs/cgroup */
+	const char *cgroup;     /* cgroup v2 directory; default: the root of the v2 hierarchy
+				   (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems) */
 	const char *ifname;     /* interface for xdp and tcx programs */
 };
 /* Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are

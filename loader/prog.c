@@ -237,8 +237,14 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	free(insns);
 	if (fd < 0) {
 		log_tail(prog->log ? prog->log : "", tail, sizeof(tail));
-		ret = bel_errf(err, -fd, "verifier rejected (%s)%s%s", strerror(-fd), *tail ? ": " : "",
-			       tail);
+		if (*tail)
+			ret = bel_errf(err, -fd, "verifier rejected (%s): %s", strerror(-fd), tail);
+		else
+			/* No log: the kernel refused before verifying (capabilities, lockdown,
+			 * memlock, an attach target it will not trace, ...). */
+			ret = bel_errf(err, -fd, "BPF_PROG_LOAD failed before verification: %s%s",
+				       strerror(-fd), fd == -EPERM ? " (missing capability, or kernel "
+				       "lockdown refusing this program type?)" : "");
 		goto fail;
 	}
 	ret = bind_metadata(prog, fd, err);
