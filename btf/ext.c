@@ -14,6 +14,25 @@ struct ext_header {
 	uint32_t core_relo_off, core_relo_len; /* present when hdr_len allows */
 };
 
+static uint32_t rec_insn_off(const uint8_t *rec)
+{
+	uint32_t off;
+
+	memcpy(&off, rec, sizeof(off));
+	return off;
+}
+
+static bool records_sorted(const uint8_t *recs, uint32_t count, uint32_t rec_size)
+{
+	uint32_t i;
+
+	for (i = 1; i < count; i++)
+		if (rec_insn_off(recs + (size_t)i * rec_size) <
+		    rec_insn_off(recs + (size_t)(i - 1) * rec_size))
+			return false;
+	return true;
+}
+
 static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const char *what,
 		      uint32_t off, uint32_t len, uint32_t min_rec, struct bel_btf_ext_info *info,
 		      struct bel_err *err)
@@ -59,6 +78,7 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		info->secs[info->nsecs].name = name;
 		info->secs[info->nsecs].count = count;
 		info->secs[info->nsecs].recs = p;
+		info->secs[info->nsecs].sorted = records_sorted(p, count, info->rec_size);
 		info->nsecs++;
 		p += (size_t)count * info->rec_size;
 	}

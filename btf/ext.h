@@ -7,6 +7,7 @@
 #ifndef BEL_BTF_EXT_H
 #define BEL_BTF_EXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct bel_btf_ext_sec {
 	const char *name;     /* ELF section the records belong to */
 	uint32_t count;
 	const uint8_t *recs;  /* count records of the info's rec_size; each starts with insn_off */
+	bool sorted;          /* by insn_off (as clang writes them), so they can be searched */
 };
 
 struct bel_btf_ext_info {

@@ -77,6 +77,29 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 	return 0;
 }
 
+/* By name, then by symbol number, so equal names keep a stable order. */
+static int cmp_sym_name_r(const void *a, const void *b, void *syms_arg)
+{
+	const struct bel_elf_sym *syms = syms_arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(syms[x].name, syms[y].name);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+static int index_symbols(struct bel_elf *e, struct bel_err *err)
+{
+	size_t i;
+
+	e->syms_by_name = calloc(e->nsyms ? e->nsyms : 1, sizeof(*e->syms_by_name));
+	if (!e->syms_by_name)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < e->nsyms; i++)
+		e->syms_by_name[i] = (uint32_t)i;
+	qsort_r(e->syms_by_name, e->nsyms, sizeof(*e->syms_by_name), cmp_sym_name_r, e->syms);
+	return 0;
+}
+
 static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
 {
 	const struct bel_elf_sec *symtab;
@@ -127,7 +150,8 @@ static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
 	return 0;
 }
 
-int bel_elf_open(const void *buf, size_t size, struct bel_elf **out, struct bel_err *err)
+int bel_elf_open(const void *buf, size_t size, bool copy, struct bel_elf **out,
+		 struct bel_err *err)
 {
 	struct bel_elf *e;
 	GElf_Ehdr eh;
@@ -145,12 +169,17 @@ int bel_elf_open(const void *buf, size_t size, struct bel_elf **out, struct bel_
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return bel_errf(err, ENOMEM, "out of memory");
-	e->image = malloc(size);
-	if (!e->image) {
-		free(e);
-		return bel_errf(err, ENOMEM, "out of memory for a %zu-byte image", size);
+	if (copy) {
+		e->image = malloc(size);
+		if (!e->image) {
+			free(e);
+			return bel_errf(err, ENOMEM, "out of memory for a %zu-byte image", size);
+		}
+		memcpy(e->image, buf, size);
+		e->owns_image = true;
+	} else {
+		e->image = (uint8_t *)buf; /* libelf reads it in place and does not write */
 	}
-	memcpy(e->image, buf, size);
 	e->image_size = size;
 
 	elf = elf_memory((char *)e->image, size);
@@ -185,6 +214,8 @@ int bel_elf_open(const void *buf, size_t size, struct bel_elf **out, struct bel_
 	ret = read_sections(e, elf, err);
 	if (!ret)
 		ret = read_symbols(e, elf, err);
+	if (!ret)
+		ret = index_symbols(e, err);
 	if (ret)
 		goto fail;
 	*out = e;
@@ -202,7 +233,9 @@ void bel_elf_free(struct bel_elf *e)
 		elf_end(e->libelf);
 	free(e->secs);
 	free(e->syms);
-	free(e->image);
+	free(e->syms_by_name);
+	if (e->owns_image)
+		free(e->image);
 	free(e);
 }
 
@@ -285,12 +318,23 @@ int bel_elf_rels(const struct bel_elf *e, const struct bel_elf_sec *relsec,
 const struct bel_elf_sym *bel_elf_find_sym(const struct bel_elf *e, const char *name, int type,
 					   uint32_t shndx)
 {
-	size_t i;
+	size_t lo = 0, hi = e->nsyms, i;
 
-	for (i = 1; i < e->nsyms; i++) {
-		const struct bel_elf_sym *s = &e->syms[i];
+	/* lower bound of name in the sorted index, then every symbol of that name */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->shndx == shndx && (type < 0 || s->type == type) && strcmp(s->name, name) == 0)
+		if (strcmp(e->syms[e->syms_by_name[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < e->nsyms; i++) {
+		const struct bel_elf_sym *s = &e->syms[e->syms_by_name[i]];
+
+		if (strcmp(s->name, name) != 0)
+			break;
+		if (e->syms_by_name[i] && s->shndx == shndx && (type < 0 || s->type == type))
 			return s;
 	}
 	return NULL;

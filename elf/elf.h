@@ -47,11 +47,15 @@ struct bel_elf {
 	size_t nsecs;
 	struct bel_elf_sym *syms; /* indexed by symbol number */
 	size_t nsyms;
+	uint32_t *syms_by_name;   /* symbol numbers sorted by name, for lookups */
 	uint32_t symtab_index;
+	bool owns_image;
 };
 
-/* Parse an ELF image. The bytes are copied; buf may be freed after return. */
-int bel_elf_open(const void *buf, size_t size, struct bel_elf **out, struct bel_err *err);
+/* Parse an ELF image. With copy, the bytes are copied and buf may be freed after return;
+ * without, buf must stay valid (and unchanged) for the life of the result. */
+int bel_elf_open(const void *buf, size_t size, bool copy, struct bel_elf **out,
+		 struct bel_err *err);
 void bel_elf_free(struct bel_elf *elf);
 
 const struct bel_elf_sec *bel_elf_sec_by_name(const struct bel_elf *elf, const char *name);

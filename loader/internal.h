@@ -50,6 +50,8 @@ struct bel_program {
 
 struct bel_object {
 	struct bel_spec *spec;
+	void *mapping;                /* the object file, mapped for the spec to point into */
+	size_t mapping_size;
 	struct bel_map *maps;
 	struct bel_program *progs;
 	bel_msg_fn msg;

@@ -68,8 +68,10 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 		if (opts->threads > 1)
 			nthreads = opts->threads;
 	}
-	if (nthreads > n)
-		nthreads = n ? n : 1;
+	/* A thread per program or two at least: below that, the threads mostly wait for each
+	 * other on the object BTF and the shared maps. */
+	if (nthreads > n / 2)
+		nthreads = n / 2 ? n / 2 : 1;
 	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
 	if (!job.loaded_here)
 		return -ENOMEM;

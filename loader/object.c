@@ -115,14 +115,14 @@ static int open_failed(const struct bel_open_opts *opts, struct bel_err *err)
 	return err->code;
 }
 
-static int open_image(const void *buf, size_t size, const char *name,
+static int open_image(const void *buf, size_t size, bool copy, const char *name,
 		      const struct bel_open_opts *opts, struct bel_object **obj)
 {
 	struct bel_err err = {0};
 	struct bel_spec *spec;
 	int ret;
 
-	ret = bel_spec_build(buf, size, name, &spec, &err);
+	ret = bel_spec_build(buf, size, copy, name, &spec, &err);
 	if (ret) {
 		bel_err_prefix(&err, "object '%s'", name);
 		return open_failed(opts, &err);
@@ -143,7 +143,7 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 
 	*obj = NULL;
 	open_error[0] = '\0';
-	return open_image(buf, size, name, opts, obj);
+	return open_image(buf, size, true, name, opts, obj);
 }
 
 int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
@@ -171,15 +171,21 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 		close(fd);
 		return open_failed(opts, &err);
 	}
-	image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* Private and writable, so nothing can reach the file; the spec points into it. */
+	image = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (image == MAP_FAILED) {
 		bel_errf(&err, errno, "object '%s': cannot map %s: %s", name, path, strerror(errno));
 		return open_failed(opts, &err);
 	}
-	ret = open_image(image, (size_t)st.st_size, name, opts, obj);
-	munmap(image, (size_t)st.st_size);
-	return ret;
+	ret = open_image(image, (size_t)st.st_size, false, name, opts, obj);
+	if (ret) {
+		munmap(image, (size_t)st.st_size);
+		return ret;
+	}
+	(*obj)->mapping = image;
+	(*obj)->mapping_size = (size_t)st.st_size;
+	return 0;
 }
 
 void bel_object_close(struct bel_object *obj)
@@ -213,6 +219,8 @@ void bel_object_close(struct bel_object *obj)
 	free(obj->maps);
 	free(obj->progs);
 	bel_spec_free(obj->spec);
+	if (obj->mapping)
+		munmap(obj->mapping, obj->mapping_size);
 	free(obj);
 }
 

@@ -43,8 +43,7 @@ struct reloc_ctx {
 	struct bel_spec *spec;
 	struct func *funcs;
 	size_t nfuncs;
-	struct sec_rels *srels;
-	size_t nsrels;
+	struct sec_rels *srels;  /* indexed by section number: the relocations of that section */
 	/* the program being relocated */
 	struct bel_prog_def *prog;
 	struct bpf_insn *out;
@@ -55,6 +54,8 @@ struct reloc_ctx {
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
 	uint32_t depth;        /* nesting of place_func */
+	/* per section number: its .BTF.ext records (func_info, line_info, core_relo) or NULL */
+	const struct bel_btf_ext_sec **ext_secs[3];
 	struct bel_err *err;
 };
 
@@ -89,19 +90,21 @@ static int cmp_func(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static const struct bel_elf_rel *find_rel(const struct reloc_ctx *ctx, uint32_t sec_index,
-					  uint64_t offset)
+/* Index of the first relocation of the section at or after offset. */
+static size_t first_rel(const struct reloc_ctx *ctx, uint32_t sec_index, uint64_t offset)
 {
-	size_t i;
+	const struct sec_rels *s = &ctx->srels[sec_index];
+	size_t lo = 0, hi = s->count;
 
-	for (i = 0; i < ctx->nsrels; i++) {
-		const struct sec_rels *s = &ctx->srels[i];
-		struct bel_elf_rel key = {.offset = offset};
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->sec_index == sec_index)
-			return s->count ? bsearch(&key, s->rels, s->count, sizeof(key), cmp_rel) : NULL;
+		if (s->rels[mid].offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	return lo;
 }
 
 /* The function that starts exactly at this instruction of this section. */
@@ -173,7 +176,10 @@ static int collect_rels(struct reloc_ctx *ctx, struct bel_err *err)
 
 		if (relsec->type != SHT_REL || !is_exec(bel_elf_sec(elf, relsec->info)))
 			continue;
-		s = &ctx->srels[ctx->nsrels++];
+		s = &ctx->srels[relsec->info];
+		if (s->rels)
+			return bel_errf(err, EINVAL, "section '%s' has two relocation sections",
+					elf->secs[relsec->info].name);
 		s->sec_index = relsec->info;
 		ret = bel_elf_rels(elf, relsec, &s->rels, &s->count, err);
 		if (ret)
@@ -441,13 +447,20 @@ static int relocate_call(struct reloc_ctx *ctx, const struct func *f, uint32_t i
 static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 {
 	const struct func *f = &ctx->funcs[fi];
+	const struct sec_rels *srels = &ctx->srels[f->sec_index];
+	/* relocations are sorted by offset, as are the instructions: walk both together */
+	size_t next = first_rel(ctx, f->sec_index, (uint64_t)f->start * 8);
 	uint32_t base = ctx->placed[fi], i;
 	int ret = 0;
 
 	for (i = 0; i < f->cnt && !ret; i++) {
 		uint32_t idx = base + i;
-		const struct bel_elf_rel *rel = find_rel(ctx, f->sec_index, (uint64_t)(f->start + i) * 8);
+		uint64_t offset = (uint64_t)(f->start + i) * 8;
+		const struct bel_elf_rel *rel = NULL;
 		struct bpf_insn insn = ctx->out[idx]; /* a copy: place_func may move ctx->out */
+
+		if (next < srels->count && srels->rels[next].offset == offset)
+			rel = &srels->rels[next++];
 
 		if (is_ldimm64(&insn)) {
 			if (i + 1 >= f->cnt)
@@ -459,7 +472,7 @@ static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: function address without a "
 					       "relocation", idx);
 			/* Nothing may point into the second half of an ldimm64. */
-			if (!ret && find_rel(ctx, f->sec_index, (uint64_t)(f->start + i + 1) * 8))
+			if (!ret && next < srels->count && srels->rels[next].offset == offset + 8)
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against the second "
 					       "half of an ldimm64", idx + 1);
 			i++;
@@ -505,11 +518,28 @@ static int build_map_table(struct reloc_ctx *ctx)
 	return 0;
 }
 
+/* Index of the first record at or after instruction `insn` in a sorted section. */
+static uint32_t first_record(const struct bel_btf_ext_info *info, const struct bel_btf_ext_sec *sec,
+			     uint32_t insn)
+{
+	uint32_t lo = 0, hi = sec->count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2, off;
+
+		memcpy(&off, sec->recs + (size_t)mid * info->rec_size, 4);
+		if (off / 8 < insn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Gather the .BTF.ext records of every placed function, renumbered to final positions. */
-static int build_ext_info(struct reloc_ctx *ctx, const struct bel_btf_ext_info *info,
+static int build_ext_info(struct reloc_ctx *ctx, int which, const struct bel_btf_ext_info *info,
 			  uint8_t **out, uint32_t *out_cnt, uint32_t *out_rec_size)
 {
-	const struct bel_elf *elf = ctx->spec->elf;
 	uint32_t p, r, cnt = 0, cap = 0;
 	uint8_t *recs = NULL;
 
@@ -520,16 +550,17 @@ static int build_ext_info(struct reloc_ctx *ctx, const struct bel_btf_ext_info *
 		return 0;
 	for (p = 0; p < ctx->npieces; p++) {
 		const struct func *f = &ctx->funcs[ctx->pieces[p].func];
-		const struct bel_btf_ext_sec *sec =
-			bel_btf_ext_find(info, elf->secs[f->sec_index].name);
+		const struct bel_btf_ext_sec *sec = ctx->ext_secs[which][f->sec_index];
 
 		if (!sec)
 			continue;
-		for (r = 0; r < sec->count; r++) {
+		for (r = sec->sorted ? first_record(info, sec, f->start) : 0; r < sec->count; r++) {
 			const uint8_t *rec = sec->recs + (size_t)r * info->rec_size;
 			uint32_t insn_off;
 
 			memcpy(&insn_off, rec, 4);
+			if (sec->sorted && insn_off / 8 >= f->start + f->cnt)
+				break;
 			if (insn_off % 8 || insn_off / 8 < f->start || insn_off / 8 >= f->start + f->cnt)
 				continue;
 			if (cnt == cap) {
@@ -555,6 +586,25 @@ static int build_ext_info(struct reloc_ctx *ctx, const struct bel_btf_ext_info *
 	return 0;
 }
 
+/* Which .BTF.ext records belong to which section, looked up by name once. */
+static int map_ext_secs(struct reloc_ctx *ctx, struct bel_err *err)
+{
+	const struct bel_btf_ext *ext = ctx->spec->btf_ext;
+	const struct bel_btf_ext_info *infos[3] = {&ext->func_info, &ext->line_info, &ext->core_relo};
+	const struct bel_elf *elf = ctx->spec->elf;
+	size_t w, i;
+
+	for (w = 0; w < 3; w++) {
+		ctx->ext_secs[w] = calloc(elf->nsecs, sizeof(*ctx->ext_secs[w]));
+		if (!ctx->ext_secs[w])
+			return bel_errf(err, ENOMEM, "out of memory");
+		for (i = 1; i < elf->nsecs; i++)
+			if (is_exec(&elf->secs[i]))
+				ctx->ext_secs[w][i] = bel_btf_ext_find(infos[w], elf->secs[i].name);
+	}
+	return 0;
+}
+
 static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 {
 	int fi = find_func(ctx, prog->sec_index, prog->sec_insn_off);
@@ -573,13 +623,13 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	if (!ret)
 		ret = build_map_table(ctx);
 	if (!ret && ctx->spec->btf_ext) {
-		ret = build_ext_info(ctx, &ctx->spec->btf_ext->func_info, &prog->func_info,
+		ret = build_ext_info(ctx, 0, &ctx->spec->btf_ext->func_info, &prog->func_info,
 				     &prog->func_info_cnt, &prog->func_info_rec_size);
 		if (!ret)
-			ret = build_ext_info(ctx, &ctx->spec->btf_ext->line_info, &prog->line_info,
+			ret = build_ext_info(ctx, 1, &ctx->spec->btf_ext->line_info, &prog->line_info,
 					     &prog->line_info_cnt, &prog->line_info_rec_size);
 		if (!ret)
-			ret = build_ext_info(ctx, &ctx->spec->btf_ext->core_relo, &prog->core_relos,
+			ret = build_ext_info(ctx, 2, &ctx->spec->btf_ext->core_relo, &prog->core_relos,
 					     &prog->core_relo_cnt, &prog->core_relo_rec_size);
 	}
 	if (ret)
@@ -606,6 +656,8 @@ int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err)
 	ret = collect_funcs(&ctx, err);
 	if (!ret)
 		ret = collect_rels(&ctx, err);
+	if (!ret && spec->btf_ext)
+		ret = map_ext_secs(&ctx, err);
 	if (!ret) {
 		ctx.placed = calloc(ctx.nfuncs ? ctx.nfuncs : 1, sizeof(*ctx.placed));
 		if (!ctx.placed)
@@ -621,9 +673,11 @@ int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err)
 	free(ctx.refs);
 	free(ctx.pieces);
 	free(ctx.placed);
-	for (s = 0; s < ctx.nsrels; s++)
+	for (s = 0; ctx.srels && s < spec->elf->nsecs; s++)
 		free(ctx.srels[s].rels);
 	free(ctx.srels);
 	free(ctx.funcs);
+	for (s = 0; s < 3; s++)
+		free(ctx.ext_secs[s]);
 	return ret;
 }

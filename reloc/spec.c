@@ -93,8 +93,8 @@ static int read_btf(struct bel_spec *spec, struct bel_err *err)
 	return 0;
 }
 
-int bel_spec_build(const void *image, size_t size, const char *obj_name, struct bel_spec **out,
-		   struct bel_err *err)
+int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
+		   struct bel_spec **out, struct bel_err *err)
 {
 	struct bel_spec *spec;
 	int ret;
@@ -108,7 +108,7 @@ int bel_spec_build(const void *image, size_t size, const char *obj_name, struct 
 		free(spec);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
-	ret = bel_elf_open(image, size, &spec->elf, err);
+	ret = bel_elf_open(image, size, copy, &spec->elf, err);
 	if (!ret)
 		ret = read_license_and_version(spec, err);
 	if (!ret)

@@ -124,8 +124,10 @@ struct bel_spec {
 };
 
 /* Parse an object and collect everything about it that does not depend on a kernel. */
-int bel_spec_build(const void *image, size_t size, const char *obj_name, struct bel_spec **out,
-		   struct bel_err *err);
+/* Parse an object and collect everything about it that does not depend on a kernel. With
+ * copy false, image must stay valid and unchanged until bel_spec_free(). */
+int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
+		   struct bel_spec **out, struct bel_err *err);
 void bel_spec_free(struct bel_spec *spec);
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name);

@@ -209,7 +209,7 @@ static void expect_spec_fail(const void *image, size_t size, const char *substr)
 {
 	struct bel_spec *spec = (void *)&spec; /* must be reset to NULL */
 	struct bel_err err = {0};
-	int ret = bel_spec_build(image, size, "malformed", &spec, &err);
+	int ret = bel_spec_build(image, size, true, "malformed", &spec, &err);
 
 	if (ret == 0)
 		bel_spec_free(spec);
@@ -324,7 +324,7 @@ START_TEST(elf_truncated)
 
 		ck_assert_ptr_nonnull(cut);
 		memcpy(cut, img.buf, size);
-		ret = bel_spec_build(cut, size, fixtures[_i], &spec, &err);
+		ret = bel_spec_build(cut, size, true, fixtures[_i], &spec, &err);
 		if (ret == 0)
 			bel_spec_free(spec);
 		free(cut);
@@ -667,7 +667,7 @@ START_TEST(call_chain_control)
 	struct bel_err err = {0};
 	const struct bel_prog_def *prog;
 
-	ck_assert_msg(bel_spec_build(img, size, "chain", &spec, &err) == 0, "%s", err.msg);
+	ck_assert_msg(bel_spec_build(img, size, true, "chain", &spec, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(spec->nprogs, 1);
 	prog = &spec->progs[0];
 	ck_assert_str_eq(prog->name, "prog");
@@ -694,7 +694,7 @@ static void *build_chain(void *arg)
 	struct chain_job *job = arg;
 	struct bel_spec *spec;
 
-	job->ret = bel_spec_build(job->img, job->size, "chain", &spec, &job->err);
+	job->ret = bel_spec_build(job->img, job->size, true, "chain", &spec, &job->err);
 	if (job->ret == 0)
 		bel_spec_free(spec);
 	return NULL;
@@ -901,7 +901,7 @@ START_TEST(legacy_map_offset_wraps)
 	raw_shdr(img.buf, ".maps")->sh_name += 1;
 	ck_assert_ptr_nonnull(raw_shdr(img.buf, "maps"));
 	/* control: the renamed object is a valid legacy object */
-	ret = bel_spec_build(img.buf, img.size, "subprogs", &spec, &err);
+	ret = bel_spec_build(img.buf, img.size, true, "subprogs", &spec, &err);
 	ck_assert_msg(ret == 0, "%s", err.msg);
 	ck_assert_int_eq(spec->maps[bel_spec_find_map(spec, "hits")].origin, BEL_MAP_FROM_LEGACY);
 	bel_spec_free(spec);
@@ -1171,7 +1171,7 @@ START_TEST(btf_fixup_var_beyond_section)
 	size_t size;
 	void *blob;
 
-	ck_assert_msg(bel_elf_open(img.buf, img.size, &elf, &err) == 0, "%s", err.msg);
+	ck_assert_msg(bel_elf_open(img.buf, img.size, true, &elf, &err) == 0, "%s", err.msg);
 	blob = btf_blob(types, sizeof(types), strs, sizeof(strs), &size);
 	ck_assert_msg(bel_btf_parse(blob, size, NULL, true, &btf, &err) == 0, "%s", err.msg);
 	check_failure(bel_btf_fixup_datasecs(btf, elf, &err), &err, "fixup",
@@ -1526,7 +1526,7 @@ START_TEST(fuzz_flip_bytes)
 				len += snprintf(what + len, what_size - (size_t)len, " [%zu]^=%#x",
 						offs[k], xors[k]);
 		}
-		ret = bel_spec_build(img.buf, img.size, name, &spec, &err);
+		ret = bel_spec_build(img.buf, img.size, true, name, &spec, &err);
 		if (ret == 0) {
 			ok++;
 			check_spec_sane(spec, what);

@@ -2,7 +2,7 @@
 /*
  * Unit tests of the pure layers (elf/, btf/, reloc/): no bpf(), no root.
  *
- *   spec       bel_spec_build() on every fixture: programs, map tables, relocated calls and
+ *   spec       bel_spec_build() on every fixture: programs, map tables, true, relocated calls and
  *              map references, global data, prog array and map-in-map slots, func/line info
  *   sections   SEC() names -> program type, expected attach type, flags; data map names
  *   btf        bel_btf_parse() on fixture and hand-made BTF, sizes, DATASEC fix-up, .BTF.ext
@@ -71,7 +71,7 @@ static struct fixture build_as(const char *name, const char *obj_name)
 
 	f.buf = read_file(fixture_path(name), &f.size);
 	ck_assert_msg(f.buf, "cannot read %s", fixture_path(name));
-	ret = bel_spec_build(f.buf, f.size, obj_name, &f.spec, &err);
+	ret = bel_spec_build(f.buf, f.size, true, obj_name, &f.spec, &err);
 	ck_assert_msg(ret == 0, "%s: bel_spec_build: %d %s", name, ret, err.msg);
 	ck_assert_ptr_nonnull(f.spec);
 	return f;
@@ -1081,7 +1081,7 @@ static struct fixture_btf open_btf(const char *name, bool copy)
 
 	fb.buf = read_file(fixture_path(name), &fb.size);
 	ck_assert_ptr_nonnull(fb.buf);
-	ck_assert_msg(bel_elf_open(fb.buf, fb.size, &fb.elf, &err) == 0, "%s", err.msg);
+	ck_assert_msg(bel_elf_open(fb.buf, fb.size, true, &fb.elf, &err) == 0, "%s", err.msg);
 	sec = bel_elf_sec_by_name(fb.elf, ".BTF");
 	ck_assert_ptr_nonnull(sec);
 	ck_assert_msg(bel_btf_parse(sec->data, sec->size, NULL, copy, &fb.btf, &err) == 0, "%s",
