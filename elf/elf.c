@@ -77,27 +77,53 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 	return 0;
 }
 
-/* By name, then by symbol number, so equal names keep a stable order. */
-static int cmp_sym_name_r(const void *a, const void *b, void *syms_arg)
+/* FNV-1a: names are short and few; anything that spreads them will do. */
+static uint32_t name_hash(const char *name)
 {
-	const struct bel_elf_sym *syms = syms_arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(syms[x].name, syms[y].name);
+	uint32_t h = 2166136261u;
 
-	return c ? c : (x > y) - (x < y);
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h;
+}
+
+/* Index n names (taken with a stride from an array of structs whose `name` is at name_off). */
+static int index_names(struct bel_name_index *idx, const void *base, size_t stride, size_t n,
+		       struct bel_err *err)
+{
+	uint32_t buckets = 16, i;
+
+	while (buckets < 2 * n)
+		buckets *= 2;
+	idx->mask = buckets - 1;
+	idx->heads = malloc(buckets * sizeof(*idx->heads));
+	idx->next = malloc((n ? n : 1) * sizeof(*idx->next));
+	if (!idx->heads || !idx->next)
+		return bel_errf(err, ENOMEM, "out of memory");
+	memset(idx->heads, 0xff, buckets * sizeof(*idx->heads));
+	/* insert backwards so each chain lists entries in ascending order */
+	for (i = (uint32_t)n; i-- > 0;) {
+		const char *name = *(const char *const *)((const uint8_t *)base + i * stride);
+		uint32_t b = name_hash(name) & idx->mask;
+
+		idx->next[i] = idx->heads[b];
+		idx->heads[b] = i;
+	}
+	return 0;
+}
+
+static void free_index(struct bel_name_index *idx)
+{
+	free(idx->heads);
+	free(idx->next);
 }
 
 static int index_symbols(struct bel_elf *e, struct bel_err *err)
 {
-	size_t i;
+	int ret = index_names(&e->syms_by_name, &e->syms[0].name, sizeof(e->syms[0]), e->nsyms, err);
 
-	e->syms_by_name = calloc(e->nsyms ? e->nsyms : 1, sizeof(*e->syms_by_name));
-	if (!e->syms_by_name)
-		return bel_errf(err, ENOMEM, "out of memory");
-	for (i = 0; i < e->nsyms; i++)
-		e->syms_by_name[i] = (uint32_t)i;
-	qsort_r(e->syms_by_name, e->nsyms, sizeof(*e->syms_by_name), cmp_sym_name_r, e->syms);
-	return 0;
+	return ret ? ret : index_names(&e->secs_by_name, &e->secs[0].name, sizeof(e->secs[0]),
+					e->nsecs, err);
 }
 
 static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
@@ -233,7 +259,8 @@ void bel_elf_free(struct bel_elf *e)
 		elf_end(e->libelf);
 	free(e->secs);
 	free(e->syms);
-	free(e->syms_by_name);
+	free_index(&e->syms_by_name);
+	free_index(&e->secs_by_name);
 	if (e->owns_image)
 		free(e->image);
 	free(e);
@@ -244,12 +271,14 @@ const struct bel_elf_sec *bel_elf_sec(const struct bel_elf *e, uint32_t index)
 	return index < e->nsecs && index ? &e->secs[index] : NULL;
 }
 
+/* Section 0 is the null section, symbol 0 the null symbol: neither ever matches. */
 const struct bel_elf_sec *bel_elf_sec_by_name(const struct bel_elf *e, const char *name)
 {
-	size_t i;
+	const struct bel_name_index *idx = &e->secs_by_name;
+	uint32_t i;
 
-	for (i = 1; i < e->nsecs; i++)
-		if (strcmp(e->secs[i].name, name) == 0)
+	for (i = idx->heads[name_hash(name) & idx->mask]; i != UINT32_MAX; i = idx->next[i])
+		if (i && !strcmp(e->secs[i].name, name))
 			return &e->secs[i];
 	return NULL;
 }
@@ -318,23 +347,13 @@ int bel_elf_rels(const struct bel_elf *e, const struct bel_elf_sec *relsec,
 const struct bel_elf_sym *bel_elf_find_sym(const struct bel_elf *e, const char *name, int type,
 					   uint32_t shndx)
 {
-	size_t lo = 0, hi = e->nsyms, i;
+	const struct bel_name_index *idx = &e->syms_by_name;
+	uint32_t i;
 
-	/* lower bound of name in the sorted index, then every symbol of that name */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	for (i = idx->heads[name_hash(name) & idx->mask]; i != UINT32_MAX; i = idx->next[i]) {
+		const struct bel_elf_sym *s = &e->syms[i];
 
-		if (strcmp(e->syms[e->syms_by_name[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < e->nsyms; i++) {
-		const struct bel_elf_sym *s = &e->syms[e->syms_by_name[i]];
-
-		if (strcmp(s->name, name) != 0)
-			break;
-		if (e->syms_by_name[i] && s->shndx == shndx && (type < 0 || s->type == type))
+		if (i && s->shndx == shndx && (type < 0 || s->type == type) && !strcmp(s->name, name))
 			return s;
 	}
 	return NULL;

@@ -47,7 +47,11 @@ struct bel_elf {
 	size_t nsecs;
 	struct bel_elf_sym *syms; /* indexed by symbol number */
 	size_t nsyms;
-	uint32_t *syms_by_name;   /* symbol numbers sorted by name, for lookups */
+	struct bel_name_index {   /* name -> entries with that name, by hash chains */
+		uint32_t mask;        /* buckets - 1 (a power of two) */
+		uint32_t *heads;      /* first entry of each bucket, UINT32_MAX for none */
+		uint32_t *next;       /* next entry in the same bucket, in ascending order */
+	} syms_by_name, secs_by_name;
 	uint32_t symtab_index;
 	bool owns_image;
 };

@@ -199,68 +199,73 @@ static int collect_rels(struct reloc_ctx *ctx, struct bel_err *err)
 	return 0;
 }
 
-int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
+static int cmp_name_ptr(const void *a, const void *b)
 {
-	struct reloc_ctx ctx = {.spec = spec};
-	size_t i;
-	int ret;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	ret = collect_funcs(&ctx, err);
-	if (ret)
-		goto out;
-	spec->progs = calloc(ctx.nfuncs ? ctx.nfuncs : 1, sizeof(*spec->progs));
-	if (!spec->progs) {
-		ret = bel_errf(err, ENOMEM, "out of memory");
-		goto out;
-	}
+/* Programs are found by name: two static functions of one name in two sections cannot both be. */
+static int check_unique_names(const struct bel_spec *spec, struct bel_err *err)
+{
+	char **names = calloc(spec->nprogs ? spec->nprogs : 1, sizeof(*names));
+	uint32_t i;
+	int ret = 0;
+
+	if (!names)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < spec->nprogs; i++)
+		names[i] = spec->progs[i].name;
+	qsort(names, spec->nprogs, sizeof(*names), cmp_name_ptr);
+	for (i = 1; i < spec->nprogs && !ret; i++)
+		if (!strcmp(names[i - 1], names[i]))
+			ret = bel_errf(err, EEXIST, "program '%s' is defined twice", names[i]);
+	free(names);
+	return ret;
+}
+
+/* Every function outside .text is a program. */
+static int collect_progs(const struct reloc_ctx *ctx, struct bel_err *err)
+{
+	struct bel_spec *spec = ctx->spec;
+	size_t i, f;
+
+	spec->progs = calloc(ctx->nfuncs ? ctx->nfuncs : 1, sizeof(*spec->progs));
+	if (!spec->progs)
+		return bel_errf(err, ENOMEM, "out of memory");
 	/* Functions are sorted by section, then offset: the order libbpf lists programs in. */
-	for (i = 0; i < ctx.nfuncs; i++) {
-		const struct func *f = &ctx.funcs[i];
-		const struct bel_elf_sec *sec = &spec->elf->secs[f->sec_index];
+	for (f = 0; f < ctx->nfuncs; f++) {
+		const struct func *fn = &ctx->funcs[f];
+		const struct bel_elf_sec *sec = &spec->elf->secs[fn->sec_index];
 		struct bel_prog_def *prog;
 
 		if (!strcmp(sec->name, ".text"))
 			continue;
-		if (bel_spec_find_prog(spec, f->name) >= 0) {
-			ret = bel_errf(err, EEXIST, "program '%s' is defined twice", f->name);
-			goto out;
-		}
 		prog = &spec->progs[spec->nprogs++];
-		prog->name = strdup(f->name);
-		if (!prog->name) {
-			ret = bel_errf(err, ENOMEM, "out of memory");
-			goto out;
-		}
+		prog->name = strdup(fn->name);
+		if (!prog->name)
+			return bel_errf(err, ENOMEM, "out of memory");
 		prog->sec_name = sec->name;
-		prog->sec_index = f->sec_index;
-		prog->sec_insn_off = f->start;
-		prog->sec_insn_cnt = f->cnt;
+		prog->sec_index = fn->sec_index;
+		prog->sec_insn_off = fn->start;
+		prog->sec_insn_cnt = fn->cnt;
 		bel_prog_def_set_type(prog);
 	}
 	/* Executable sections without any function symbol cannot be attributed to a program. */
-	for (i = 1; i < spec->elf->nsecs; i++) {
+	for (i = 1, f = 0; i < spec->elf->nsecs; i++) {
 		const struct bel_elf_sec *sec = &spec->elf->secs[i];
-		size_t j;
-		bool found = false;
 
+		while (f < ctx->nfuncs && ctx->funcs[f].sec_index < i)
+			f++;
 		if (!is_exec(sec) || sec->size == 0)
 			continue;
-		if (sec->size % 8) {
-			ret = bel_errf(err, EINVAL, "section '%s': %zu bytes is not a whole number of "
-				       "instructions", sec->name, sec->size);
-			goto out;
-		}
-		for (j = 0; j < ctx.nfuncs && !found; j++)
-			found = ctx.funcs[j].sec_index == i;
-		if (!found) {
-			ret = bel_errf(err, EINVAL, "section '%s' holds code but no function symbol",
-				       sec->name);
-			goto out;
-		}
+		if (sec->size % 8)
+			return bel_errf(err, EINVAL, "section '%s': %zu bytes is not a whole number of "
+					"instructions", sec->name, sec->size);
+		if (f == ctx->nfuncs || ctx->funcs[f].sec_index != i)
+			return bel_errf(err, EINVAL, "section '%s' holds code but no function symbol",
+					sec->name);
 	}
-out:
-	free(ctx.funcs);
-	return ret;
+	return check_unique_names(spec, err);
 }
 
 static int grow_out(struct reloc_ctx *ctx, uint32_t extra)
@@ -598,9 +603,12 @@ static int map_ext_secs(struct reloc_ctx *ctx, struct bel_err *err)
 		ctx->ext_secs[w] = calloc(elf->nsecs, sizeof(*ctx->ext_secs[w]));
 		if (!ctx->ext_secs[w])
 			return bel_errf(err, ENOMEM, "out of memory");
-		for (i = 1; i < elf->nsecs; i++)
-			if (is_exec(&elf->secs[i]))
-				ctx->ext_secs[w][i] = bel_btf_ext_find(infos[w], elf->secs[i].name);
+		for (i = 0; i < infos[w]->nsecs; i++) {
+			const struct bel_elf_sec *sec = bel_elf_sec_by_name(elf, infos[w]->secs[i].name);
+
+			if (sec && is_exec(sec) && !ctx->ext_secs[w][sec->index])
+				ctx->ext_secs[w][sec->index] = &infos[w]->secs[i];
+		}
 	}
 	return 0;
 }
@@ -646,7 +654,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	return 0;
 }
 
-int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err)
+int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 {
 	struct reloc_ctx ctx = {.spec = spec, .err = err};
 	uint32_t i;
@@ -654,6 +662,8 @@ int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err)
 	int ret;
 
 	ret = collect_funcs(&ctx, err);
+	if (!ret)
+		ret = collect_progs(&ctx, err);
 	if (!ret)
 		ret = collect_rels(&ctx, err);
 	if (!ret && spec->btf_ext)

@@ -123,8 +123,6 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 		ret = bel_spec_collect_progs(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_map_slots(spec, err);
-	if (!ret)
-		ret = bel_spec_relocate_progs(spec, err);
 	if (ret) {
 		bel_spec_free(spec);
 		return ret;

@@ -137,9 +137,9 @@ int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
 int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_legacy_maps(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
+/* Programs, each relocated: its final instructions, map references, map table, .BTF.ext. */
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
-int bel_spec_relocate_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_add_map(struct bel_spec *spec, struct bel_map_def **out, struct bel_err *err);
 void bel_map_def_release(struct bel_map_def *def);
 
