@@ -162,15 +162,69 @@ struct run {
 	int err;
 };
 
+/*
+ * Objects that pin maps by name (xdp-tools' and others in the corpus) would pin into
+ * /sys/fs/bpf and leave the pins there, and the next run would reuse those maps instead of
+ * creating them. Both loaders get a private pin root instead, emptied after every run.
+ */
+static char pin_root[PATH_MAX];
+
+static void clear_pins(void)
+{
+	struct dirent *de;
+	char path[PATH_MAX * 2];
+	DIR *d;
+
+	if (!pin_root[0] || !(d = opendir(pin_root)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_root, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+static void remove_pin_root(void)
+{
+	if (pin_root[0] && getenv("BEL_BENCH_PIN_ROOT_OWNER") &&
+	    atoi(getenv("BEL_BENCH_PIN_ROOT_OWNER")) == (int)getpid()) {
+		clear_pins();
+		rmdir(pin_root);
+	}
+}
+
+static void make_pin_root(void)
+{
+	const char *inherited = getenv("BEL_BENCH_PIN_ROOT");
+	char pid[32];
+
+	if (inherited) { /* a re-executed child measuring RSS */
+		snprintf(pin_root, sizeof(pin_root), "%s", inherited);
+		return;
+	}
+	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/bel-bench-XXXXXX");
+	if (!mkdtemp(pin_root)) {
+		pin_root[0] = '\0';
+		return;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("BEL_BENCH_PIN_ROOT", pin_root, 1);
+	setenv("BEL_BENCH_PIN_ROOT_OWNER", pid, 1);
+	atexit(remove_pin_root);
+}
+
 static int run_libbpf(const char *path, bool load, struct run *r)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, lopts, .pin_root_path = pin_root[0] ? pin_root : NULL);
 	struct bpf_object *obj;
 	struct cpu_times c0, c1;
 	uint64_t t;
 
 	memset(r, 0, sizeof(*r));
 	t = mono_ns();
-	obj = bpf_object__open_file(path, NULL);
+	obj = bpf_object__open_file(path, &lopts);
 	r->open_ms = ms_since(t);
 	if (!obj)
 		return r->err = errno ? -errno : -EINVAL;
@@ -188,6 +242,7 @@ static int run_libbpf(const char *path, bool load, struct run *r)
 	t = mono_ns();
 	bpf_object__close(obj);
 	r->close_ms = ms_since(t);
+	clear_pins();
 	return r->err;
 }
 
@@ -201,7 +256,7 @@ struct bel_partial {
 static int run_bel(const char *path, unsigned int threads, bool load, bool keep_going,
 		   struct run *r, struct bel_partial *partial)
 {
-	struct bel_open_opts oo = {.sz = sizeof(oo)};
+	struct bel_open_opts oo = {.sz = sizeof(oo), .pin_root = pin_root[0] ? pin_root : NULL};
 	struct bel_load_opts lo = {.sz = sizeof(lo), .threads = threads, .keep_going = keep_going};
 	struct bel_object *obj = NULL;
 	struct cpu_times c0, c1;
@@ -256,6 +311,7 @@ static int run_bel(const char *path, unsigned int threads, bool load, bool keep_
 	t = mono_ns();
 	bel_object_close(obj);
 	r->close_ms = ms_since(t);
+	clear_pins();
 	return r->err;
 }
 
@@ -1034,6 +1090,7 @@ int main(int argc, char **argv)
 	double load0[3], load1[3], spin_start, spin_end;
 	uint64_t t_start = mono_ns();
 
+	make_pin_root();
 	if (argc == 5 && !strcmp(argv[1], "--rss-child"))
 		return rss_child(argv[2], argv[3], (unsigned int)atoi(argv[4]));
 	while ((c = getopt(argc, argv, "d:c:C:r:R:o:s:O:z:h")) != -1) {
