@@ -29,6 +29,38 @@ run_suites build
 ./scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false || exit 1
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_suites build-asan
 
+# Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
+# kind of link must attach (this host's lockdown refuses fentry/lsm).
+vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
+if [ -x "$vmtest" ]; then
+	echo "== vmtest: Linux 6.1 and 6.12"
+	export VMTEST_CACHE=${VMTEST_CACHE:-/var/cache/bel-vmtest}
+	if "$vmtest" -k 6.1 -k 6.12 -t 900 -a build -a /usr/sbin/bpftool \
+		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=600 -e CI=true -- \
+		sh -c './build/tests/test_unit && ./build/tests/test_kernel && ./build/tests/test_diff' \
+		>build/vmtest.log 2>&1; then
+		vm_status=0
+	else
+		vm_status=1
+	fi
+	grep -E '^(vmtest: (booting|summary|linux)|[0-9]+%: Checks)|:[FE]:' build/vmtest.log
+	counts=$(grep -o 'Checks: [0-9]*, Failures: [0-9]*, Errors: [0-9]*' build/vmtest.log |
+		awk -F'[:,] *' '{c+=$2; f+=$4+$6} END {printf "%d %d", c-f, f}')
+	passed=$((passed + ${counts% *}))
+	failed=$((failed + ${counts#* }))
+	if [ "$vm_status" -ne 0 ]; then
+		echo "vmtest failed (log: build/vmtest.log)"
+		status=1
+		[ "${counts#* }" -gt 0 ] || failed=$((failed + 1))
+	fi
+elif [ "${CI:-}" = true ]; then
+	echo "vmtest: $vmtest not found; under CI=true the older-kernel runs must not be skipped"
+	status=1
+	failed=$((failed + 1))
+else
+	echo "vmtest: $vmtest not found: older kernels not tested"
+fi
+
 left=$(find /sys/fs/bpf -mindepth 1 -maxdepth 1 -name 'bel-*' 2>/dev/null)
 if [ -n "$left" ]; then
 	echo "pins left behind under /sys/fs/bpf: $left"

@@ -685,8 +685,8 @@ START_TEST(test_links_survive_exit)
 	if (!kernel_ready())
 		return;
 	/* tracepoint links need tracefs */
-	if (system("mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing"))
-		ck_abort_msg("cannot mount tracefs");
+	if (!tracefs_ready())
+		ck_abort_msg("tracefs is not mounted at /sys/kernel/tracing and cannot be");
 	snprintf(cmd, sizeof(cmd), "%s load %s --attach --pin %s 2>&1", BEL_CLI, fixture_path("hello"),
 		 root);
 	ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0, "%s", out);
@@ -801,8 +801,8 @@ START_TEST(test_attach_links)
 
 	if (!kernel_ready())
 		return;
-	if (system("mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing"))
-		ck_abort_msg("cannot mount tracefs");
+	if (!tracefs_ready())
+		ck_abort_msg("tracefs is not mounted at /sys/kernel/tracing and cannot be");
 	obj = open_fixture("links", false);
 	bel_object_load(obj, &lopts);
 	for (i = 0; i < 10; i++) {

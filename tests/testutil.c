@@ -76,6 +76,16 @@ bool kernel_ready(void)
 	return false;
 }
 
+bool tracefs_ready(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/kernel/tracing/events", &sfs) == 0)
+		return true;
+	return mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
+	       statfs("/sys/kernel/tracing/events", &sfs) == 0;
+}
+
 static char pin_root[256];
 
 /* Named after the process that first asks (the test runner, before it forks each test), and

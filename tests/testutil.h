@@ -23,6 +23,8 @@ void *read_file(const char *path, size_t *size);
  * prints why and returns false so the test returns early.
  */
 bool kernel_ready(void);
+/* tracefs at /sys/kernel/tracing, mounted if missing (for tracepoint links). */
+bool tracefs_ready(void);
 /* A fresh directory under /sys/fs/bpf for this process; removed by pin_root_remove(). */
 const char *pin_root_create(void);
 void pin_root_remove(void);
