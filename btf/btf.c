@@ -327,6 +327,8 @@ void bel_btf_free(struct bel_btf *btf)
 	if (btf->owned)
 		free(btf->raw);
 	free(btf->type_offs);
+	free(btf->names.heads);
+	free(btf->names.next);
 	free(btf);
 }
 

@@ -36,6 +36,11 @@ struct bel_btf {
 	const char *strs;
 	uint32_t *type_offs;      /* type_offs[id - start_id]: offset of the type within types */
 	uint32_t nr_types;        /* types in this blob */
+	struct {                  /* by essential name (btf/core.c), built on demand */
+		uint32_t mask;
+		uint32_t *heads;      /* per bucket: first id - start_id, or UINT32_MAX */
+		uint32_t *next;       /* per type: next in the bucket */
+	} names;
 };
 
 static inline uint32_t btf_kind(const struct btf_type *t) { return BTF_INFO_KIND(t->info); }

@@ -47,6 +47,8 @@ struct bel_open_opts {
 				   a map when no loaded program uses it */
 	const char *pin_root;   /* where maps with pinning = LIBBPF_PIN_BY_NAME (or iproute2's
 				   PIN_GLOBAL_NS) are shared: default /sys/fs/bpf, as libbpf */
+	const char *btf_path;   /* CO-RE target BTF file instead of the running kernel's
+				   /sys/kernel/btf/vmlinux (tests; kernels without BTF) */
 };
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg

@@ -63,6 +63,9 @@ struct bel_object {
 	pthread_mutex_t publish_lock; /* see above */
 	int btf_fd;
 	bool btf_tried;
+	char *target_btf_path;        /* CO-RE target BTF file given at open, or NULL */
+	struct bel_btf *target_btf;   /* parsed from it on first need */
+	struct bel_err target_btf_err;
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
 };
@@ -89,6 +92,14 @@ int bel_program_unload_undo(struct bel_program *prog, bool undo);
 void bel_program_close_links(struct bel_program *prog);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
+
+/* The prepare step: CO-RE for this program, once (prog->lock held). */
+int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);
+struct bel_core_target;
+/* The CO-RE targets of the object: fills targets[0]; returns their number or -errno. */
+int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err);
+/* A whole file into memory; NULL with errno set. */
+void *bel_read_file(const char *path, size_t *size);
 
 /* vmlinux BTF, mapped once per process; NULL with err set when unavailable. */
 const struct bel_btf *bel_kernel_btf(struct bel_err *err);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btf/core.h"
 #include "internal.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -34,6 +35,22 @@ static void *read_all(int fd, size_t size)
 		}
 		done += (size_t)n;
 	}
+	return buf;
+}
+
+void *bel_read_file(const char *path, size_t *size)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		buf = read_all(fd, (size_t)st.st_size);
+		*size = (size_t)st.st_size;
+	}
+	close(fd);
 	return buf;
 }
 
@@ -77,9 +94,19 @@ static void map_vmlinux(void)
 	}
 }
 
+/* Parse, then index by name so CO-RE candidate search need not scan every type. */
+static void load_vmlinux(void)
+{
+	map_vmlinux();
+	if (vmlinux && bel_btf_index_names(vmlinux, &vmlinux_err)) {
+		bel_btf_free(vmlinux);
+		vmlinux = NULL;
+	}
+}
+
 const struct bel_btf *bel_kernel_btf(struct bel_err *err)
 {
-	pthread_once(&vmlinux_once, map_vmlinux);
+	pthread_once(&vmlinux_once, load_vmlinux);
 	if (!vmlinux && err)
 		*err = vmlinux_err;
 	return vmlinux;

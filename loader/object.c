@@ -79,6 +79,12 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		obj->msg = opts->msg;
 		obj->msg_ctx = opts->msg_ctx;
 		obj->keep_maps = opts->keep_maps;
+		if (opts->btf_path && !(obj->target_btf_path = strdup(opts->btf_path))) {
+			free(obj->maps);
+			free(obj->progs);
+			free(obj);
+			return -ENOMEM;
+		}
 	}
 	pthread_mutex_init(&obj->lock, NULL);
 	pthread_mutex_init(&obj->publish_lock, NULL);
@@ -214,6 +220,8 @@ void bel_object_close(struct bel_object *obj)
 	}
 	if (obj->btf_fd >= 0)
 		close(obj->btf_fd);
+	bel_btf_free(obj->target_btf);
+	free(obj->target_btf_path);
 	pthread_mutex_destroy(&obj->lock);
 	pthread_mutex_destroy(&obj->publish_lock);
 	free(obj->maps);

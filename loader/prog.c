@@ -194,10 +194,9 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type");
 	if (def->attach_kind == BEL_ATTACH_STRUCT_OPS)
 		return bel_errf(err, ENOTSUP, "struct_ops programs are not supported yet");
-	/* Loading without applying CO-RE would read the wrong fields, silently. */
-	if (def->core_relo_cnt)
-		return bel_errf(err, ENOTSUP, "%u CO-RE relocations: CO-RE is not supported yet",
-				def->core_relo_cnt);
+	ret = bel_prog_prepare(prog, err);
+	if (ret)
+		return ret;
 	args.prog_type = def->prog_type;
 	args.expected_attach_type = def->expected_attach_type;
 	args.prog_flags = def->prog_flags;

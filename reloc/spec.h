@@ -108,6 +108,7 @@ struct bel_prog_def {
 	uint32_t line_info_cnt, line_info_rec_size;
 	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
 	uint32_t core_relo_cnt, core_relo_rec_size;
+	bool core_applied;           /* instructions patched for the target kernel (prepare step) */
 };
 
 struct bel_spec {

@@ -1,0 +1,938 @@
+/* SPDX-License-Identifier: MIT */
+#include "core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPEC_MAX 64      /* accessors in one access string */
+#define COMPAT_DEPTH 32  /* type compatibility recursion */
+
+struct accessor {
+	uint32_t type_id;    /* the composite or array the accessor indexes */
+	uint32_t idx;        /* member or element index */
+	const char *name;    /* member name; NULL for array elements */
+};
+
+/* A parsed access string, on the local or a target BTF. */
+struct spec {
+	const struct bel_btf *btf;
+	uint32_t root_type_id;
+	uint32_t kind;
+	struct accessor acc[SPEC_MAX]; /* named members and array elements */
+	int len;
+	uint32_t raw[SPEC_MAX];        /* every index, anonymous members included */
+	int raw_len;
+	uint64_t bit_offset;
+};
+
+const char *bel_core_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64",
+		"local_type_id", "target_type_id", "type_exists", "type_size", "enumval_exists",
+		"enumval_value", "type_matches",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
+}
+
+static bool is_field_kind(uint32_t k) { return k <= BEL_CORE_FIELD_RSHIFT_U64; }
+static bool is_enumval_kind(uint32_t k) { return k == BEL_CORE_ENUMVAL_EXISTS || k == BEL_CORE_ENUMVAL_VALUE; }
+static bool is_type_kind(uint32_t k)
+{
+	return (k >= BEL_CORE_TYPE_ID_LOCAL && k <= BEL_CORE_TYPE_SIZE) || k == BEL_CORE_TYPE_MATCHES;
+}
+
+static bool is_composite(const struct btf_type *t)
+{
+	return t && (btf_kind(t) == BTF_KIND_STRUCT || btf_kind(t) == BTF_KIND_UNION);
+}
+
+static bool is_any_enum(const struct btf_type *t)
+{
+	return t && (btf_kind(t) == BTF_KIND_ENUM || btf_kind(t) == BTF_KIND_ENUM64);
+}
+
+/* X___Y with X and Y not underscores: the flavor separator. */
+static bool flavor_sep(const char *s)
+{
+	return s[0] != '_' && s[1] == '_' && s[2] == '_' && s[3] == '_' && s[4] != '_';
+}
+
+size_t bel_core_essential_len(const char *name)
+{
+	size_t n = strlen(name);
+	ssize_t i;
+
+	for (i = (ssize_t)n - 5; i >= 0; i--)
+		if (flavor_sep(name + i))
+			return (size_t)i + 1;
+	return n;
+}
+
+/* Same kind, where ENUM and ENUM64 count as one. */
+static bool kinds_compat(const struct btf_type *a, const struct btf_type *b)
+{
+	return btf_kind(a) == btf_kind(b) || (is_any_enum(a) && is_any_enum(b));
+}
+
+static uint32_t hash_prefix(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+int bel_btf_index_names(struct bel_btf *btf, struct bel_err *err)
+{
+	uint32_t buckets = 16, i;
+
+	if (btf->names.heads)
+		return 0;
+	while (buckets < 2 * btf->nr_types && buckets < (1u << 30))
+		buckets *= 2;
+	btf->names.heads = malloc(buckets * sizeof(uint32_t));
+	btf->names.next = malloc((btf->nr_types ? btf->nr_types : 1) * sizeof(uint32_t));
+	if (!btf->names.heads || !btf->names.next) {
+		free(btf->names.heads);
+		free(btf->names.next);
+		btf->names.heads = btf->names.next = NULL;
+		return bel_errf(err, ENOMEM, "out of memory indexing BTF names");
+	}
+	btf->names.mask = buckets - 1;
+	memset(btf->names.heads, 0xff, buckets * sizeof(uint32_t));
+	/* backwards, so chains list types in ascending id order */
+	for (i = btf->nr_types; i-- > 0;) {
+		const struct btf_type *t = bel_btf_type(btf, btf->start_id + i);
+		const char *name = bel_btf_type_name(btf, t);
+		uint32_t b;
+
+		if (!*name) {
+			btf->names.next[i] = UINT32_MAX;
+			continue;
+		}
+		b = hash_prefix(name, bel_core_essential_len(name)) & btf->names.mask;
+		btf->names.next[i] = btf->names.heads[b];
+		btf->names.heads[b] = i;
+	}
+	return 0;
+}
+
+/* Candidate targets for a local type: same kind, same essential name. Calls add() for each. */
+struct cands {
+	struct {
+		int target;
+		uint32_t id;
+	} *c;
+	uint32_t n, cap;
+};
+
+static int cands_add(struct cands *cs, int target, uint32_t id)
+{
+	if (cs->n == cs->cap) {
+		uint32_t cap = cs->cap ? cs->cap * 2 : 8;
+		void *grown = realloc(cs->c, cap * sizeof(*cs->c));
+
+		if (!grown)
+			return -ENOMEM;
+		cs->c = grown;
+		cs->cap = cap;
+	}
+	cs->c[cs->n].target = target;
+	cs->c[cs->n].id = id;
+	cs->n++;
+	return 0;
+}
+
+static bool cand_matches(const struct bel_btf *btf, uint32_t id, const struct btf_type *local_t,
+			 const char *name, size_t len)
+{
+	const struct btf_type *t = bel_btf_type(btf, id);
+	const char *tname = bel_btf_type_name(btf, t);
+
+	return t && *tname && kinds_compat(t, local_t) && bel_core_essential_len(tname) == len &&
+	       !strncmp(tname, name, len);
+}
+
+static int find_cands(const struct btf_type *local_t, const char *name,
+		      const struct bel_core_target *targets, int ntargets, struct cands *cs)
+{
+	size_t len = bel_core_essential_len(name);
+	int t, ret;
+
+	for (t = 0; t < ntargets; t++) {
+		const struct bel_btf *btf = targets[t].btf;
+		uint32_t i, n = bel_btf_type_count(btf);
+
+		/* modules only when vmlinux has nothing */
+		if (t > 0 && cs->n)
+			break;
+		if (btf->names.heads) {
+			for (i = btf->names.heads[hash_prefix(name, len) & btf->names.mask];
+			     i != UINT32_MAX; i = btf->names.next[i]) {
+				if (cand_matches(btf, btf->start_id + i, local_t, name, len) &&
+				    (ret = cands_add(cs, t, btf->start_id + i)))
+					return ret;
+			}
+			continue;
+		}
+		for (i = btf->start_id; i < n; i++)
+			if (cand_matches(btf, i, local_t, name, len) && (ret = cands_add(cs, t, i)))
+				return ret;
+	}
+	return 0;
+}
+
+static int parse_access(const char *str, struct spec *spec)
+{
+	const char *p = str;
+
+	spec->raw_len = 0;
+	if (!*p)
+		return -EINVAL;
+	while (*p) {
+		unsigned long v;
+		char *end;
+
+		if (*p < '0' || *p > '9' || spec->raw_len == SPEC_MAX)
+			return -EINVAL;
+		v = strtoul(p, &end, 10);
+		if (v > INT32_MAX)
+			return -EINVAL;
+		spec->raw[spec->raw_len++] = (uint32_t)v;
+		p = end;
+		if (*p == ':')
+			p++;
+		else if (*p)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* A zero-length array that is the last member of the struct before it. */
+static bool is_flex_arr(const struct bel_btf *btf, const struct accessor *prev,
+			const struct btf_array *arr)
+{
+	const struct btf_type *t;
+
+	if (!prev->name || arr->nelems > 0)
+		return false;
+	t = bel_btf_type(btf, prev->type_id);
+	return t && prev->idx == btf_vlen(t) - 1;
+}
+
+/* The local side: walk the access string over the local type. */
+static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *access,
+		      uint32_t kind, struct spec *spec, struct bel_err *err)
+{
+	const struct btf_type *t;
+	uint32_t id;
+	int64_t sz;
+	int i;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->btf = btf;
+	spec->root_type_id = type_id;
+	spec->kind = kind;
+	if (parse_access(access, spec))
+		return bel_errf(err, EINVAL, "bad access string '%s'", access);
+	if (is_type_kind(kind)) {
+		if (strcmp(access, "0"))
+			return bel_errf(err, EINVAL, "type relocation with access string '%s'", access);
+		return 0;
+	}
+	t = bel_btf_skip_mods(btf, type_id, &id);
+	if (!t)
+		return bel_errf(err, EINVAL, "type [%u] does not resolve", type_id);
+	spec->acc[0].type_id = id;
+	spec->acc[0].idx = spec->raw[0];
+	spec->len = 1;
+	if (is_enumval_kind(kind)) {
+		uint32_t name_off;
+
+		if (!is_any_enum(t) || spec->raw_len > 1 || spec->raw[0] >= btf_vlen(t))
+			return bel_errf(err, EINVAL, "enum value relocation on [%u] '%s' with access '%s'",
+					type_id, bel_btf_type_name(btf, t), access);
+		if (btf_kind(t) == BTF_KIND_ENUM)
+			name_off = btf_enums(t)[spec->raw[0]].name_off;
+		else
+			memcpy(&name_off, (const uint8_t *)(t + 1) + 12 * spec->raw[0], 4);
+		spec->acc[0].name = bel_btf_str(btf, name_off);
+		return spec->acc[0].name ? 0 : bel_errf(err, EINVAL, "enumerator without a name");
+	}
+	if (!is_field_kind(kind))
+		return bel_errf(err, EOPNOTSUPP, "unknown relocation kind %u", kind);
+	sz = bel_btf_type_size(btf, id);
+	if (sz < 0)
+		return bel_errf(err, EINVAL, "cannot size type [%u]", id);
+	spec->bit_offset = (uint64_t)spec->raw[0] * (uint64_t)sz * 8;
+	for (i = 1; i < spec->raw_len; i++) {
+		uint32_t idx = spec->raw[i];
+
+		t = bel_btf_skip_mods(btf, id, &id);
+		if (!t)
+			return bel_errf(err, EINVAL, "type [%u] does not resolve", id);
+		if (is_composite(t)) {
+			const struct btf_member *m;
+
+			if (idx >= btf_vlen(t))
+				return bel_errf(err, EINVAL, "member %u of a %u-member '%s'", idx,
+						btf_vlen(t), bel_btf_type_name(btf, t));
+			m = &btf_members(t)[idx];
+			spec->bit_offset += btf_member_bit_offset(t, m);
+			if (m->name_off) {
+				const char *name = bel_btf_str(btf, m->name_off);
+
+				if (!name || !*name)
+					return bel_errf(err, EINVAL, "bad member name");
+				spec->acc[spec->len].type_id = id;
+				spec->acc[spec->len].idx = idx;
+				spec->acc[spec->len].name = name;
+				spec->len++;
+			}
+			id = m->type;
+		} else if (btf_kind(t) == BTF_KIND_ARRAY) {
+			const struct btf_array *a = btf_array(t);
+
+			t = bel_btf_skip_mods(btf, a->type, &id);
+			if (!t)
+				return bel_errf(err, EINVAL, "array element type does not resolve");
+			if (!is_flex_arr(btf, &spec->acc[spec->len - 1], a) && idx >= a->nelems)
+				return bel_errf(err, EINVAL, "index %u of a %u-element array", idx, a->nelems);
+			spec->acc[spec->len].type_id = id;
+			spec->acc[spec->len].idx = idx;
+			spec->acc[spec->len].name = NULL;
+			spec->len++;
+			sz = bel_btf_type_size(btf, id);
+			if (sz < 0)
+				return bel_errf(err, EINVAL, "cannot size type [%u]", id);
+			spec->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
+		} else {
+			return bel_errf(err, EINVAL, "access index %d goes into a %s", i,
+					bel_btf_kind_name(btf_kind(t)));
+		}
+	}
+	return 0;
+}
+
+/* Field types compatible for reading one as the other. */
+static int fields_compat(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
+			 uint32_t tid, int depth)
+{
+	const struct btf_type *lt = bel_btf_skip_mods(lb, lid, &lid);
+	const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
+
+	if (!lt || !tt || depth > COMPAT_DEPTH)
+		return -EINVAL;
+	if (is_composite(lt) && is_composite(tt))
+		return 1;
+	if (!kinds_compat(lt, tt))
+		return 0;
+	switch (btf_kind(lt)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_FLOAT:
+		return 1;
+	case BTF_KIND_FWD:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: {
+		const char *ln = bel_btf_type_name(lb, lt), *tn = bel_btf_type_name(tb, tt);
+		size_t ll = bel_core_essential_len(ln), tl = bel_core_essential_len(tn);
+
+		return !ll || !tl || (ll == tl && !strncmp(ln, tn, ll));
+	}
+	case BTF_KIND_INT:
+		/* old bitfield-like integers are refused; any other integers read as each other */
+		return BTF_INT_OFFSET(*(const uint32_t *)(lt + 1)) == 0 &&
+		       BTF_INT_OFFSET(*(const uint32_t *)(tt + 1)) == 0;
+	case BTF_KIND_ARRAY:
+		return fields_compat(lb, btf_array(lt)->type, tb, btf_array(tt)->type, depth + 1);
+	default:
+		return 0;
+	}
+}
+
+/* Types compatible for TYPE_EXISTS/TYPE_SIZE/TYPE_ID_TARGET. */
+static int types_compat(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
+			uint32_t tid, int depth)
+{
+	const struct btf_type *lt, *tt;
+
+	for (;;) {
+		if (depth-- < 0)
+			return -EINVAL;
+		lt = bel_btf_skip_mods(lb, lid, &lid);
+		tt = bel_btf_skip_mods(tb, tid, &tid);
+		if (!lt || !tt)
+			return lid == 0 && tid == 0; /* void matches void */
+		if (!kinds_compat(lt, tt))
+			return 0;
+		switch (btf_kind(lt)) {
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_FWD:
+			return 1;
+		case BTF_KIND_INT:
+			return BTF_INT_OFFSET(*(const uint32_t *)(lt + 1)) == 0 &&
+			       BTF_INT_OFFSET(*(const uint32_t *)(tt + 1)) == 0;
+		case BTF_KIND_PTR:
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			lid = btf_array(lt)->type;
+			tid = btf_array(tt)->type;
+			continue;
+		case BTF_KIND_FUNC_PROTO: {
+			uint32_t i;
+
+			if (btf_vlen(lt) != btf_vlen(tt))
+				return 0;
+			for (i = 0; i < btf_vlen(lt); i++) {
+				int r = types_compat(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type,
+						     depth);
+
+				if (r <= 0)
+					return r;
+			}
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		}
+		default:
+			return 0;
+		}
+	}
+}
+
+/* TYPE_MATCHES: stricter than compatible: names, sizes, members and enumerators must agree. */
+static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
+		       uint32_t tid, bool behind_ptr, int depth)
+{
+	const struct btf_type *lt, *tt;
+	const char *ln, *tn;
+	uint32_t i, j;
+
+	if (depth < 0)
+		return -EINVAL;
+	lt = bel_btf_skip_mods(lb, lid, &lid);
+	tt = bel_btf_skip_mods(tb, tid, &tid);
+	if (!lt || !tt)
+		return lid == 0 && tid == 0;
+	ln = bel_btf_type_name(lb, lt);
+	tn = bel_btf_type_name(tb, tt);
+	if (*ln && (bel_core_essential_len(ln) != bel_core_essential_len(tn) ||
+		    strncmp(ln, tn, bel_core_essential_len(ln))))
+		return 0;
+	/* a forward declaration matches a struct or union behind a pointer */
+	if (btf_kind(lt) == BTF_KIND_FWD || btf_kind(tt) == BTF_KIND_FWD)
+		return behind_ptr && (is_composite(lt) || is_composite(tt) ||
+				      btf_kind(lt) == btf_kind(tt));
+	if (!kinds_compat(lt, tt))
+		return 0;
+	switch (btf_kind(lt)) {
+	case BTF_KIND_INT:
+		return lt->size == tt->size &&
+		       (btf_int_encoding(lt) & BTF_INT_SIGNED) == (btf_int_encoding(tt) & BTF_INT_SIGNED);
+	case BTF_KIND_FLOAT:
+		return lt->size == tt->size;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		/* every local enumerator exists in the target, by name */
+		for (i = 0; i < btf_vlen(lt); i++) {
+			uint32_t off;
+			const char *en;
+			bool found = false;
+
+			memcpy(&off, (const uint8_t *)(lt + 1) + (btf_kind(lt) == BTF_KIND_ENUM ? 8 : 12) * i, 4);
+			en = bel_btf_str(lb, off);
+			for (j = 0; en && j < btf_vlen(tt) && !found; j++) {
+				memcpy(&off, (const uint8_t *)(tt + 1) + (btf_kind(tt) == BTF_KIND_ENUM ? 8 : 12) * j, 4);
+				found = bel_btf_str(tb, off) && !strcmp(en, bel_btf_str(tb, off));
+			}
+			if (!found)
+				return 0;
+		}
+		return 1;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		/* every local member exists in the target, by name, with a matching type */
+		if (btf_vlen(lt) > btf_vlen(tt))
+			return 0;
+		for (i = 0; i < btf_vlen(lt); i++) {
+			const char *mn = bel_btf_str(lb, btf_members(lt)[i].name_off);
+			int r = 0;
+
+			for (j = 0; mn && j < btf_vlen(tt); j++) {
+				const char *tm = bel_btf_str(tb, btf_members(tt)[j].name_off);
+
+				if (tm && !strcmp(mn, tm)) {
+					r = types_match(lb, btf_members(lt)[i].type, tb,
+							btf_members(tt)[j].type, false, depth - 1);
+					break;
+				}
+			}
+			if (r <= 0)
+				return r;
+		}
+		return 1;
+	case BTF_KIND_PTR:
+		return types_match(lb, lt->type, tb, tt->type, true, depth - 1);
+	case BTF_KIND_ARRAY:
+		return btf_array(lt)->nelems == btf_array(tt)->nelems &&
+		       types_match(lb, btf_array(lt)->type, tb, btf_array(tt)->type, behind_ptr, depth - 1);
+	case BTF_KIND_FUNC_PROTO:
+		if (btf_vlen(lt) != btf_vlen(tt))
+			return 0;
+		for (i = 0; i < btf_vlen(lt); i++) {
+			int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type,
+					    behind_ptr, depth - 1);
+
+			if (r <= 0)
+				return r;
+		}
+		return types_match(lb, lt->type, tb, tt->type, behind_ptr, depth - 1);
+	default:
+		return 0;
+	}
+}
+
+/* Find the member named like the local accessor in a target composite, looking inside
+ * anonymous members; extends the target spec on success. */
+static int match_member(const struct spec *local, const struct accessor *lacc,
+			const struct bel_btf *tb, uint32_t tid, struct spec *targ, uint32_t *next_id,
+			int depth)
+{
+	const struct btf_type *lt = bel_btf_type(local->btf, lacc->type_id);
+	const struct btf_member *lm = &btf_members(lt)[lacc->idx];
+	const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
+	uint32_t i;
+
+	if (!tt || depth > COMPAT_DEPTH)
+		return -EINVAL;
+	if (!is_composite(tt))
+		return 0;
+	for (i = 0; i < btf_vlen(tt); i++) {
+		const struct btf_member *m = &btf_members(tt)[i];
+		uint32_t bit_off = btf_member_bit_offset(tt, m);
+		const char *tname = bel_btf_str(tb, m->name_off);
+		int found;
+
+		if (targ->raw_len == SPEC_MAX)
+			return -E2BIG;
+		targ->bit_offset += bit_off;
+		targ->raw[targ->raw_len++] = i;
+		if (!tname || !*tname) {
+			found = match_member(local, lacc, tb, m->type, targ, next_id, depth + 1);
+			if (found)
+				return found;
+		} else if (!strcmp(lacc->name, tname)) {
+			struct accessor *a = &targ->acc[targ->len++];
+
+			a->type_id = tid;
+			a->idx = i;
+			a->name = tname;
+			*next_id = m->type;
+			found = fields_compat(local->btf, lm->type, tb, m->type, 0);
+			if (found <= 0)
+				targ->len--;
+			return found;
+		}
+		targ->bit_offset -= bit_off;
+		targ->raw_len--;
+	}
+	return 0;
+}
+
+/* Does the candidate satisfy the local spec? 1 yes (targ filled in), 0 no, <0 error. */
+static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32_t tid,
+		      struct spec *targ)
+{
+	int i;
+
+	memset(targ, 0, sizeof(*targ));
+	targ->btf = tb;
+	targ->root_type_id = tid;
+	targ->kind = local->kind;
+	if (is_type_kind(local->kind)) {
+		if (local->kind == BEL_CORE_TYPE_MATCHES)
+			return types_match(local->btf, local->root_type_id, tb, tid, false, COMPAT_DEPTH);
+		return types_compat(local->btf, local->root_type_id, tb, tid, COMPAT_DEPTH);
+	}
+	if (is_enumval_kind(local->kind)) {
+		const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
+		size_t llen = bel_core_essential_len(local->acc[0].name);
+		uint32_t j;
+
+		if (!is_any_enum(tt))
+			return 0;
+		for (j = 0; j < btf_vlen(tt); j++) {
+			uint32_t off;
+			const char *en;
+
+			memcpy(&off, (const uint8_t *)(tt + 1) + (btf_kind(tt) == BTF_KIND_ENUM ? 8 : 12) * j, 4);
+			en = bel_btf_str(tb, off);
+			if (en && bel_core_essential_len(en) == llen && !strncmp(en, local->acc[0].name, llen)) {
+				targ->acc[0].type_id = tid;
+				targ->acc[0].idx = j;
+				targ->acc[0].name = en;
+				targ->len = 1;
+				targ->raw[0] = j;
+				targ->raw_len = 1;
+				return 1;
+			}
+		}
+		return 0;
+	}
+	for (i = 0; i < local->len; i++) {
+		const struct accessor *lacc = &local->acc[i];
+		const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
+		int64_t sz;
+
+		if (!tt)
+			return -EINVAL;
+		if (lacc->name) {
+			int m = match_member(local, lacc, tb, tid, targ, &tid, 0);
+
+			if (m <= 0)
+				return m;
+			continue;
+		}
+		if (i > 0) {
+			const struct btf_array *a;
+
+			if (btf_kind(tt) != BTF_KIND_ARRAY)
+				return 0;
+			a = btf_array(tt);
+			if (!is_flex_arr(tb, &targ->acc[targ->len - 1], a) && lacc->idx >= a->nelems)
+				return 0;
+			if (!bel_btf_skip_mods(tb, a->type, &tid))
+				return -EINVAL;
+		}
+		if (targ->raw_len == SPEC_MAX)
+			return -E2BIG;
+		targ->acc[targ->len].type_id = tid;
+		targ->acc[targ->len].idx = lacc->idx;
+		targ->acc[targ->len].name = NULL;
+		targ->len++;
+		targ->raw[targ->raw_len++] = lacc->idx;
+		sz = bel_btf_type_size(tb, tid);
+		if (sz < 0)
+			return (int)sz;
+		targ->bit_offset += (uint64_t)lacc->idx * (uint64_t)sz * 8;
+	}
+	return 1;
+}
+
+#define POISON (-EUCLEAN) /* internal: this relocation poisons its instruction */
+
+/* Value of a field relocation on one side; spec NULL: no target found. */
+static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, uint32_t *field_sz,
+		       uint32_t *field_type, bool *validate)
+{
+	const struct accessor *acc;
+	const struct btf_type *t, *mt;
+	uint32_t mt_id, bit_sz, byte_sz, byte_off;
+	uint64_t bit_off;
+	bool bitfield;
+	int64_t sz;
+
+	if (kind == BEL_CORE_FIELD_EXISTS) {
+		*val = spec ? 1 : 0;
+		return 0;
+	}
+	if (!spec)
+		return POISON;
+	acc = &spec->acc[spec->len - 1];
+	t = bel_btf_type(spec->btf, acc->type_id);
+	if (!acc->name) { /* the last step was an array element */
+		sz = bel_btf_type_size(spec->btf, acc->type_id);
+		if (sz < 0)
+			return -EINVAL;
+		if (kind == BEL_CORE_FIELD_BYTE_OFFSET) {
+			*val = spec->bit_offset / 8;
+			*field_sz = (uint32_t)sz;
+			*field_type = acc->type_id;
+		} else if (kind == BEL_CORE_FIELD_BYTE_SIZE) {
+			*val = (uint64_t)sz;
+		} else {
+			return -EINVAL;
+		}
+		if (validate)
+			*validate = true;
+		return 0;
+	}
+	mt_id = btf_members(t)[acc->idx].type;
+	mt = bel_btf_skip_mods(spec->btf, mt_id, &mt_id);
+	if (!mt)
+		return -EINVAL;
+	bit_off = spec->bit_offset;
+	bit_sz = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(btf_members(t)[acc->idx].offset) : 0;
+	bitfield = bit_sz > 0;
+	if (bitfield) {
+		byte_sz = mt->size;
+		if (!byte_sz)
+			return -EINVAL;
+		byte_off = (uint32_t)(bit_off / 8 / byte_sz * byte_sz);
+		/* the smallest load that covers the bitfield */
+		while (bit_off + bit_sz - (uint64_t)byte_off * 8 > (uint64_t)byte_sz * 8) {
+			if (byte_sz >= 8)
+				return -E2BIG;
+			byte_sz *= 2;
+			byte_off = (uint32_t)(bit_off / 8 / byte_sz * byte_sz);
+		}
+	} else {
+		sz = bel_btf_type_size(spec->btf, mt_id);
+		if (sz < 0)
+			return -EINVAL;
+		byte_sz = (uint32_t)sz;
+		byte_off = (uint32_t)(bit_off / 8);
+		bit_sz = byte_sz * 8;
+	}
+	/* the compiler's idea of a bitfield load may differ from ours: check only signedness */
+	if (validate)
+		*validate = !bitfield;
+	switch (kind) {
+	case BEL_CORE_FIELD_BYTE_OFFSET:
+		*val = byte_off;
+		if (!bitfield) {
+			*field_sz = byte_sz;
+			*field_type = mt_id;
+		}
+		break;
+	case BEL_CORE_FIELD_BYTE_SIZE:
+		*val = byte_sz;
+		break;
+	case BEL_CORE_FIELD_SIGNED:
+		*val = (is_any_enum(mt) && btf_kflag(mt)) ||
+		       (btf_kind(mt) == BTF_KIND_INT && (btf_int_encoding(mt) & BTF_INT_SIGNED));
+		if (validate)
+			*validate = true;
+		break;
+	case BEL_CORE_FIELD_LSHIFT_U64:
+		*val = 64 - (bit_off + bit_sz - (uint64_t)byte_off * 8);
+		break;
+	case BEL_CORE_FIELD_RSHIFT_U64:
+		*val = 64 - bit_sz;
+		if (validate)
+			*validate = true;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int type_value(uint32_t kind, const struct spec *spec, uint64_t *val, bool *validate)
+{
+	int64_t sz;
+
+	if (validate)
+		*validate = true;
+	if (!spec) { /* type relocations are 0 when there is no target */
+		*val = 0;
+		return 0;
+	}
+	switch (kind) {
+	case BEL_CORE_TYPE_ID_TARGET:
+		*val = spec->root_type_id;
+		if (validate)
+			*validate = false; /* ids in the object change when objects are linked */
+		return 0;
+	case BEL_CORE_TYPE_EXISTS:
+	case BEL_CORE_TYPE_MATCHES:
+		*val = 1;
+		return 0;
+	case BEL_CORE_TYPE_SIZE:
+		sz = bel_btf_type_size(spec->btf, spec->root_type_id);
+		if (sz < 0)
+			return -EINVAL;
+		*val = (uint64_t)sz;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int enum_value(uint32_t kind, const struct spec *spec, uint64_t *val)
+{
+	const struct btf_type *t;
+
+	if (kind == BEL_CORE_ENUMVAL_EXISTS) {
+		*val = spec ? 1 : 0;
+		return 0;
+	}
+	if (!spec)
+		return POISON;
+	t = bel_btf_type(spec->btf, spec->acc[0].type_id);
+	if (btf_kind(t) == BTF_KIND_ENUM) {
+		int32_t v = btf_enums(t)[spec->acc[0].idx].val;
+
+		*val = btf_kflag(t) ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+	} else {
+		uint32_t lo, hi;
+
+		memcpy(&lo, (const uint8_t *)(t + 1) + 12 * spec->acc[0].idx + 4, 4);
+		memcpy(&hi, (const uint8_t *)(t + 1) + 12 * spec->acc[0].idx + 8, 4);
+		*val = (uint64_t)hi << 32 | lo;
+	}
+	return 0;
+}
+
+/* One side's result; targ NULL: no candidate matched. */
+static int calc(const struct spec *local, const struct spec *targ, struct bel_core_result *res)
+{
+	uint32_t orig_type = 0, new_type = 0;
+	int ret;
+
+	res->orig_val = res->new_val = 0;
+	res->orig_sz = res->new_sz = 0;
+	res->poison = res->fail_memsz_adjust = false;
+	if (is_field_kind(local->kind)) {
+		ret = field_value(local->kind, local, &res->orig_val, &res->orig_sz, &orig_type,
+				  &res->validate);
+		if (!ret)
+			ret = field_value(local->kind, targ, &res->new_val, &res->new_sz, &new_type, NULL);
+		if (!ret && targ && res->orig_sz != res->new_sz) {
+			const struct btf_type *ot = bel_btf_type(local->btf, orig_type);
+			const struct btf_type *nt = bel_btf_type(targ->btf, new_type);
+
+			/* A load may change size only for pointers (32-bit kernels) and unsigned
+			 * integers, which zero extension keeps right. */
+			if (!(ot && nt && btf_kind(ot) == BTF_KIND_PTR && btf_kind(nt) == BTF_KIND_PTR) &&
+			    !(ot && nt && btf_kind(ot) == BTF_KIND_INT && btf_kind(nt) == BTF_KIND_INT &&
+			      !(btf_int_encoding(ot) & BTF_INT_SIGNED) &&
+			      !(btf_int_encoding(nt) & BTF_INT_SIGNED)))
+				res->fail_memsz_adjust = true;
+		}
+	} else if (is_type_kind(local->kind)) {
+		ret = type_value(local->kind, local, &res->orig_val, &res->validate);
+		if (!ret)
+			ret = type_value(local->kind, targ, &res->new_val, NULL);
+	} else {
+		res->validate = true;
+		ret = enum_value(local->kind, local, &res->orig_val);
+		if (!ret)
+			ret = enum_value(local->kind, targ, &res->new_val);
+	}
+	if (ret == POISON) {
+		res->poison = true;
+		ret = 0;
+	}
+	return ret;
+}
+
+/* "struct task_struct.real_parent->tgid"-like text for the local side of a relocation. */
+static void describe(const struct spec *local, const struct btf_type *root, char *out, size_t size)
+{
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(out, size, "%s %s", bel_btf_kind_name(btf_kind(root)),
+			     bel_btf_type_name(local->btf, root));
+	if (is_enumval_kind(local->kind) && local->acc[0].name)
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "::%s", local->acc[0].name);
+	else if (is_field_kind(local->kind))
+		for (i = 1; i < local->len && n < size; i++)
+			n += local->acc[i].name
+				? (size_t)snprintf(out + n, size - n, ".%s", local->acc[i].name)
+				: (size_t)snprintf(out + n, size - n, "[%u]", local->acc[i].idx);
+	if (n < size && local->raw_len)
+		n += (size_t)snprintf(out + n, size - n, " (access ");
+	for (i = 0; i < local->raw_len && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%u", i ? ":" : "", local->raw[i]);
+	if (n < size && local->raw_len)
+		snprintf(out + n, size - n, ")");
+}
+
+int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *relo,
+		     const struct bel_core_target *targets, int ntargets,
+		     struct bel_core_result *res, struct bel_err *err)
+{
+	const struct btf_type *root = bel_btf_type(local, relo->type_id);
+	const char *access = bel_btf_str(local, relo->access_str_off);
+	struct cands cs = {0};
+	struct spec lspec, tspec, first = {0};
+	struct bel_core_result cand;
+	const char *root_name;
+	uint32_t i;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->target = -1;
+	if (!root || !access)
+		return bel_errf(err, EINVAL, "relocation (%s) names type [%u] or access string %u "
+				"that does not exist", bel_core_kind_name(relo->kind), relo->type_id,
+				relo->access_str_off);
+	ret = parse_spec(local, relo->type_id, access, relo->kind, &lspec, err);
+	if (ret)
+		return bel_err_prefix(err, "%s relocation on [%u] %s", bel_core_kind_name(relo->kind),
+				      relo->type_id, bel_btf_type_name(local, root));
+	describe(&lspec, root, res->what, sizeof(res->what));
+	if (relo->kind == BEL_CORE_TYPE_ID_LOCAL) {
+		res->orig_val = res->new_val = relo->type_id;
+		return 0;
+	}
+	/* Candidates are found by the type's own name, so the type must have one. */
+	root_name = bel_btf_type_name(local, root);
+	if (!*root_name)
+		return bel_errf(err, EINVAL, "%s relocation on anonymous type [%u]: nothing to look for",
+				bel_core_kind_name(relo->kind), relo->type_id);
+	ret = find_cands(root, root_name, targets, ntargets, &cs);
+	if (ret) {
+		free(cs.c);
+		return bel_errf(err, -ret, "out of memory");
+	}
+	res->candidates = cs.n;
+	for (i = 0; i < cs.n; i++) {
+		ret = match_spec(&lspec, targets[cs.c[i].target].btf, cs.c[i].id, &tspec);
+		if (ret < 0) {
+			bel_errf(err, -ret, "%s: matching candidate [%u] in %s failed", res->what,
+				 cs.c[i].id, targets[cs.c[i].target].name);
+			goto out;
+		}
+		if (!ret)
+			continue;
+		ret = calc(&lspec, &tspec, &cand);
+		if (ret) {
+			bel_errf(err, -ret, "%s: cannot compute %s against [%u] in %s", res->what,
+				 bel_core_kind_name(relo->kind), cs.c[i].id, targets[cs.c[i].target].name);
+			goto out;
+		}
+		if (res->matched == 0) {
+			*res = cand;
+			res->target = cs.c[i].target;
+			res->target_type_id = cs.c[i].id;
+			res->candidates = cs.n;
+			describe(&lspec, root, res->what, sizeof(res->what));
+			first = tspec;
+		} else if (is_field_kind(relo->kind) && tspec.bit_offset != first.bit_offset) {
+			ret = bel_errf(err, EINVAL, "%s: ambiguous: candidates [%u] and [%u] put the field "
+				       "at bit %llu and %llu", res->what, res->target_type_id, cs.c[i].id,
+				       (unsigned long long)first.bit_offset,
+				       (unsigned long long)tspec.bit_offset);
+			goto out;
+		} else if (cand.poison != res->poison || cand.new_val != res->new_val) {
+			ret = bel_errf(err, EINVAL, "%s: ambiguous: candidates [%u] and [%u] give %llu and "
+				       "%llu", res->what, res->target_type_id, cs.c[i].id,
+				       (unsigned long long)res->new_val, (unsigned long long)cand.new_val);
+			goto out;
+		}
+		res->matched++;
+	}
+	if (res->matched == 0) {
+		ret = calc(&lspec, NULL, res);
+		if (ret)
+			bel_errf(err, -ret, "%s: cannot compute %s", res->what,
+				 bel_core_kind_name(relo->kind));
+	}
+out:
+	free(cs.c);
+	return ret;
+}
