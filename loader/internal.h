@@ -66,6 +66,10 @@ struct bel_object {
 	char *target_btf_path;        /* CO-RE target BTF file given at open, or NULL */
 	struct bel_btf *target_btf;   /* parsed from it on first need */
 	struct bel_err target_btf_err;
+	bool externs_done;            /* extern values resolved (under lock) */
+	struct bel_err externs_err;
+	uint8_t *kconfig_data;        /* contents of the .kconfig map */
+	uint64_t *ksym_values;        /* per extern: BTF id or kallsyms address */
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
 };
@@ -93,6 +97,8 @@ void bel_program_close_links(struct bel_program *prog);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
 
+int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
+int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err);
 /* The prepare step: CO-RE for this program, once (prog->lock held). */
 int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);
 struct bel_core_target;

@@ -132,8 +132,13 @@ static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
 
 	if (def->origin != BEL_MAP_FROM_DATA)
 		return 0;
-	if (def->init) {
-		ret = bel_sys_map_update_elem(fd, &key, def->init, 0);
+	if (def->init || def->data_kind == BEL_DATA_KCONFIG) {
+		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data : def->init;
+
+		if (!init)
+			return bel_errf(err, EINVAL, "map '%s': extern values were never resolved",
+					def->name);
+		ret = bel_sys_map_update_elem(fd, &key, init, 0);
 		if (ret)
 			return bel_errf(err, -ret, "map '%s': setting initial contents failed: %s",
 					def->name, strerror(-ret));

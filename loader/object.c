@@ -221,6 +221,8 @@ void bel_object_close(struct bel_object *obj)
 	if (obj->btf_fd >= 0)
 		close(obj->btf_fd);
 	bel_btf_free(obj->target_btf);
+	free(obj->kconfig_data);
+	free(obj->ksym_values);
 	free(obj->target_btf_path);
 	pthread_mutex_destroy(&obj->lock);
 	pthread_mutex_destroy(&obj->publish_lock);
@@ -230,6 +232,19 @@ void bel_object_close(struct bel_object *obj)
 	if (obj->mapping)
 		munmap(obj->mapping, obj->mapping_size);
 	free(obj);
+}
+
+/* The end of a kernel log, where the error is: its last n lines. */
+static const char *log_last_lines(const char *log, int n)
+{
+	const char *p = log + strlen(log);
+
+	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
+		p--;
+	while (p > log && n > 0)
+		if (*--p == '\n')
+			n--;
+	return p == log ? p : p + 1;
 }
 
 int bel_obj_btf_fd(struct bel_object *obj)
@@ -263,7 +278,7 @@ int bel_obj_btf_fd(struct bel_object *obj)
 			bel_sys_btf_load(raw, size, log, 1 << 20, 1);
 		bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
 			    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
-			    log ? log : "");
+			    log ? log_last_lines(log, 3) : "");
 		free(log);
 	}
 	obj->btf_fd = fd;

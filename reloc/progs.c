@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "externs.h"
 #include "spec.h"
 
 #define NOT_PLACED UINT32_MAX
@@ -53,6 +54,8 @@ struct reloc_ctx {
 	uint32_t npieces;
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
+	struct bel_extern_ref *ext_refs;
+	uint32_t next_refs, ext_refs_cap;
 	uint32_t depth;        /* nesting of place_func */
 	/* per section number: its .BTF.ext records (func_info, line_info, core_relo) or NULL */
 	const struct bel_btf_ext_sec **ext_secs[3];
@@ -340,6 +343,34 @@ static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
 	return 0;
 }
 
+static int add_ext_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t ext)
+{
+	if (ctx->next_refs == ctx->ext_refs_cap) {
+		uint32_t cap = ctx->ext_refs_cap ? ctx->ext_refs_cap * 2 : 8;
+		struct bel_extern_ref *grown = realloc(ctx->ext_refs, cap * sizeof(*grown));
+
+		if (!grown)
+			return bel_errf(ctx->err, ENOMEM, "out of memory");
+		ctx->ext_refs = grown;
+		ctx->ext_refs_cap = cap;
+	}
+	ctx->ext_refs[ctx->next_refs].insn = insn;
+	ctx->ext_refs[ctx->next_refs].ext = ext;
+	ctx->next_refs++;
+	return 0;
+}
+
+/* The extern an undefined symbol names, or an error saying why there is none. */
+static int extern_of(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_sym *sym)
+{
+	int e = bel_spec_find_extern(ctx->spec, sym->name);
+
+	if (e < 0 || !ctx->spec->externs[e].btf_id)
+		return bel_errf(ctx->err, ENOENT, "insn %u: extern '%s' is declared neither __kconfig "
+				"nor __ksym (no .kconfig/.ksyms BTF for it)", idx, sym->name);
+	return e;
+}
+
 static int map_by_sec(const struct bel_spec *spec, uint32_t sec_index, bool data, uint64_t off)
 {
 	uint32_t i;
@@ -365,9 +396,25 @@ static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct be
 	int64_t imm = insn->imm;
 	int map, target, ret;
 
-	if (sym->shndx == SHN_UNDEF)
-		return bel_errf(ctx->err, ENOTSUP, "insn %u: extern '%s' (.kconfig/.ksyms) is not "
-				"supported yet", idx, sym->name);
+	if (sym->shndx == SHN_UNDEF) {
+		const struct bel_extern *ext;
+		int e = extern_of(ctx, idx, sym);
+
+		if (e < 0)
+			return e;
+		ext = &spec->externs[e];
+		if (ext->kind == BEL_EXTERN_KCONFIG) {
+			/* a value in the .kconfig map, filled from the running kernel */
+			insn->src_reg = BPF_PSEUDO_MAP_VALUE;
+			insn->imm = 0;
+			ctx->out[idx + 1].imm = (int32_t)ext->kcfg_off;
+			return add_ref(ctx, idx, (uint32_t)spec->kconfig_map);
+		}
+		if (ext->kind == BEL_EXTERN_KFUNC)
+			return bel_errf(ctx->err, EINVAL, "insn %u: kfunc '%s' used as a value", idx,
+					sym->name);
+		return add_ext_ref(ctx, idx, (uint32_t)e);
+	}
 	sec = sym->shndx < SHN_LORESERVE ? bel_elf_sec(spec->elf, sym->shndx) : NULL;
 	if (!sec)
 		return bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' in special section "
@@ -412,6 +459,19 @@ static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct be
 			"is neither a map nor global data", idx, sym->name, sec->name);
 }
 
+/* A call to an extern function: a kfunc, resolved against kernel BTF at prepare time. */
+static int call_kfunc(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_sym *sym)
+{
+	int e = extern_of(ctx, idx, sym);
+
+	if (e < 0)
+		return e;
+	if (ctx->spec->externs[e].kind != BEL_EXTERN_KFUNC)
+		return bel_errf(ctx->err, EINVAL, "insn %u: call to '%s', which is not a kfunc", idx,
+				sym->name);
+	return add_ext_ref(ctx, idx, (uint32_t)e);
+}
+
 static int relocate_call(struct reloc_ctx *ctx, const struct func *f, uint32_t i, uint32_t idx,
 			 const struct bel_elf_rel *rel)
 {
@@ -424,8 +484,7 @@ static int relocate_call(struct reloc_ctx *ctx, const struct func *f, uint32_t i
 		const struct bel_elf_sym *sym = &spec->elf->syms[rel->sym];
 
 		if (sym->shndx == SHN_UNDEF)
-			return bel_errf(ctx->err, ENOTSUP, "insn %u: call to extern function '%s' (kfunc) "
-					"is not supported yet", idx, sym->name);
+			return call_kfunc(ctx, idx, sym);
 		if (sym->shndx >= SHN_LORESERVE || !is_exec(bel_elf_sec(spec->elf, sym->shndx)) ||
 		    sym->value % 8)
 			return bel_errf(ctx->err, EINVAL, "insn %u: call relocation against '%s', which "
@@ -487,8 +546,7 @@ static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 			const struct bel_elf_sym *sym = &ctx->spec->elf->syms[rel->sym];
 
 			if (is_call(&insn) && sym->shndx == SHN_UNDEF)
-				ret = bel_errf(ctx->err, ENOTSUP, "insn %u: call to extern function '%s' "
-					       "(kfunc) is not supported yet", idx, sym->name);
+				ret = call_kfunc(ctx, idx, sym);
 			else
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' on an "
 					       "instruction that is neither ldimm64 nor a call", idx,
@@ -625,6 +683,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	ctx->out_cnt = 0;
 	ctx->npieces = 0;
 	ctx->nrefs = 0;
+	ctx->next_refs = 0;
 	for (i = 0; i < ctx->nfuncs; i++)
 		ctx->placed[i] = NOT_PLACED;
 	ret = place_func(ctx, (uint32_t)fi);
@@ -647,6 +706,10 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	prog->insn_cnt = ctx->out_cnt;
 	prog->map_refs = ctx->refs;
 	prog->nmap_refs = ctx->nrefs;
+	prog->ext_refs = ctx->ext_refs;
+	prog->next_refs = ctx->next_refs;
+	ctx->ext_refs = NULL;
+	ctx->ext_refs_cap = 0;
 	ctx->out = NULL;
 	ctx->out_cap = 0;
 	ctx->refs = NULL;
@@ -681,6 +744,7 @@ int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 	}
 	free(ctx.out);
 	free(ctx.refs);
+	free(ctx.ext_refs);
 	free(ctx.pieces);
 	free(ctx.placed);
 	for (s = 0; ctx.srels && s < spec->elf->nsecs; s++)

@@ -2,6 +2,7 @@
 #include "spec.h"
 
 #include "btf/fixup.h"
+#include "externs.h"
 #include <stdio.h>
 
 #include <errno.h>
@@ -120,6 +121,8 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 	if (!ret)
 		ret = bel_spec_collect_data_maps(spec, err);
 	if (!ret)
+		ret = bel_spec_collect_externs(spec, err);
+	if (!ret)
 		ret = bel_spec_collect_progs(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_map_slots(spec, err);
@@ -147,11 +150,15 @@ void bel_spec_free(struct bel_spec *spec)
 		free(p->func_info);
 		free(p->line_info);
 		free(p->core_relos);
+		free(p->ext_refs);
 	}
 	free(spec->progs);
 	for (i = 0; i < spec->nmaps; i++)
 		bel_map_def_release(&spec->maps[i]);
 	free(spec->maps);
+	for (i = 0; i < spec->nexterns; i++)
+		free(spec->externs[i].name);
+	free(spec->externs);
 	bel_btf_ext_free(spec->btf_ext);
 	bel_btf_free(spec->btf);
 	bel_elf_free(spec->elf);

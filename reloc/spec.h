@@ -32,6 +32,7 @@ enum bel_data_kind {
 	BEL_DATA_DATA,        /* .data, .data.* */
 	BEL_DATA_RODATA,      /* .rodata, .rodata.* */
 	BEL_DATA_BSS,         /* .bss, .bss.* */
+	BEL_DATA_KCONFIG,     /* .kconfig externs: contents come from the running kernel */
 };
 
 /* libbpf's pinning attribute values. */
@@ -76,6 +77,12 @@ struct bel_map_ref {
 	uint32_t map;                /* index into spec->maps */
 };
 
+/* An instruction that takes a kernel symbol: a __ksym variable (ldimm64) or a kfunc (call). */
+struct bel_extern_ref {
+	uint32_t insn;
+	uint32_t ext;                /* index into spec->externs */
+};
+
 /* What the loader needs to know to attach a program (issue 3 builds on this). */
 enum bel_attach_kind {
 	BEL_ATTACH_NONE,
@@ -109,6 +116,9 @@ struct bel_prog_def {
 	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
 	uint32_t core_relo_cnt, core_relo_rec_size;
 	bool core_applied;           /* instructions patched for the target kernel (prepare step) */
+	struct bel_extern_ref *ext_refs;
+	uint32_t next_refs;
+	bool externs_applied;
 };
 
 struct bel_spec {
@@ -122,6 +132,9 @@ struct bel_spec {
 	uint32_t nprogs;
 	struct bel_map_def *maps;
 	uint32_t nmaps;
+	struct bel_extern *externs;
+	uint32_t nexterns;
+	int kconfig_map;             /* index of the .kconfig map, or -1 */
 };
 
 /* Parse an object and collect everything about it that does not depend on a kernel. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -860,6 +861,108 @@ START_TEST(test_attach_links)
 }
 END_TEST
 
+
+/* A config value as the kernel's config says (zcat /proc/config.gz), or "" */
+static void config_value(const char *name, char *out, size_t size)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "(zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)) "
+		 "| sed -n 's/^%s=//p' | tr -d '\\n'", name);
+	if (run_capture(cmd, out, size) != 0)
+		out[0] = '\0';
+}
+
+static int test_run(int prog_fd)
+{
+	union bpf_attr attr;
+	uint8_t pkt[64] = {0};
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	attr.test.data_in = (uint64_t)(uintptr_t)pkt;
+	attr.test.data_size_in = sizeof(pkt);
+	attr.test.repeat = 1;
+	return sys_bpf(BPF_PROG_TEST_RUN, &attr) ? -errno : 0;
+}
+
+/* .kconfig externs hold what uname and the kernel config say. */
+START_TEST(test_kconfig_values)
+{
+	struct bel_object *obj;
+	struct utsname u;
+	unsigned int maj = 0, min = 0, pat = 0;
+	char hz[64], jit[64], localver[64];
+	uint64_t v[8];
+	uint32_t k;
+
+	if (!kernel_ready())
+		return;
+	obj = open_fixture("externs", false);
+	ck_assert_msg(bel_program_load(bel_object_find_program(obj, "read_kconfig")) == 0, "%s",
+		      bel_object_last_error(obj));
+	ck_assert_int_eq(test_run(bel_program_fd(bel_object_find_program(obj, "read_kconfig"))), 0);
+	for (k = 0; k < 7; k++)
+		ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "seen")), &k, &v[k]), 0);
+	ck_assert_int_eq(uname(&u), 0);
+	sscanf(u.release, "%u.%u.%u", &maj, &min, &pat);
+	ck_assert_uint_eq(v[0], (maj << 16) + (min << 8) + (pat > 255 ? 255 : pat));
+	ck_assert_uint_eq(v[2], 1); /* CONFIG_BPF_SYSCALL=y, or we would not be here */
+	config_value("CONFIG_BPF_JIT", jit, sizeof(jit));
+	ck_assert_uint_eq(v[3], !strcmp(jit, "y") ? 1 : !strcmp(jit, "m") ? 2 : 0);
+	config_value("CONFIG_HZ", hz, sizeof(hz));
+	ck_assert_uint_eq(v[4], (uint64_t)strtoull(hz, NULL, 10));
+	config_value("CONFIG_LOCALVERSION", localver, sizeof(localver));
+	/* "\"-fc\"": the second character of the value, as the program read it */
+	ck_assert_uint_eq(v[5], strlen(localver) > 2 ? (uint64_t)(uint8_t)localver[2] : 0);
+	ck_assert_uint_eq(v[6], 0); /* a weak CONFIG_ this kernel does not have */
+	bel_object_close(obj);
+}
+END_TEST
+
+/* A kfunc call loads where the kernel has the kfunc (bpf_dynptr_from_skb, 6.4+). */
+START_TEST(test_kfunc_call)
+{
+	struct bel_object *obj;
+	char out[256];
+	int ret, have;
+
+	if (!kernel_ready())
+		return;
+	have = run_capture("bpftool btf dump file /sys/kernel/btf/vmlinux | "
+			   "grep -c \"FUNC 'bpf_dynptr_from_skb'\"", out, sizeof(out)) == 0 && atoi(out) > 0;
+	obj = open_fixture("externs", false);
+	ret = bel_program_load(bel_object_find_program(obj, "call_kfunc"));
+	if (have)
+		ck_assert_msg(ret == 0, "%s", bel_object_last_error(obj));
+	else
+		ck_assert_msg(ret < 0, "a call to a kfunc this kernel lacks loaded");
+	bel_object_close(obj);
+}
+END_TEST
+
+/* A typed __ksym: loads where kallsyms has the symbol; elsewhere the error names it. */
+START_TEST(test_ksym_typed)
+{
+	struct bel_object *obj;
+	char out[256];
+	int ret, have;
+
+	if (!kernel_ready())
+		return;
+	have = run_capture("grep -c ' runqueues$' /proc/kallsyms", out, sizeof(out)) == 0 &&
+	       atoi(out) > 0;
+	obj = open_fixture("ksyms_typed", false);
+	ret = bel_object_load(obj, NULL);
+	if (have)
+		ck_assert_msg(ret == 0, "%s", bel_object_last_error(obj));
+	else
+		ck_assert_msg(ret < 0 && strstr(bel_object_last_error(obj), "runqueues"), "%s",
+			      bel_object_last_error(obj));
+	bel_object_close(obj);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -893,6 +996,13 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_links_survive_exit);
 	tcase_add_test(tc, test_attach_links);
 	tcase_add_test(tc, test_large_object_threads);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("externs");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_kconfig_values);
+	tcase_add_test(tc, test_kfunc_call);
+	tcase_add_test(tc, test_ksym_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Extern values from the running kernel, resolved once per object at the first load:
+ * .kconfig from /proc/config.gz (zlib) or /boot/config-$(uname -r), LINUX_KERNEL_VERSION from
+ * uname, LINUX_HAS_* from kernel BTF; __ksym variables through kernel BTF (typed) or
+ * /proc/kallsyms (typeless); kfuncs through kernel BTF. Then each program's instructions that
+ * take a kernel symbol are patched before its load.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+
+#include "internal.h"
+#include "reloc/externs.h"
+
+#define TRI_NO 0
+#define TRI_YES 1
+#define TRI_MODULE 2
+
+static uint32_t kernel_version_code(void)
+{
+	unsigned int major = 0, minor = 0, patch = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) < 2)
+		return 0;
+	if (patch > 255) /* KERNEL_VERSION saturates the sublevel */
+		patch = 255;
+	return (major << 16) + (minor << 8) + patch;
+}
+
+/* Set one extern's bytes from a config value ("y", "m", "n", a number or a "string"). */
+static int set_kcfg(const struct bel_extern *ext, const char *value, uint8_t *data,
+		    struct bel_err *err)
+{
+	uint8_t *p = data + ext->kcfg_off;
+	size_t len = strlen(value);
+
+	if ((len == 1) && (value[0] == 'y' || value[0] == 'n' || value[0] == 'm')) {
+		switch (ext->kcfg_type) {
+		case BEL_KCFG_BOOL:
+			if (value[0] == 'm')
+				return bel_errf(err, EINVAL, "extern '%s': 'm' needs a tristate or char",
+						ext->name);
+			*p = value[0] == 'y';
+			return 0;
+		case BEL_KCFG_TRISTATE: {
+			uint32_t v = value[0] == 'y' ? TRI_YES : value[0] == 'm' ? TRI_MODULE : TRI_NO;
+
+			memcpy(p, &v, 4);
+			return 0;
+		}
+		case BEL_KCFG_CHAR:
+			*p = (uint8_t)value[0];
+			return 0;
+		default:
+			return bel_errf(err, EINVAL, "extern '%s': '%c' needs a bool, tristate or char",
+					ext->name, value[0]);
+		}
+	}
+	if (value[0] == '"') {
+		if (ext->kcfg_type != BEL_KCFG_CHAR_ARR)
+			return bel_errf(err, EINVAL, "extern '%s': a string needs a char array", ext->name);
+		if (len < 2 || value[len - 1] != '"')
+			return bel_errf(err, EINVAL, "extern '%s': unterminated string", ext->name);
+		len -= 2;
+		if (len >= ext->kcfg_size)
+			len = ext->kcfg_size - 1; /* truncated, still NUL-terminated */
+		memcpy(p, value + 1, len);
+		p[len] = '\0';
+		return 0;
+	}
+	if (ext->kcfg_type == BEL_KCFG_INT) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = ext->kcfg_signed ? (unsigned long long)strtoll(value, &end, 0)
+				     : strtoull(value, &end, 0);
+		if (errno || *end)
+			return bel_errf(err, EINVAL, "extern '%s': '%s' is not a number", ext->name, value);
+		if (ext->kcfg_size < 8) {
+			unsigned long long max = 1ull << (ext->kcfg_size * 8 - (ext->kcfg_signed ? 1 : 0));
+
+			if (ext->kcfg_signed ? ((long long)v >= (long long)max || (long long)v < -(long long)max)
+					     : v >= max)
+				return bel_errf(err, ERANGE, "extern '%s': %s does not fit %u bytes",
+						ext->name, value, ext->kcfg_size);
+		}
+		memcpy(p, &v, ext->kcfg_size); /* little endian: the low bytes */
+		return 0;
+	}
+	return bel_errf(err, EINVAL, "extern '%s': value '%s' does not fit its type", ext->name, value);
+}
+
+/* Read the kernel config, one "CONFIG_X=value" line at a time, into the externs it names. */
+static int read_kconfig(const struct bel_spec *spec, uint8_t *data, bool *set, struct bel_err *err)
+{
+	char path[256], line[4096];
+	struct utsname u;
+	gzFile gz;
+	uint32_t i;
+	int ret = 0;
+
+	gz = gzopen("/proc/config.gz", "rb");
+	if (!gz && !uname(&u)) {
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		gz = gzopen(path, "rb"); /* zlib reads plain files too */
+	}
+	if (!gz)
+		return bel_errf(err, ENOENT, "no kernel config: neither /proc/config.gz nor "
+				"/boot/config-$(uname -r) can be read");
+	while (!ret && gzgets(gz, line, sizeof(line))) {
+		char *eq, *nl;
+
+		if (strncmp(line, "CONFIG_", 7) || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		nl = strchr(eq + 1, '\n');
+		if (nl)
+			*nl = '\0';
+		for (i = 0; i < spec->nexterns && !ret; i++) {
+			const struct bel_extern *ext = &spec->externs[i];
+
+			if (ext->kind == BEL_EXTERN_KCONFIG && !strcmp(ext->name, line)) {
+				ret = set_kcfg(ext, eq + 1, data, err);
+				set[i] = true;
+			}
+		}
+	}
+	gzclose(gz);
+	return ret;
+}
+
+static bool kernel_btf_has(const struct bel_btf *vmlinux, const char *name, uint32_t kind)
+{
+	return vmlinux && bel_btf_find(vmlinux, name, kind) > 0;
+}
+
+static bool enum_has_value(const struct bel_btf *btf, const char *enum_name, const char *value)
+{
+	int id = btf ? bel_btf_find(btf, enum_name, BTF_KIND_ENUM) : -1;
+	const struct btf_type *t = id > 0 ? bel_btf_type(btf, (uint32_t)id) : NULL;
+	uint32_t i;
+
+	for (i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(bel_btf_str(btf, btf_enums(t)[i].name_off) ?: "", value))
+			return true;
+	return false;
+}
+
+static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
+{
+	const struct bel_spec *spec = obj->spec;
+	const struct bel_map_def *map = &spec->maps[spec->kconfig_map];
+	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	bool *set = calloc(spec->nexterns + 1, sizeof(*set)), need_config = false;
+	uint32_t i;
+	int ret = 0;
+
+	obj->kconfig_data = calloc(1, map->value_size);
+	if (!set || !obj->kconfig_data) {
+		free(set);
+		return bel_errf(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < spec->nexterns && !ret; i++) {
+		const struct bel_extern *ext = &spec->externs[i];
+		uint8_t yes = 1, no = 0;
+
+		if (ext->kind != BEL_EXTERN_KCONFIG)
+			continue;
+		if (!strcmp(ext->name, "LINUX_KERNEL_VERSION")) {
+			uint32_t v = kernel_version_code();
+
+			if (ext->kcfg_type != BEL_KCFG_INT || ext->kcfg_size != 4)
+				ret = bel_errf(err, EINVAL, "extern 'LINUX_KERNEL_VERSION' must be a 32-bit int");
+			else
+				memcpy(obj->kconfig_data + ext->kcfg_off, &v, 4);
+			set[i] = true;
+		} else if (!strcmp(ext->name, "LINUX_HAS_BPF_COOKIE")) {
+			memcpy(obj->kconfig_data + ext->kcfg_off,
+			       enum_has_value(vmlinux, "bpf_func_id", "BPF_FUNC_get_attach_cookie") ? &yes : &no, 1);
+			set[i] = true;
+		} else if (!strcmp(ext->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
+			memcpy(obj->kconfig_data + ext->kcfg_off,
+			       kernel_btf_has(vmlinux, "__x64_sys_bpf", BTF_KIND_FUNC) ? &yes : &no, 1);
+			set[i] = true;
+		} else if (!strncmp(ext->name, "LINUX_", 6)) {
+			ret = bel_errf(err, ENOTSUP, "extern '%s': unknown LINUX_ value", ext->name);
+		} else if (!strncmp(ext->name, "CONFIG_", 7)) {
+			need_config = true;
+		} else {
+			ret = bel_errf(err, EINVAL, "extern '%s' (.kconfig) is neither CONFIG_* nor LINUX_*",
+				       ext->name);
+		}
+	}
+	if (!ret && need_config) {
+		struct bel_err cfg_err = {0};
+
+		/* without a config file every CONFIG_ extern is unset: fine if all are weak */
+		if (read_kconfig(spec, obj->kconfig_data, set, &cfg_err) && cfg_err.code != -ENOENT)
+			ret = bel_errf(err, -cfg_err.code, "%s", cfg_err.msg);
+	}
+	for (i = 0; i < spec->nexterns && !ret; i++) {
+		const struct bel_extern *ext = &spec->externs[i];
+
+		if (ext->kind == BEL_EXTERN_KCONFIG && !set[i] && !ext->weak)
+			ret = bel_errf(err, ENOENT, "extern '%s' (.kconfig) is not set by this kernel's "
+				       "config (declare it __weak to default to zero)", ext->name);
+	}
+	free(set);
+	return ret;
+}
+
+static uint64_t kallsyms_address(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
+}
+
+static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
+{
+	const struct bel_spec *spec = obj->spec;
+	const struct bel_btf *vmlinux = NULL;
+	uint32_t i;
+
+	obj->ksym_values = calloc(spec->nexterns + 1, sizeof(*obj->ksym_values));
+	if (!obj->ksym_values)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < spec->nexterns; i++) {
+		const struct bel_extern *ext = &spec->externs[i];
+		uint32_t kind = ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR;
+		int id;
+
+		if (ext->kind == BEL_EXTERN_KCONFIG || !ext->btf_id)
+			continue;
+		if (ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id) {
+			obj->ksym_values[i] = kallsyms_address(ext->name);
+			if (!obj->ksym_values[i] && !ext->weak)
+				return bel_errf(err, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms "
+						"(or addresses hidden by kptr_restrict)", ext->name);
+			continue;
+		}
+		if (!vmlinux && !(vmlinux = bel_kernel_btf(err)))
+			return bel_err_prefix(err, "extern '%s' (__ksym) needs kernel BTF", ext->name);
+		id = bel_btf_find(vmlinux, ext->name, kind);
+		if (id < 0 && !ext->weak)
+			return bel_errf(err, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF",
+					ext->name, kind == BTF_KIND_FUNC ? "kfunc" : "variable");
+		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
+	}
+	return 0;
+}
+
+int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
+{
+	int ret = 0;
+
+	if (!obj->spec->nexterns)
+		return 0;
+	pthread_mutex_lock(&obj->lock);
+	if (!obj->externs_done) {
+		if (obj->spec->kconfig_map >= 0)
+			ret = resolve_kconfig(obj, &obj->externs_err);
+		if (!ret)
+			ret = resolve_ksyms(obj, &obj->externs_err);
+		obj->externs_done = true;
+	}
+	ret = obj->externs_err.code;
+	if (ret)
+		*err = obj->externs_err;
+	pthread_mutex_unlock(&obj->lock);
+	return ret;
+}
+
+int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err)
+{
+	struct bel_prog_def *def = (struct bel_prog_def *)prog->def; /* prepare-step mutation */
+	const struct bel_spec *spec = prog->obj->spec;
+	uint32_t i;
+	int ret;
+
+	if (!def->next_refs || def->externs_applied)
+		return 0;
+	ret = bel_obj_resolve_externs(prog->obj, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < def->next_refs; i++) {
+		const struct bel_extern_ref *r = &def->ext_refs[i];
+		const struct bel_extern *ext = &spec->externs[r->ext];
+		uint64_t v = prog->obj->ksym_values[r->ext];
+		struct bpf_insn *insn = &def->insns[r->insn];
+
+		if (ext->kind == BEL_EXTERN_KFUNC) {
+			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
+			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
+			insn->imm = (int32_t)v;
+			insn->off = 0;
+		} else if (ext->btf_type_id) {
+			insn[0].src_reg = v ? BPF_PSEUDO_BTF_ID : 0;
+			insn[0].imm = (int32_t)v;
+			insn[1].imm = 0; /* the BTF object: 0 for vmlinux */
+		} else {
+			insn[0].src_reg = 0;
+			insn[0].imm = (int32_t)(uint32_t)v;
+			insn[1].imm = (int32_t)(uint32_t)(v >> 32);
+		}
+	}
+	def->externs_applied = true;
+	return 0;
+}
