@@ -834,8 +834,14 @@ static void describe(const struct spec *local, const struct btf_type *root, char
 	size_t n;
 	int i;
 
-	n = (size_t)snprintf(out, size, "%s %s", bel_btf_kind_name(btf_kind(root)),
-			     bel_btf_type_name(local->btf, root));
+	static const char *const c_kinds[] = {
+		[BTF_KIND_STRUCT] = "struct", [BTF_KIND_UNION] = "union", [BTF_KIND_ENUM] = "enum",
+		[BTF_KIND_ENUM64] = "enum", [BTF_KIND_TYPEDEF] = "typedef", [BTF_KIND_FWD] = "struct",
+	};
+	const char *kind = btf_kind(root) < sizeof(c_kinds) / sizeof(c_kinds[0]) &&
+			   c_kinds[btf_kind(root)] ? c_kinds[btf_kind(root)] : bel_btf_kind_name(btf_kind(root));
+
+	n = (size_t)snprintf(out, size, "%s %s", kind, bel_btf_type_name(local->btf, root));
 	if (is_enumval_kind(local->kind) && local->acc[0].name)
 		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "::%s", local->acc[0].name);
 	else if (is_field_kind(local->kind))

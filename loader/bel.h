@@ -173,6 +173,32 @@ int bel_map_reuse_pinned(struct bel_map *map, const char *path);
 const char *bel_map_pin_path(const struct bel_map *map);
 uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */
 
+/* CO-RE and externs, resolved against the target (the running kernel, or opts.btf_path for
+ * CO-RE) without loading: what `bel inspect --core` shows. */
+struct bel_core_report {
+	unsigned int insn;            /* in the program's final instructions */
+	const char *kind;             /* "byte_off", "field_exists", "type_size", ... */
+	char what[256];               /* the local type path: "struct task_struct.pid (access 0:12)" */
+	bool poisoned;                /* the instruction becomes an invalid call */
+	uint64_t local_value, target_value;
+	unsigned int candidates, matched;
+	uint32_t target_type_id;
+};
+/* *out is malloc'd (free it); count 0 when the program has no CO-RE relocation. */
+int bel_program_core_report(const struct bel_program *prog, struct bel_core_report **out,
+			    unsigned int *count);
+
+struct bel_extern_info {
+	const char *name;
+	const char *kind;             /* "kconfig", "ksym" or "kfunc" */
+	bool weak, typeless, resolved;
+	uint64_t value;               /* kconfig value (first 8 bytes), BTF id or address */
+	char string[64];              /* a kconfig string */
+	char error[256];              /* why it did not resolve */
+};
+unsigned int bel_object_extern_count(const struct bel_object *obj);
+int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *info);
+
 /*
  * Pins: root/<object>/{maps,programs}/<name>, '.' in names escaped as '_' (bpffs refuses dots).
  * The tree is built under a temporary name and renamed into place, so readers never see half

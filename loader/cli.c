@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bel, the command line:
- *   bel inspect OBJ [--json] [--name NAME]
+ *   bel inspect OBJ [--json] [--name NAME] [--core [--btf FILE]]
  *   bel load OBJ [--pin DIR] [--name NAME] [--program NAME]... [--map NAME=PINNED_PATH]...
  *                [--keep-going] [--threads N] [--attach [--ifname IF] [--cgroup DIR]] [--verbose]
  *   bel verify OBJ [--name NAME]
@@ -22,7 +22,7 @@ static int verbose;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bel inspect OBJ [--json] [--name NAME]\n"
+		"usage: bel inspect OBJ [--json] [--name NAME] [--core [--btf FILE]]\n"
 		"       bel load OBJ [--pin DIR] [--name NAME] [--program NAME]...\n"
 		"                [--map NAME=PINNED_PATH]... [--keep-going] [--threads N]\n"
 		"                [--attach [--ifname IF] [--cgroup DIR]] [--verbose]\n"
@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"       bel unpin DIR/OBJECT\n"
 		"\n"
 		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
-		"         and BTF of an object, without loading anything\n"
+		"         and BTF of an object, without loading anything; --core shows how each\n"
+		"         CO-RE relocation and extern resolves against the running kernel (or FILE)\n"
 		"load     load every program (or those named by --program) and the maps they use;\n"
 		"         --map reuses a pinned map for a map of the object; --attach attaches every\n"
 		"         program whose section says how (xdp/tcx need --ifname); --pin pins maps,\n"
@@ -192,37 +193,87 @@ static void print_loaded(const struct bel_object *obj, const char *pinned)
 		printf("pinned at %s/%s\n", pinned, bel_object_name(obj));
 }
 
+/* Each program's CO-RE relocations and the object's externs, resolved against the target. */
+static int inspect_core(struct bel_object *obj)
+{
+	unsigned int i, j, n;
+	int ret = 0;
+
+	for (i = 0; i < bel_object_program_count(obj); i++) {
+		const struct bel_program *p = bel_object_program(obj, i);
+		struct bel_core_report *rep;
+
+		if (bel_program_core_report(p, &rep, &n)) {
+			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			ret = 1;
+			continue;
+		}
+		if (!n)
+			continue;
+		printf("prog %s (%s): %u CO-RE relocations\n", bel_program_name(p),
+		       bel_program_section(p), n);
+		for (j = 0; j < n; j++)
+			printf("  insn %-5u %-14s %-60s %s %llu -> %llu (%u of %u candidates, target [%u])\n",
+			       rep[j].insn, rep[j].kind, rep[j].what,
+			       rep[j].poisoned ? "POISONED" : "ok", (unsigned long long)rep[j].local_value,
+			       (unsigned long long)rep[j].target_value, rep[j].matched, rep[j].candidates,
+			       rep[j].target_type_id);
+		free(rep);
+	}
+	for (i = 0; i < bel_object_extern_count(obj); i++) {
+		struct bel_extern_info e;
+
+		bel_object_extern(obj, i, &e);
+		printf("extern %-32s %-7s %s%s ", e.name, e.kind, e.weak ? "weak " : "",
+		       e.typeless ? "typeless " : "");
+		if (!e.resolved)
+			printf("UNRESOLVED: %s\n", e.error);
+		else if (e.string[0])
+			printf("= \"%s\"\n", e.string);
+		else
+			printf("= %llu\n", (unsigned long long)e.value);
+	}
+	return ret;
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"name", required_argument, NULL, 'n'},
+		{"core", no_argument, NULL, 'c'},
+		{"btf", required_argument, NULL, 'b'},
 		{0},
 	};
-	const char *name = NULL;
+	struct bel_open_opts opts = {.sz = sizeof(opts), .msg = on_msg};
 	struct bel_object *obj;
-	int json = 0, c;
+	int json = 0, core = 0, c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "jn:", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'n')
-			name = optarg;
-		else
-			return 2;
+	while ((c = getopt_long(argc, argv, "jn:cb:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'n': opts.name = optarg; break;
+		case 'c': core = 1; break;
+		case 'b': opts.btf_path = optarg; break;
+		default: return 2;
+		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;
 	}
-	if (open_obj(argv[optind], name, &obj))
+	if (bel_object_open_file(argv[optind], &opts, &obj)) {
+		fprintf(stderr, "bel: %s\n", bel_open_error());
 		return 1;
-	if (json)
+	}
+	if (core)
+		ret = inspect_core(obj);
+	else if (json)
 		inspect_json(obj);
 	else
 		inspect_text(obj);
 	bel_object_close(obj);
-	return 0;
+	return ret;
 }
 
 struct load_args {
