@@ -229,11 +229,143 @@ static int parse_header(struct bel_btf *btf, struct bel_err *err)
 	return 0;
 }
 
-static int index_types(struct bel_btf *btf, struct bel_err *err)
+/* X___Y with X and Y not underscores: the flavor separator. */
+static bool flavor_sep(const char *s)
 {
-	uint32_t len = btf->hdr->type_len, off = 0, cap = 0, n = 0;
-	uint32_t *offs = NULL;
+	return s[0] != '_' && s[1] == '_' && s[2] == '_' && s[3] == '_' && s[4] != '_';
+}
 
+size_t bel_btf_essential_len(const char *name)
+{
+	size_t n = strlen(name);
+	ssize_t i;
+
+	for (i = (ssize_t)n - 5; i >= 0; i--)
+		if (flavor_sep(name + i))
+			return (size_t)i + 1;
+	return n;
+}
+
+/* FNV-style over 8-byte words: indexing vmlinux hashes some 14k names, so bytes matter. */
+static uint32_t hash_prefix(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ull, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
+	w = 0;
+	memcpy(&w, s + i, len - i);
+	h = (h ^ w ^ len) * 1099511628211ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* memchr hops from one '_' to the next: far cheaper than memmem on short names. */
+static bool has_triple_underscore(const char *s, size_t len)
+{
+	const char *end = s + len, *p = memchr(s, '_', len);
+
+	for (; p && end - p >= 3; p = memchr(p + 1, '_', (size_t)(end - p - 1)))
+		if (p[1] == '_' && p[2] == '_')
+			return true;
+	return false;
+}
+
+/* The kinds a CO-RE candidate can have (relocations are on named types of these kinds). */
+static bool candidate_kind(uint32_t kind)
+{
+	switch (kind) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+uint32_t bel_btf_name_hash(const char *name, size_t len)
+{
+	return hash_prefix(name, len);
+}
+
+bool bel_btf_name_indexed_kind(uint32_t kind)
+{
+	return candidate_kind(kind);
+}
+
+static int names_alloc(struct bel_btf *btf, uint32_t max_types, struct bel_err *err)
+{
+	uint32_t buckets = 16;
+
+	/* named candidate kinds are about a tenth of a kernel's types: chains stay short */
+	while (buckets < max_types / 8 && buckets < (1u << 30))
+		buckets *= 2;
+	btf->names.heads = malloc(buckets * sizeof(uint32_t));
+	btf->names.next = malloc((max_types ? max_types : 1) * sizeof(uint32_t));
+	if (!btf->names.heads || !btf->names.next) {
+		free(btf->names.heads);
+		free(btf->names.next);
+		btf->names.heads = btf->names.next = NULL;
+		return bel_errf(err, ENOMEM, "out of memory indexing BTF names");
+	}
+	btf->names.mask = buckets - 1;
+	memset(btf->names.heads, 0xff, buckets * sizeof(uint32_t));
+	return 0;
+}
+
+/* Put type i (counted from start_id) on its name's chain; chains run from the highest id. */
+static inline void names_add(struct bel_btf *btf, uint32_t i, const struct btf_type *t)
+{
+	uint32_t name_off = t->name_off - btf->start_str, b;
+	const char *name;
+	size_t len;
+
+	btf->names.next[i] = UINT32_MAX;
+	if (!t->name_off || t->name_off < btf->start_str || name_off >= btf->hdr->str_len ||
+	    !candidate_kind(btf_kind(t)))
+		return;
+	name = btf->strs + name_off;
+	len = strlen(name);
+	if (has_triple_underscore(name, len)) /* rare: only the part before the ___flavor */
+		len = bel_btf_essential_len(name);
+	b = hash_prefix(name, len) & btf->names.mask;
+	btf->names.next[i] = btf->names.heads[b];
+	btf->names.heads[b] = i;
+}
+
+int bel_btf_index_names(struct bel_btf *btf, struct bel_err *err)
+{
+	uint32_t i;
+	int ret;
+
+	if (btf->names.heads)
+		return 0;
+	ret = names_alloc(btf, btf->nr_types, err);
+	for (i = 0; !ret && i < btf->nr_types; i++)
+		names_add(btf, i, (const struct btf_type *)(btf->types + btf->type_offs[i]));
+	return ret;
+}
+
+static int index_types(struct bel_btf *btf, bool with_names, struct bel_err *err)
+{
+	/* the smallest type record is 12 bytes: a bound on the count, so one allocation */
+	uint32_t len = btf->hdr->type_len, off = 0, cap = len / 12 + 1, n = 0;
+	uint32_t *offs = malloc(cap * sizeof(*offs));
+
+	if (!offs)
+		return bel_errf(err, ENOMEM, "out of memory indexing BTF");
+	if (with_names && names_alloc(btf, cap, err)) {
+		free(offs);
+		return err ? err->code : -ENOMEM;
+	}
 	while (off < len) {
 		const struct btf_type *t = (const struct btf_type *)(btf->types + off);
 		int64_t extra;
@@ -248,18 +380,11 @@ static int index_types(struct bel_btf *btf, struct bel_err *err)
 		}
 		if ((uint64_t)len - off - sizeof(*t) < (uint64_t)extra)
 			goto truncated;
-		if (n == cap) {
-			uint32_t *grown;
-
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(offs, cap * sizeof(*offs));
-			if (!grown) {
-				free(offs);
-				return bel_errf(err, ENOMEM, "out of memory indexing BTF");
-			}
-			offs = grown;
-		}
-		offs[n++] = off;
+		offs[n] = off; /* n < cap: every record is at least 12 bytes */
+		/* the kernel's BTF is indexed by name in the same walk: it is walked only once */
+		if (with_names)
+			names_add(btf, n, t);
+		n++;
 		off += sizeof(*t) + (uint32_t)extra;
 		if (btf->start_id + (uint64_t)n > BTF_MAX_TYPE) {
 			free(offs);
@@ -275,8 +400,8 @@ truncated:
 			btf->start_id + n, off);
 }
 
-int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
-		  struct bel_btf **out, struct bel_err *err)
+static int parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
+		 bool deep, struct bel_btf **out, struct bel_err *err)
 {
 	struct bel_btf *btf;
 	uint32_t id;
@@ -304,8 +429,8 @@ int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, boo
 
 	ret = parse_header(btf, err);
 	if (!ret)
-		ret = index_types(btf, err);
-	for (id = btf->start_id; !ret && id < bel_btf_type_count(btf); id++) {
+		ret = index_types(btf, !deep, err);
+	for (id = btf->start_id; deep && !ret && id < bel_btf_type_count(btf); id++) {
 		const struct btf_type *t = bel_btf_type(btf, id);
 
 		ret = check_names(btf, id, t, err);
@@ -318,6 +443,18 @@ int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, boo
 	}
 	*out = btf;
 	return 0;
+}
+
+int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
+		  struct bel_btf **out, struct bel_err *err)
+{
+	return parse(data, size, base, copy, true, out, err);
+}
+
+int bel_btf_parse_kernel(const void *data, size_t size, const struct bel_btf *base,
+			 struct bel_btf **out, struct bel_err *err)
+{
+	return parse(data, size, base, false, false, out, err);
 }
 
 void bel_btf_free(struct bel_btf *btf)

@@ -63,6 +63,11 @@ static inline uint32_t btf_member_bit_offset(const struct btf_type *t, const str
  * the result. base is NULL except for split BTF. */
 int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
 		  struct bel_btf **out, struct bel_err *err);
+/* The kernel's own BTF (/sys/kernel/btf): checked for layout (header, type records within
+ * bounds) but not reference by reference, since every accessor checks ids and string offsets
+ * anyway; borrowed, not copied. Several times faster on vmlinux's 100k+ types. */
+int bel_btf_parse_kernel(const void *data, size_t size, const struct bel_btf *base,
+			 struct bel_btf **out, struct bel_err *err);
 void bel_btf_free(struct bel_btf *btf);
 
 /* Total number of type ids, including void (id 0) and the base's types. */
@@ -83,5 +88,15 @@ int64_t bel_btf_type_size(const struct bel_btf *btf, uint32_t id);
 /* The raw blob as it stands (after any fix-up). */
 const void *bel_btf_raw(const struct bel_btf *btf, uint32_t *size);
 const char *bel_btf_kind_name(uint32_t kind);
+
+/*
+ * Names up to any "___flavor" suffix (CO-RE's essential names), hashed: an index of the named
+ * types of the kinds CO-RE looks for (struct, union, enum, fwd, typedef, int, float). Kernel
+ * BTF is indexed while it is parsed; other BTF on demand. Chains run from the highest id.
+ */
+size_t bel_btf_essential_len(const char *name);
+uint32_t bel_btf_name_hash(const char *name, size_t len);
+bool bel_btf_name_indexed_kind(uint32_t kind);
+int bel_btf_index_names(struct bel_btf *btf, struct bel_err *err);
 
 #endif

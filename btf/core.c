@@ -55,72 +55,15 @@ static bool is_any_enum(const struct btf_type *t)
 	return t && (btf_kind(t) == BTF_KIND_ENUM || btf_kind(t) == BTF_KIND_ENUM64);
 }
 
-/* X___Y with X and Y not underscores: the flavor separator. */
-static bool flavor_sep(const char *s)
-{
-	return s[0] != '_' && s[1] == '_' && s[2] == '_' && s[3] == '_' && s[4] != '_';
-}
-
 size_t bel_core_essential_len(const char *name)
 {
-	size_t n = strlen(name);
-	ssize_t i;
-
-	for (i = (ssize_t)n - 5; i >= 0; i--)
-		if (flavor_sep(name + i))
-			return (size_t)i + 1;
-	return n;
+	return bel_btf_essential_len(name);
 }
 
 /* Same kind, where ENUM and ENUM64 count as one. */
 static bool kinds_compat(const struct btf_type *a, const struct btf_type *b)
 {
 	return btf_kind(a) == btf_kind(b) || (is_any_enum(a) && is_any_enum(b));
-}
-
-static uint32_t hash_prefix(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	return h;
-}
-
-int bel_btf_index_names(struct bel_btf *btf, struct bel_err *err)
-{
-	uint32_t buckets = 16, i;
-
-	if (btf->names.heads)
-		return 0;
-	while (buckets < 2 * btf->nr_types && buckets < (1u << 30))
-		buckets *= 2;
-	btf->names.heads = malloc(buckets * sizeof(uint32_t));
-	btf->names.next = malloc((btf->nr_types ? btf->nr_types : 1) * sizeof(uint32_t));
-	if (!btf->names.heads || !btf->names.next) {
-		free(btf->names.heads);
-		free(btf->names.next);
-		btf->names.heads = btf->names.next = NULL;
-		return bel_errf(err, ENOMEM, "out of memory indexing BTF names");
-	}
-	btf->names.mask = buckets - 1;
-	memset(btf->names.heads, 0xff, buckets * sizeof(uint32_t));
-	/* backwards, so chains list types in ascending id order */
-	for (i = btf->nr_types; i-- > 0;) {
-		const struct btf_type *t = bel_btf_type(btf, btf->start_id + i);
-		const char *name = bel_btf_type_name(btf, t);
-		uint32_t b;
-
-		if (!*name) {
-			btf->names.next[i] = UINT32_MAX;
-			continue;
-		}
-		b = hash_prefix(name, bel_core_essential_len(name)) & btf->names.mask;
-		btf->names.next[i] = btf->names.heads[b];
-		btf->names.heads[b] = i;
-	}
-	return 0;
 }
 
 /* Candidate targets for a local type: same kind, same essential name. Calls add() for each. */
@@ -149,6 +92,16 @@ static int cands_add(struct cands *cs, int target, uint32_t id)
 	return 0;
 }
 
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cands *dummy = NULL;
+	const __typeof__(dummy->c[0]) *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static bool cand_matches(const struct bel_btf *btf, uint32_t id, const struct btf_type *local_t,
 			 const char *name, size_t len)
 {
@@ -172,8 +125,8 @@ static int find_cands(const struct btf_type *local_t, const char *name,
 		/* modules only when vmlinux has nothing */
 		if (t > 0 && cs->n)
 			break;
-		if (btf->names.heads) {
-			for (i = btf->names.heads[hash_prefix(name, len) & btf->names.mask];
+		if (btf->names.heads && bel_btf_name_indexed_kind(btf_kind(local_t))) {
+			for (i = btf->names.heads[bel_btf_name_hash(name, len) & btf->names.mask];
 			     i != UINT32_MAX; i = btf->names.next[i]) {
 				if (cand_matches(btf, btf->start_id + i, local_t, name, len) &&
 				    (ret = cands_add(cs, t, btf->start_id + i)))
@@ -185,6 +138,9 @@ static int find_cands(const struct btf_type *local_t, const char *name,
 			if (cand_matches(btf, i, local_t, name, len) && (ret = cands_add(cs, t, i)))
 				return ret;
 	}
+	/* index chains run backwards: take candidates in id order, as a scan would */
+	if (cs->n > 1)
+		qsort(cs->c, cs->n, sizeof(*cs->c), cmp_cand);
 	return 0;
 }
 

@@ -60,10 +60,6 @@ struct bel_core_result {
 	char what[256];          /* the local side, for messages: "struct task_struct.pid" */
 };
 
-/* Index a BTF's named types by their name up to any ___flavor, for candidate search. Call once
- * on a target before sharing it between threads; resolving works without it, slower. */
-int bel_btf_index_names(struct bel_btf *btf, struct bel_err *err);
-
 int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *relo,
 		     const struct bel_core_target *targets, int ntargets,
 		     struct bel_core_result *res, struct bel_err *err);

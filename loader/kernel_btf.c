@@ -88,7 +88,7 @@ static void map_vmlinux(void)
 		return;
 	}
 	close(fd);
-	if (bel_btf_parse(data, (size_t)st.st_size, NULL, false, &vmlinux, &vmlinux_err)) {
+	if (bel_btf_parse_kernel(data, (size_t)st.st_size, NULL, &vmlinux, &vmlinux_err)) {
 		bel_err_prefix(&vmlinux_err, "kernel BTF %s", VMLINUX_BTF);
 		munmap(data, (size_t)st.st_size);
 	}
