@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "btf/sanitize.h"
 #include "internal.h"
 
 static __thread char open_error[BEL_ERR_MSG_MAX];
@@ -234,6 +235,38 @@ void bel_object_close(struct bel_object *obj)
 	free(obj);
 }
 
+/* A copy of the object BTF rewritten for what this kernel's BTF lacks, or NULL if it lacks
+ * nothing (or the rewrite fails: then the original is tried and the kernel says why). */
+static struct bel_btf *sanitize_for_kernel(struct bel_object *obj, const struct bel_features *f,
+					   const void **raw, uint32_t *size)
+{
+	unsigned int have = (f->btf_datasec ? BEL_BTF_HAS_DATASEC : 0) |
+			    (f->btf_func_global ? BEL_BTF_HAS_FUNC_GLOBAL : 0) |
+			    (f->btf_float ? BEL_BTF_HAS_FLOAT : 0) |
+			    (f->btf_decl_tag ? BEL_BTF_HAS_DECL_TAG : 0) |
+			    (f->btf_type_tag ? BEL_BTF_HAS_TYPE_TAG : 0) |
+			    (f->btf_enum64 ? BEL_BTF_HAS_ENUM64 : 0);
+	struct bel_err err = {0};
+	struct bel_btf *copy;
+	int n;
+
+	if (have == BEL_BTF_HAS_ALL)
+		return NULL;
+	if (bel_btf_parse(*raw, *size, NULL, true, &copy, &err))
+		return NULL;
+	n = bel_btf_sanitize(copy, have, &err);
+	if (n <= 0) {
+		if (n < 0)
+			bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': %s", obj->spec->obj_name, err.msg);
+		bel_btf_free(copy);
+		return NULL;
+	}
+	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': %d BTF types rewritten for this kernel",
+		    obj->spec->obj_name, n);
+	*raw = bel_btf_raw(copy, size);
+	return copy;
+}
+
 /* The end of a kernel log, where the error is: its last n lines. */
 static const char *log_last_lines(const char *log, int n)
 {
@@ -250,6 +283,7 @@ static const char *log_last_lines(const char *log, int n)
 int bel_obj_btf_fd(struct bel_object *obj)
 {
 	const struct bel_features *feat;
+	struct bel_btf *sanitized;
 	uint32_t size;
 	const void *raw;
 	char *log;
@@ -270,6 +304,7 @@ int bel_obj_btf_fd(struct bel_object *obj)
 		return -1;
 	}
 	raw = bel_btf_raw(obj->spec->btf, &size);
+	sanitized = sanitize_for_kernel(obj, feat, &raw, &size);
 	fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
 	if (fd < 0) {
 		/* Run it again with a log, to say why. */
@@ -281,6 +316,7 @@ int bel_obj_btf_fd(struct bel_object *obj)
 			    log ? log_last_lines(log, 3) : "");
 		free(log);
 	}
+	bel_btf_free(sanitized);
 	obj->btf_fd = fd;
 	pthread_mutex_unlock(&obj->lock);
 	return fd;

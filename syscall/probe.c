@@ -81,6 +81,54 @@ static bool probe_btf_datasec(void)
 	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
 }
 
+#define INT_A 1, BTF_KIND_INT << 24, 4, (BTF_INT_SIGNED << 24) | 32 /* int named "a" */
+
+static bool probe_btf_func_global(void)
+{
+	const uint32_t types[] = {
+		0, BTF_KIND_FUNC_PROTO << 24, 0,                       /* [1] void (void) */
+		1, (BTF_KIND_FUNC << 24) | BTF_FUNC_GLOBAL, 1,         /* [2] global a: [1] */
+	};
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_btf_float(void)
+{
+	const uint32_t types[] = {1, 16u << 24, 4};                  /* [1] FLOAT a, 4 bytes */
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_btf_decl_tag(void)
+{
+	const uint32_t types[] = {
+		INT_A,                                                 /* [1] */
+		1, (BTF_KIND_STRUCT << 24) | 1, 4, 1, 1, 0,            /* [2] struct a { int a; } */
+		1, 17u << 24, 2, 0xffffffff,                           /* [3] DECL_TAG a on [2] */
+	};
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_btf_type_tag(void)
+{
+	const uint32_t types[] = {
+		INT_A,                                                 /* [1] */
+		1, 18u << 24, 1,                                       /* [2] TYPE_TAG a on [1] */
+		0, BTF_KIND_PTR << 24, 2,                              /* [3] pointer to [2] */
+	};
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
+static bool probe_btf_enum64(void)
+{
+	const uint32_t types[] = {1, (19u << 24) | 1, 8, 1, 0, 0};   /* [1] ENUM64 a { a = 0 } */
+
+	return load_btf(types, sizeof(types), probe_strs, sizeof(probe_strs));
+}
+
 static bool probe_mmapable(void)
 {
 	struct bel_map_create_args args = {
@@ -105,6 +153,11 @@ static void probe_all(void)
 	features.prog_name = probe_prog_name();
 	features.btf = probe_btf();
 	features.btf_datasec = features.btf && probe_btf_datasec();
+	features.btf_func_global = features.btf && probe_btf_func_global();
+	features.btf_float = features.btf && probe_btf_float();
+	features.btf_decl_tag = features.btf && probe_btf_decl_tag();
+	features.btf_type_tag = features.btf && probe_btf_type_tag();
+	features.btf_enum64 = features.btf && probe_btf_enum64();
 	features.mmapable_maps = probe_mmapable();
 	features.prog_bind_map = probe_bind_map();
 }

@@ -12,6 +12,11 @@ struct bel_features {
 	bool prog_name;      /* BPF_PROG_LOAD takes prog_name (4.15) */
 	bool btf;            /* BPF_BTF_LOAD with basic kinds (4.18) */
 	bool btf_datasec;    /* VAR and DATASEC kinds (5.2) */
+	bool btf_func_global;/* FUNC with global linkage (5.6) */
+	bool btf_float;      /* FLOAT (5.13) */
+	bool btf_decl_tag;   /* DECL_TAG (5.16) */
+	bool btf_type_tag;   /* TYPE_TAG (5.17) */
+	bool btf_enum64;     /* ENUM64 (6.0) */
 	bool mmapable_maps;  /* BPF_F_MMAPABLE arrays (5.5) */
 	bool prog_bind_map;  /* BPF_PROG_BIND_MAP (5.10) */
 };

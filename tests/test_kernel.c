@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "bel.h"
+#include "btf/btf.h"
+#include "btf/sanitize.h"
 #include "testutil.h"
 
 static const char *const loadable[] = {"maps", "globals", "subprogs", "sections", "metadata", "hello"};
@@ -963,6 +965,51 @@ START_TEST(test_ksym_typed)
 }
 END_TEST
 
+
+/* A kernel lacking every optional BTF feature would get this rewrite of the object BTF: the
+ * real kernel must take it too (and so must the older ones, whose checks are a subset). */
+START_TEST(test_sanitized_btf_loads)
+{
+	static const char *const names[] = {"globals", "externs", "maps", "subprogs"};
+	unsigned int i;
+
+	if (!kernel_ready())
+		return;
+	for (i = 0; i < 4; i++) {
+		struct bel_object *obj = open_fixture(names[i], false);
+		struct bel_err err = {0};
+		struct bel_btf *copy;
+		union bpf_attr attr;
+		char log[4096] = "";
+		const void *raw;
+		uint32_t size;
+		int fd;
+
+		raw = bel_object_btf(obj, &size);
+		ck_assert_int_eq(bel_btf_parse(raw, size, NULL, true, &copy, &err), 0);
+		ck_assert_int_gt(bel_btf_sanitize(copy, 0, &err), 0);
+		raw = bel_btf_raw(copy, &size);
+		memset(&attr, 0, sizeof(attr));
+		attr.btf = (uint64_t)(uintptr_t)raw;
+		attr.btf_size = size;
+		fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+		if (fd < 0) { /* again with a log, to say why; its tail holds the error */
+			static char big[1 << 20];
+
+			attr.btf_log_buf = (uint64_t)(uintptr_t)big;
+			attr.btf_log_size = sizeof(big);
+			attr.btf_log_level = 1;
+			sys_bpf(BPF_BTF_LOAD, &attr);
+			snprintf(log, sizeof(log), "%s", big + (strlen(big) > 300 ? strlen(big) - 300 : 0));
+		}
+		ck_assert_msg(fd >= 0, "%s: kernel refused the sanitized BTF: %s", names[i], log);
+		close(fd);
+		bel_btf_free(copy);
+		bel_object_close(obj);
+	}
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -1003,6 +1050,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_kconfig_values);
 	tcase_add_test(tc, test_kfunc_call);
 	tcase_add_test(tc, test_ksym_typed);
+	tcase_add_test(tc, test_sanitized_btf_loads);
 	suite_add_tcase(s, tc);
 	return s;
 }

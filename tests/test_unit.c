@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "btf/btf.h"
+#include "btf/sanitize.h"
 #include "btf/ext.h"
 #include "btf/fixup.h"
 #include "elf/elf.h"
@@ -1400,6 +1401,51 @@ END_TEST
 
 /* ---- runner ----------------------------------------------------------------------------- */
 
+
+/* BTF for a kernel without any optional BTF feature: same number of types, none of the kinds
+ * such a kernel refuses, and still a valid blob. The kernel tests load the result. */
+static const char *const sanitize_fixtures[] = {"globals", "externs", "maps", "subprogs"};
+
+START_TEST(btf_sanitize_all_features_off)
+{
+	struct bel_err err = {0};
+	struct bel_spec *spec;
+	struct bel_btf *copy, *reparsed;
+	const void *raw;
+	uint32_t size, i;
+	size_t img_size;
+	void *img = read_file(fixture_path(sanitize_fixtures[_i]), &img_size);
+	int n;
+
+	ck_assert_ptr_nonnull(img);
+	ck_assert_msg(bel_spec_build(img, img_size, true, sanitize_fixtures[_i], &spec, &err) == 0,
+		      "%s", err.msg);
+	raw = bel_btf_raw(spec->btf, &size);
+	ck_assert_int_eq(bel_btf_parse(raw, size, NULL, true, &copy, &err), 0);
+	n = bel_btf_sanitize(copy, 0, &err);
+	ck_assert_msg(n > 0, "%s: nothing rewritten (%d): %s", sanitize_fixtures[_i], n, err.msg);
+	raw = bel_btf_raw(copy, &size);
+	ck_assert_msg(bel_btf_parse(raw, size, NULL, true, &reparsed, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(bel_btf_type_count(reparsed), bel_btf_type_count(spec->btf));
+	for (i = 1; i < bel_btf_type_count(reparsed); i++) {
+		const struct btf_type *t = bel_btf_type(reparsed, i);
+		uint32_t k = btf_kind(t);
+
+		ck_assert_msg(k != BTF_KIND_VAR && k != BTF_KIND_DATASEC && k != BTF_KIND_FLOAT &&
+			      k != BTF_KIND_DECL_TAG && k != BTF_KIND_TYPE_TAG && k != BTF_KIND_ENUM64,
+			      "type [%u] still %s", i, bel_btf_kind_name(k));
+		ck_assert_msg(k != BTF_KIND_FUNC || btf_vlen(t) == BTF_FUNC_STATIC,
+			      "FUNC [%u] still global", i);
+	}
+	/* with every feature present nothing changes */
+	ck_assert_int_eq(bel_btf_sanitize(copy, BEL_BTF_HAS_ALL, &err), 0);
+	bel_btf_free(reparsed);
+	bel_btf_free(copy);
+	bel_spec_free(spec);
+	free(img);
+}
+END_TEST
+
 static Suite *spec_suite(void)
 {
 	Suite *s = suite_create("spec");
@@ -1442,6 +1488,11 @@ static Suite *sections_suite(void)
 static Suite *btf_suite(void)
 {
 	Suite *s = suite_create("btf");
+	TCase *sanitize = tcase_create("sanitize");
+
+	tcase_add_loop_test(sanitize, btf_sanitize_all_features_off, 0,
+			    sizeof(sanitize_fixtures) / sizeof(sanitize_fixtures[0]));
+	suite_add_tcase(s, sanitize);
 	TCase *tc = tcase_create("btf");
 
 	tcase_add_test(tc, btf_fixture_lookup);
