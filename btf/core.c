@@ -750,6 +750,7 @@ static int calc(const struct spec *local, const struct spec *targ, struct bel_co
 	res->orig_val = res->new_val = 0;
 	res->orig_sz = res->new_sz = 0;
 	res->poison = res->fail_memsz_adjust = false;
+	res->validate = true; /* the instruction must hold the local value, unless a kind says not */
 	if (is_field_kind(local->kind)) {
 		ret = field_value(local->kind, local, &res->orig_val, &res->orig_sz, &orig_type,
 				  &res->validate);
@@ -821,7 +822,7 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 	const char *access = bel_btf_str(local, relo->access_str_off);
 	struct cands cs = {0};
 	struct spec lspec, tspec, first = {0};
-	struct bel_core_result cand;
+	struct bel_core_result cand = {0};
 	const char *root_name;
 	uint32_t i;
 	int ret;

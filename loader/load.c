@@ -73,8 +73,12 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	if (nthreads > n / 2)
 		nthreads = n / 2 ? n / 2 : 1;
 	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
-	if (!job.loaded_here)
-		return -ENOMEM;
+	if (!job.loaded_here) {
+		struct bel_err err = {0};
+
+		bel_errf(&err, ENOMEM, "object '%s': out of memory", obj->spec->obj_name);
+		return bel_obj_fail(obj, &err);
+	}
 	pthread_mutex_init(&job.lock, NULL);
 	if (nthreads > 1) {
 		threads = calloc(nthreads, sizeof(*threads));

@@ -287,7 +287,7 @@ int bel_obj_btf_fd(struct bel_object *obj)
 	uint32_t size;
 	const void *raw;
 	char *log;
-	int fd;
+	int fd, retry;
 
 	pthread_mutex_lock(&obj->lock);
 	if (obj->btf_tried || !obj->spec->btf) {
@@ -307,13 +307,15 @@ int bel_obj_btf_fd(struct bel_object *obj)
 	sanitized = sanitize_for_kernel(obj, feat, &raw, &size);
 	fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
 	if (fd < 0) {
-		/* Run it again with a log, to say why. */
+		/* Run it again with a log, to say why. If this time it loads (the first failure
+		 * was transient), that is the fd to keep. */
 		log = calloc(1, 1 << 20);
-		if (log)
-			bel_sys_btf_load(raw, size, log, 1 << 20, 1);
-		bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
-			    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
-			    log ? log_last_lines(log, 3) : "");
+		if (log && (retry = bel_sys_btf_load(raw, size, log, 1 << 20, 1)) >= 0)
+			fd = retry;
+		else
+			bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
+				    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
+				    log ? log_last_lines(log, 3) : "");
 		free(log);
 	}
 	bel_btf_free(sanitized);

@@ -77,8 +77,8 @@ static int find_attach_btf_id(const struct bel_prog_def *def, uint32_t *id, stru
 		 def->attach_target);
 	kind = def->expected_attach_type == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
 	ret = bel_btf_find(vmlinux, name, kind);
-	if (ret < 0)
-		return bel_errf(err, ENOENT, "attach target '%s' (%s) not found in kernel BTF", name,
+	if (ret < 0) /* ESRCH, as libbpf says it */
+		return bel_errf(err, ESRCH, "attach target '%s' (%s) not found in kernel BTF", name,
 				bel_btf_kind_name(kind));
 	*id = (uint32_t)ret;
 	return 0;
@@ -194,6 +194,9 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type");
 	if (def->attach_kind == BEL_ATTACH_STRUCT_OPS)
 		return bel_errf(err, ENOTSUP, "struct_ops programs are not supported yet");
+	if (def->prog_type == BPF_PROG_TYPE_EXT)
+		return bel_errf(err, EINVAL, "freplace programs need a target program to replace, and "
+				"bel cannot be given one yet");
 	ret = bel_prog_prepare(prog, err);
 	if (ret)
 		return ret;
