@@ -109,6 +109,10 @@ void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_i
 /* The map table: the maps the program's final instructions refer to, its subprograms' included. */
 unsigned int bel_program_map_count(const struct bel_program *prog);
 struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
+/* Set the program type (and expected attach type) where the section name does not say it, as
+ * loaders with their own conventions do (qemu's "tun_rss_steering" is a socket filter). Only
+ * before the program's first load (-EBUSY after). */
+int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type);
 /* Load one program and the maps in its map table; bind the object's metadata maps. */
 int bel_program_load(struct bel_program *prog);
 int bel_program_unload(struct bel_program *prog);

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bel inspect OBJ [--json] [--name NAME] [--core [--btf FILE]]\n"
 		"       bel load OBJ [--pin DIR] [--name NAME] [--program NAME]...\n"
-		"                [--map NAME=PINNED_PATH]... [--keep-going] [--threads N]\n"
+		"                [--map NAME=PINNED_PATH]... [--type PROGRAM=TYPE]...\n"
+		"                [--keep-going] [--threads N]\n"
 		"                [--attach [--ifname IF] [--cgroup DIR]] [--verbose]\n"
 		"       bel verify OBJ [--name NAME]\n"
 		"       bel unpin DIR/OBJECT\n"
@@ -33,7 +34,8 @@ static void usage(FILE *f)
 		"         and BTF of an object, without loading anything; --core shows how each\n"
 		"         CO-RE relocation and extern resolves against the running kernel (or FILE)\n"
 		"load     load every program (or those named by --program) and the maps they use;\n"
-		"         --map reuses a pinned map for a map of the object; --attach attaches every\n"
+		"         --map reuses a pinned map for a map of the object; --type sets the type of a\n"
+		"         program whose section name does not say it; --attach attaches every\n"
 		"         program whose section says how (xdp/tcx need --ifname); --pin pins maps,\n"
 		"         programs and links at DIR/<object>/{maps,programs,links}/<name>, <object>\n"
 		"         being the file name up to its first '.'. Without --keep-going, on failure\n"
@@ -282,10 +284,39 @@ struct load_args {
 	int nprograms;
 	char **maps; /* NAME=PATH */
 	int nmaps;
+	char **types; /* PROGRAM=TYPE */
+	int ntypes;
 	bool attach;
 	struct bel_attach_opts attach_opts;
 	struct bel_load_opts lopts;
 };
+
+static int set_types(struct bel_object *obj, const struct load_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->ntypes; i++) {
+		char *eq = strchr(a->types[i], '=');
+		struct bel_program *p;
+		int type;
+
+		if (!eq) {
+			fprintf(stderr, "bel: --type wants PROGRAM=TYPE, not '%s'\n", a->types[i]);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		p = bel_object_find_program(obj, a->types[i]);
+		type = bel_prog_type_by_name(eq + 1);
+		if (!p || type < 0) {
+			fprintf(stderr, "bel: --type %s=%s: %s\n", a->types[i], eq + 1,
+				!p ? "no such program" : "unknown program type (bpftool's names: "
+				"socket_filter, xdp, sched_cls, kprobe, ...)");
+			return -EINVAL;
+		}
+		bel_program_set_type(p, (uint32_t)type, 0);
+	}
+	return 0;
+}
 
 static int reuse_maps(struct bel_object *obj, const struct load_args *a)
 {
@@ -374,6 +405,7 @@ static int cmd_load(int argc, char **argv)
 		{"name", required_argument, NULL, 'n'},
 		{"program", required_argument, NULL, 'P'},
 		{"map", required_argument, NULL, 'm'},
+		{"type", required_argument, NULL, 'T'},
 		{"keep-going", no_argument, NULL, 'k'},
 		{"threads", required_argument, NULL, 't'},
 		{"attach", no_argument, NULL, 'a'},
@@ -389,14 +421,20 @@ static int cmd_load(int argc, char **argv)
 
 	a.programs = calloc((size_t)argc, sizeof(*a.programs));
 	a.maps = calloc((size_t)argc, sizeof(*a.maps));
-	if (!a.programs || !a.maps)
+	a.types = calloc((size_t)argc, sizeof(*a.types));
+	if (!a.programs || !a.maps || !a.types) {
+		free(a.programs);
+		free(a.maps);
+		free(a.types);
 		return 1;
-	while ((c = getopt_long(argc, argv, "p:n:P:m:kt:ai:c:v", longopts, NULL)) != -1) {
+	}
+	while ((c = getopt_long(argc, argv, "p:n:P:m:T:kt:ai:c:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': a.pin = optarg; break;
 		case 'n': a.name = optarg; break;
 		case 'P': a.programs[a.nprograms++] = optarg; break;
 		case 'm': a.maps[a.nmaps++] = optarg; break;
+		case 'T': a.types[a.ntypes++] = optarg; break;
 		case 'k': a.lopts.keep_going = true; break;
 		case 't': a.lopts.threads = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'a': a.attach = true; break;
@@ -414,7 +452,7 @@ static int cmd_load(int argc, char **argv)
 	ret = 1;
 	if (open_obj(argv[optind], a.name, &obj))
 		goto out_args;
-	if (reuse_maps(obj, &a))
+	if (set_types(obj, &a) || reuse_maps(obj, &a))
 		goto out;
 	c = load_programs(obj, &a);
 	if (c && !a.lopts.keep_going) {
@@ -440,6 +478,7 @@ out:
 out_args:
 	free(a.programs);
 	free(a.maps);
+	free(a.types);
 	return ret;
 }
 

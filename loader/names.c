@@ -2,6 +2,7 @@
 #include "names.h"
 
 #include <linux/bpf.h>
+#include <string.h>
 
 #define N(arr) (sizeof(arr) / sizeof(arr[0]))
 
@@ -78,6 +79,16 @@ static const char *const map_types[] = {
 const char *bel_prog_type_name(uint32_t type)
 {
 	return type < N(prog_types) && prog_types[type] ? prog_types[type] : "unknown";
+}
+
+int bel_prog_type_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N(prog_types); i++)
+		if (prog_types[i] && !strcmp(prog_types[i], name))
+			return (int)i;
+	return -1;
 }
 
 const char *bel_map_type_name(uint32_t type)

@@ -264,6 +264,25 @@ fail:
 	return ret;
 }
 
+int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type)
+{
+	struct bel_prog_def *def = (struct bel_prog_def *)prog->def; /* before first load only */
+	int ret = 0;
+
+	pthread_mutex_lock(&prog->lock);
+	if (prog->fd >= 0 || def->core_applied || def->externs_applied) {
+		ret = -EBUSY;
+	} else {
+		def->prog_type = prog_type;
+		def->expected_attach_type = expected_attach_type;
+		def->type_known = true;
+		def->needs_attach_btf = false;
+		def->attach_kind = BEL_ATTACH_NONE;
+	}
+	pthread_mutex_unlock(&prog->lock);
+	return ret;
+}
+
 int bel_program_load(struct bel_program *prog)
 {
 	struct bel_err err = {0};
