@@ -386,12 +386,21 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 	if (*ln && (bel_core_essential_len(ln) != bel_core_essential_len(tn) ||
 		    strncmp(ln, tn, bel_core_essential_len(ln))))
 		return 0;
-	/* a forward declaration matches a struct or union behind a pointer */
-	if (btf_kind(lt) == BTF_KIND_FWD || btf_kind(tt) == BTF_KIND_FWD)
-		return behind_ptr && (is_composite(lt) || is_composite(tt) ||
-				      btf_kind(lt) == btf_kind(tt));
+	/* A forward declaration matches another of the same flavor (struct or union), and behind a
+	 * pointer also a struct or union of that flavor. */
+	if (btf_kind(lt) == BTF_KIND_FWD || btf_kind(tt) == BTF_KIND_FWD) {
+		bool lu = btf_kind(lt) == BTF_KIND_FWD ? btf_kflag(lt) : btf_kind(lt) == BTF_KIND_UNION;
+		bool tu = btf_kind(tt) == BTF_KIND_FWD ? btf_kflag(tt) : btf_kind(tt) == BTF_KIND_UNION;
+
+		if (btf_kind(lt) == btf_kind(tt))
+			return lu == tu;
+		return behind_ptr && (is_composite(lt) || is_composite(tt)) && lu == tu;
+	}
 	if (!kinds_compat(lt, tt))
 		return 0;
+	/* behind a pointer, a struct or union matches by name and kind alone */
+	if (behind_ptr && is_composite(lt))
+		return btf_kind(lt) == btf_kind(tt);
 	switch (btf_kind(lt)) {
 	case BTF_KIND_INT:
 		return lt->size == tt->size &&
@@ -400,6 +409,8 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 		return lt->size == tt->size;
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
+		if (lt->size != tt->size)
+			return 0;
 		/* every local enumerator exists in the target, by name */
 		for (i = 0; i < btf_vlen(lt); i++) {
 			uint32_t off;
@@ -425,14 +436,17 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 			const char *mn = bel_btf_str(lb, btf_members(lt)[i].name_off);
 			int r = 0;
 
-			for (j = 0; mn && j < btf_vlen(tt); j++) {
+			/* a named member: the target member of that name; an anonymous one: any
+			 * anonymous target member that matches it */
+			for (j = 0; mn && j < btf_vlen(tt) && r == 0; j++) {
 				const char *tm = bel_btf_str(tb, btf_members(tt)[j].name_off);
 
-				if (tm && !strcmp(mn, tm)) {
-					r = types_match(lb, btf_members(lt)[i].type, tb,
-							btf_members(tt)[j].type, false, depth - 1);
+				if (!tm || strcmp(mn, tm))
+					continue;
+				r = types_match(lb, btf_members(lt)[i].type, tb, btf_members(tt)[j].type,
+						false, depth - 1);
+				if (*mn)
 					break;
-				}
 			}
 			if (r <= 0)
 				return r;
@@ -728,9 +742,9 @@ static int enum_value(uint32_t kind, const struct spec *spec, uint64_t *val)
 		return POISON;
 	t = bel_btf_type(spec->btf, spec->acc[0].type_id);
 	if (btf_kind(t) == BTF_KIND_ENUM) {
-		int32_t v = btf_enums(t)[spec->acc[0].idx].val;
-
-		*val = btf_kflag(t) ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+		/* signed, as libbpf reads it (clang 14 marks no enum signed, yet sign-extends
+		 * negative enumerators into ldimm64); patching accepts the zero-extended form too */
+		*val = (uint64_t)(int64_t)btf_enums(t)[spec->acc[0].idx].val;
 	} else {
 		uint32_t lo, hi;
 
@@ -773,7 +787,10 @@ static int calc(const struct spec *local, const struct spec *targ, struct bel_co
 		if (!ret)
 			ret = type_value(local->kind, targ, &res->new_val, NULL);
 	} else {
+		const struct btf_type *et = bel_btf_type(local->btf, local->acc[0].type_id);
+
 		res->validate = true;
+		res->enum32 = et && btf_kind(et) == BTF_KIND_ENUM;
 		ret = enum_value(local->kind, local, &res->orig_val);
 		if (!ret)
 			ret = enum_value(local->kind, targ, &res->new_val);
@@ -845,8 +862,8 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 	/* Candidates are found by the type's own name, so the type must have one. */
 	root_name = bel_btf_type_name(local, root);
 	if (!*root_name)
-		return bel_errf(err, EINVAL, "%s relocation on anonymous type [%u]: nothing to look for",
-				bel_core_kind_name(relo->kind), relo->type_id);
+		return bel_errf(err, EOPNOTSUPP, "%s relocation on anonymous type [%u]: nothing to look "
+				"for", bel_core_kind_name(relo->kind), relo->type_id);
 	ret = find_cands(root, root_name, targets, ntargets, &cs);
 	if (ret) {
 		free(cs.c);

@@ -52,6 +52,7 @@ struct bel_core_result {
 	bool poison;             /* patch the instruction into an invalid call */
 	bool validate;           /* the instruction must hold orig_val now */
 	bool fail_memsz_adjust;  /* the field changed size in a way a load cannot follow */
+	bool enum32;             /* a 32-bit enumerator: an ldimm64 may hold it zero-extended */
 	uint64_t orig_val, new_val;
 	uint32_t orig_sz, new_sz;
 	int target;              /* index of the target BTF that matched, or -1 */

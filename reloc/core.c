@@ -49,7 +49,7 @@ int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 {
 	const struct bel_core_result *res = &a->res;
 	struct bpf_insn *insn = &insns[idx];
-	uint64_t imm;
+	uint64_t imm, orig, new_val;
 	int sz;
 
 	if (idx >= insn_cnt || (is_ldimm64(insn) && idx + 1 >= insn_cnt))
@@ -95,11 +95,19 @@ int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 		    insn[1].dst_reg || insn[1].src_reg || insn[1].off)
 			return bel_errf(err, EINVAL, "insn %u: unexpected ldimm64 form", idx);
 		imm = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
-		if (res->validate && imm != res->orig_val)
+		new_val = res->new_val;
+		/* a 32-bit enumerator may sit zero-extended: keep the form the compiler chose */
+		if (res->enum32 && imm == (uint32_t)res->orig_val && imm != res->orig_val) {
+			orig = (uint32_t)res->orig_val;
+			new_val = (uint32_t)res->new_val;
+		} else {
+			orig = res->orig_val;
+		}
+		if (res->validate && imm != orig)
 			return bel_errf(err, EINVAL, "insn %u holds %llu, expected %llu", idx,
-					(unsigned long long)imm, (unsigned long long)res->orig_val);
-		insn[0].imm = (int32_t)(uint32_t)res->new_val;
-		insn[1].imm = (int32_t)(uint32_t)(res->new_val >> 32);
+					(unsigned long long)imm, (unsigned long long)orig);
+		insn[0].imm = (int32_t)(uint32_t)new_val;
+		insn[1].imm = (int32_t)(uint32_t)(new_val >> 32);
 		return 0;
 	default:
 		return bel_errf(err, EINVAL, "insn %u (code %#x) cannot be relocated", idx, insn->code);
@@ -136,7 +144,8 @@ int bel_prog_core_resolve(const struct bel_spec *spec, const struct bel_prog_def
 		a->insn = a->relo.insn_off; /* renumbered to the final instruction by reloc/progs.c */
 		ret = bel_core_resolve(spec->btf, &a->relo, targets, ntargets, &a->res, err);
 		if (ret) {
-			bel_err_prefix(err, "CO-RE relocation #%u at insn %u", i, a->insn);
+			bel_err_prefix(err, "CO-RE relocation #%u (%s) at insn %u", i,
+				       bel_core_kind_name(a->relo.kind), a->insn);
 			free(applied);
 			return ret;
 		}
