@@ -243,8 +243,9 @@ int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err)
 				/* `const void` means typeless: an address from kallsyms */
 				bel_btf_skip_mods(spec->btf, t->type, &ext->btf_type_id);
 			}
-		} else if (sym->type == STT_FUNC || sym->type == STT_NOTYPE) {
-			/* an extern not in .kconfig/.ksyms: reported if a program uses it */
+		} else {
+			/* an extern neither __kconfig nor __ksym (no BTF for it): an error if a
+			 * program uses it (btf_id 0 says so), harmless otherwise */
 			ext->kind = BEL_EXTERN_KSYM_VAR;
 			ext->btf_id = 0;
 		}
