@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "core.h"
 
+#include "common/array.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,15 +79,8 @@ struct cands {
 
 static int cands_add(struct cands *cs, int target, uint32_t id)
 {
-	if (cs->n == cs->cap) {
-		uint32_t cap = cs->cap ? cs->cap * 2 : 8;
-		void *grown = realloc(cs->c, cap * sizeof(*cs->c));
-
-		if (!grown)
-			return -ENOMEM;
-		cs->c = grown;
-		cs->cap = cap;
-	}
+	if (bel_grow(&cs->c, cs->n, &cs->cap, sizeof(*cs->c), 8))
+		return -ENOMEM;
 	cs->c[cs->n].target = target;
 	cs->c[cs->n].id = id;
 	cs->n++;

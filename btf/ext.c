@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "ext.h"
 
+#include "common/array.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		      struct bel_err *err)
 {
 	const uint8_t *p, *end;
-	size_t cap = 0;
+	uint32_t cap = 0;
 
 	if (!len)
 		return 0;
@@ -66,15 +68,8 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		if (count == 0 || (uint64_t)count * info->rec_size > (uint64_t)(end - p))
 			return bel_errf(err, EINVAL, ".BTF.ext %s: section '%s': %u records overrun the data",
 					what, name, count);
-		if (info->nsecs == cap) {
-			struct bel_btf_ext_sec *grown;
-
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(info->secs, cap * sizeof(*grown));
-			if (!grown)
-				return bel_errf(err, ENOMEM, "out of memory");
-			info->secs = grown;
-		}
+		if (bel_grow(&info->secs, (uint32_t)info->nsecs, &cap, sizeof(*info->secs), 8))
+			return bel_errf(err, ENOMEM, "out of memory");
 		info->secs[info->nsecs].name = name;
 		info->secs[info->nsecs].count = count;
 		info->secs[info->nsecs].recs = p;

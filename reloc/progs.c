@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "externs.h"
 #include "spec.h"
 
@@ -328,15 +329,8 @@ static int place_func(struct reloc_ctx *ctx, uint32_t fi)
 
 static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
 {
-	if (ctx->nrefs == ctx->refs_cap) {
-		uint32_t cap = ctx->refs_cap ? ctx->refs_cap * 2 : 16;
-		struct bel_map_ref *grown = realloc(ctx->refs, cap * sizeof(*grown));
-
-		if (!grown)
-			return bel_errf(ctx->err, ENOMEM, "out of memory");
-		ctx->refs = grown;
-		ctx->refs_cap = cap;
-	}
+	if (bel_grow(&ctx->refs, ctx->nrefs, &ctx->refs_cap, sizeof(*ctx->refs), 16))
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
 	ctx->refs[ctx->nrefs].insn = insn;
 	ctx->refs[ctx->nrefs].map = map;
 	ctx->nrefs++;
@@ -345,15 +339,8 @@ static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
 
 static int add_ext_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t ext)
 {
-	if (ctx->next_refs == ctx->ext_refs_cap) {
-		uint32_t cap = ctx->ext_refs_cap ? ctx->ext_refs_cap * 2 : 8;
-		struct bel_extern_ref *grown = realloc(ctx->ext_refs, cap * sizeof(*grown));
-
-		if (!grown)
-			return bel_errf(ctx->err, ENOMEM, "out of memory");
-		ctx->ext_refs = grown;
-		ctx->ext_refs_cap = cap;
-	}
+	if (bel_grow(&ctx->ext_refs, ctx->next_refs, &ctx->ext_refs_cap, sizeof(*ctx->ext_refs), 8))
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
 	ctx->ext_refs[ctx->next_refs].insn = insn;
 	ctx->ext_refs[ctx->next_refs].ext = ext;
 	ctx->next_refs++;
