@@ -119,7 +119,8 @@ int bel_program_unload(struct bel_program *prog);
 int bel_program_fd(const struct bel_program *prog);                   /* -1 if not loaded */
 /* Status of the last load: 0, or the negative errno it failed with. */
 int bel_program_status(const struct bel_program *prog);
-/* Message of the last failed load ("" after a successful one). */
+/* Message of the last failed load ("" after a successful one). This and the log below are the
+ * program's own buffers: read them when no other thread is loading the same program. */
 const char *bel_program_error(const struct bel_program *prog);
 /* Verifier log of the last failed load (or of the last load when log_level was set). */
 const char *bel_program_log(const struct bel_program *prog);

@@ -64,7 +64,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 
 	if (opts) {
 		job.keep_going = opts->keep_going;
-		obj->log_level = opts->log_level;
+		__atomic_store_n(&obj->log_level, opts->log_level, __ATOMIC_RELAXED);
 		if (opts->threads > 1)
 			nthreads = opts->threads;
 	}

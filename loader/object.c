@@ -435,7 +435,10 @@ int bel_program_fd(const struct bel_program *prog)
 	return __atomic_load_n(&prog->fd, __ATOMIC_ACQUIRE);
 }
 
-int bel_program_status(const struct bel_program *prog) { return prog->status; }
+int bel_program_status(const struct bel_program *prog)
+{
+	return __atomic_load_n(&prog->status, __ATOMIC_RELAXED);
+}
 const char *bel_program_error(const struct bel_program *prog) { return prog->error; }
 const char *bel_program_log(const struct bel_program *prog) { return prog->log ? prog->log : ""; }
 

@@ -117,7 +117,7 @@ static void log_tail(const char *log, char *out, size_t size)
 static int load_with_log(struct bel_program *prog, struct bel_prog_load_args *args)
 {
 	uint32_t size = LOG_START_SIZE;
-	uint32_t level = prog->obj->log_level;
+	uint32_t level = __atomic_load_n(&prog->obj->log_level, __ATOMIC_RELAXED);
 	uint64_t t0;
 	char *buf;
 	int fd;
@@ -291,7 +291,7 @@ int bel_program_load(struct bel_program *prog)
 	pthread_mutex_lock(&prog->lock);
 	if (prog->fd < 0) {
 		ret = do_load(prog, &err);
-		prog->status = ret;
+		__atomic_store_n(&prog->status, ret, __ATOMIC_RELAXED);
 		if (ret) {
 			bel_err_prefix(&err, "prog '%s' (%s)", prog->def->name, prog->def->sec_name);
 			bel_err_prefix(&err, "object '%s'", prog->obj->spec->obj_name);
@@ -329,15 +329,22 @@ int bel_program_unload_undo(struct bel_program *prog, bool undo)
 
 int bel_program_info(const struct bel_program *prog, struct bel_program_info *out)
 {
+	struct bel_program *p = (struct bel_program *)prog; /* the lock is ours, not the caller's */
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info), i;
-	int fd = bel_program_fd(prog), ret;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0)
+	/* under the program's lock: no unload can close the fd while the kernel is asked */
+	pthread_mutex_lock(&p->lock);
+	if (p->fd < 0) {
+		pthread_mutex_unlock(&p->lock);
 		return -ENOENT;
+	}
 	memset(&info, 0, sizeof(info));
-	ret = bel_sys_obj_get_info_by_fd(fd, &info, &len);
+	ret = bel_sys_obj_get_info_by_fd(p->fd, &info, &len);
+	out->load_ns = p->load_ns;
+	pthread_mutex_unlock(&p->lock);
 	if (ret)
 		return ret;
 	out->id = info.id;
@@ -347,6 +354,5 @@ int bel_program_info(const struct bel_program *prog, struct bel_program_info *ou
 	out->xlated_len = info.xlated_prog_len;
 	out->jited_len = info.jited_prog_len;
 	out->nr_map_ids = info.nr_map_ids;
-	out->load_ns = prog->load_ns;
 	return 0;
 }

@@ -32,6 +32,18 @@ run_suites build
 ./scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false || exit 1
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_suites build-asan
 
+# Threads: the stress test in a ThreadSanitizer build, where any report fails it.
+echo "== ThreadSanitizer: tests/test_stress"
+./scripts/build.sh build-tsan -Db_sanitize=thread -Db_lundef=false >/dev/null || exit 1
+if TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/test_stress >build-tsan/stress.log 2>&1; then
+	grep -E 'stress:|Checks' build-tsan/stress.log
+	passed=$((passed + 1))
+else
+	cat build-tsan/stress.log
+	failed=$((failed + 1))
+	status=1
+fi
+
 # Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
 # kind of link must attach (this host's lockdown refuses fentry/lsm).
 vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
