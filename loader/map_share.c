@@ -49,7 +49,7 @@ static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf *
 	if (!ret && binfo.btf_size) {
 		uint32_t size = binfo.btf_size;
 
-		raw = malloc(size);
+		raw = calloc(1, size); /* zeroed: memory checkers cannot see the kernel fill it */
 		memset(&binfo, 0, sizeof(binfo));
 		binfo.btf = (uint64_t)(uintptr_t)raw;
 		binfo.btf_size = size;

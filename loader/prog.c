@@ -132,7 +132,8 @@ static int load_with_log(struct bel_program *prog, struct bel_prog_load_args *ar
 			return fd;
 	}
 	for (;;) {
-		buf = malloc(size);
+		/* zeroed: memory checkers cannot see the kernel write the log */
+		buf = calloc(1, size);
 		if (!buf)
 			return -ENOMEM;
 		args->log_buf = buf;

@@ -7,7 +7,7 @@
 set -eu
 pkgs="build-essential meson ninja-build pkg-config libelf-dev zlib1g-dev
       clang llvm check libsubunit-dev libbpf-dev bpftool iproute2
-      qemu-system-x86 busybox-static cpio"
+      qemu-system-x86 busybox-static cpio valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -32,6 +32,21 @@ run_suites build
 ./scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false || exit 1
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_suites build-asan
 
+# valgrind memcheck over the unit, CO-RE and kernel suites (one process each: CK_FORK=no);
+# any error or definite/possible leak fails.
+for t in test_unit test_core test_kernel; do
+	echo "== valgrind: tests/$t"
+	if CK_FORK=no valgrind --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,possible -q ./build/tests/$t >build/valgrind-$t.log 2>&1; then
+		grep -E 'Checks' build/valgrind-$t.log
+		passed=$((passed + 1))
+	else
+		tail -40 build/valgrind-$t.log
+		failed=$((failed + 1))
+		status=1
+	fi
+done
+
 # Threads: the stress test in a ThreadSanitizer build, where any report fails it.
 echo "== ThreadSanitizer: tests/test_stress"
 ./scripts/build.sh build-tsan -Db_sanitize=thread -Db_lundef=false >/dev/null || exit 1

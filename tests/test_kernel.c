@@ -131,7 +131,7 @@ START_TEST(test_load_fixtures)
 	ck_assert_msg(bel_object_load(obj, NULL) == 0, "%s: %s", name, bel_object_last_error(obj));
 	for (i = 0; i < bel_object_program_count(obj); i++) {
 		const struct bel_program *p = bel_object_program(obj, i);
-		uint32_t ids[64], expected = bel_program_map_count(p);
+		uint32_t ids[64] = {0}, expected = bel_program_map_count(p);
 		struct bpf_prog_info info;
 
 		ck_assert_int_ge(bel_program_fd(p), 0);
@@ -362,7 +362,7 @@ START_TEST(test_threads_share_maps)
 	counts_id = bel_map_id(bel_object_find_map(obj, "counts"));
 	ck_assert_uint_ne(counts_id, 0);
 	for (i = 0; i < bel_object_program_count(obj); i++) {
-		uint32_t ids[4];
+		uint32_t ids[4] = {0};
 		struct bpf_prog_info info;
 
 		ck_assert_int_eq(prog_info(bel_program_fd(bel_object_program(obj, i)), &info, ids, 4), 0);
@@ -878,12 +878,14 @@ static void config_value(const char *name, char *out, size_t size)
 static int test_run(int prog_fd)
 {
 	union bpf_attr attr;
-	uint8_t pkt[64] = {0};
+	uint8_t pkt[64] = {0}, out[64];
 
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = prog_fd;
 	attr.test.data_in = (uint64_t)(uintptr_t)pkt;
 	attr.test.data_size_in = sizeof(pkt);
+	attr.test.data_out = (uint64_t)(uintptr_t)out;
+	attr.test.data_size_out = sizeof(out);
 	attr.test.repeat = 1;
 	return sys_bpf(BPF_PROG_TEST_RUN, &attr) ? -errno : 0;
 }
