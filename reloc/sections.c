@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "spec.h"
-#include "syscall/bpf.h" /* only for the BEL_BPF_* constants newer than the uapi headers */
+#include "common/uapi.h"
 
 enum match {
 	EXACT,     /* "socket": the name and nothing else */

@@ -13,16 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Constants newer than the uapi headers this builds against (Debian 12: Linux 6.1). */
-#ifndef BPF_F_XDP_DEV_BOUND_ONLY
-#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
-#endif
-#define BEL_BPF_TCX_INGRESS 46
-#define BEL_BPF_TCX_EGRESS 47
-#define BEL_BPF_TRACE_UPROBE_MULTI 48
-#define BEL_BPF_NETKIT_PRIMARY 50
-#define BEL_BPF_NETKIT_PEER 51
-#define BEL_BPF_LINK_TYPE_TCX 11
+#include "common/uapi.h"
 
 struct bel_map_create_args {
 	uint32_t map_type, key_size, value_size, max_entries, map_flags;

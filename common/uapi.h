@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel ABI constants newer than the uapi headers bel builds against (Debian 12: Linux 6.1).
+ * Values from the kernel's include/uapi/linux/bpf.h; shared by every layer.
+ */
+#ifndef BEL_COMMON_UAPI_H
+#define BEL_COMMON_UAPI_H
+
+#include <linux/bpf.h>
+
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
+#endif
+#define BEL_BPF_TCX_INGRESS 46
+#define BEL_BPF_TCX_EGRESS 47
+#define BEL_BPF_TRACE_UPROBE_MULTI 48
+#define BEL_BPF_NETKIT_PRIMARY 50
+#define BEL_BPF_NETKIT_PEER 51
+#define BEL_BPF_LINK_TYPE_TCX 11
+
+#endif
