@@ -59,6 +59,17 @@ else
 	status=1
 fi
 
+# Fuzzing, briefly: each libFuzzer target for 30 s (the long runs are in tests/fuzz/README.md).
+echo "== fuzz: 30 s per target"
+if BEL_FUZZ_BUILD=build-fuzz ./scripts/fuzz.sh 30 >build/fuzz.log 2>&1; then
+	sed -n '/== fuzz summary/,$p' build/fuzz.log
+	passed=$((passed + 1))
+else
+	tail -30 build/fuzz.log
+	failed=$((failed + 1))
+	status=1
+fi
+
 # Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
 # kind of link must attach (this host's lockdown refuses fentry/lsm).
 vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
