@@ -231,18 +231,23 @@ static uint64_t kallsyms_address(const char *name)
 	return found;
 }
 
+/* Each __ksym and kfunc on its own: one that does not resolve fails only the programs that
+ * use it (its message is kept in ksym_errs[i]). */
 static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 {
 	const struct bel_spec *spec = obj->spec;
 	const struct bel_btf *vmlinux = NULL;
+	struct bel_err btf_err = {0};
 	uint32_t i;
 
 	obj->ksym_values = calloc(spec->nexterns + 1, sizeof(*obj->ksym_values));
-	if (!obj->ksym_values)
+	obj->ksym_errs = calloc(spec->nexterns + 1, sizeof(*obj->ksym_errs));
+	if (!obj->ksym_values || !obj->ksym_errs)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < spec->nexterns; i++) {
 		const struct bel_extern *ext = &spec->externs[i];
 		uint32_t kind = ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR;
+		struct bel_err *e = &obj->ksym_errs[i];
 		int id;
 
 		if (ext->kind == BEL_EXTERN_KCONFIG || !ext->btf_id)
@@ -250,16 +255,19 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 		if (ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id) {
 			obj->ksym_values[i] = kallsyms_address(ext->name);
 			if (!obj->ksym_values[i] && !ext->weak)
-				return bel_errf(err, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms "
-						"(or addresses hidden by kptr_restrict)", ext->name);
+				bel_errf(e, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms (or "
+					 "addresses hidden by kptr_restrict)", ext->name);
 			continue;
 		}
-		if (!vmlinux && !(vmlinux = bel_kernel_btf(err)))
-			return bel_err_prefix(err, "extern '%s' (__ksym) needs kernel BTF", ext->name);
+		if (!vmlinux && !(vmlinux = bel_kernel_btf(&btf_err))) {
+			*e = btf_err;
+			bel_err_prefix(e, "extern '%s' (__ksym) needs kernel BTF", ext->name);
+			continue;
+		}
 		id = bel_btf_find(vmlinux, ext->name, kind);
 		if (id < 0 && !ext->weak)
-			return bel_errf(err, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF",
-					ext->name, kind == BTF_KIND_FUNC ? "kfunc" : "variable");
+			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF",
+				 ext->name, kind == BTF_KIND_FUNC ? "kfunc" : "variable");
 		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
 	}
 	return 0;
@@ -273,17 +281,27 @@ int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
 		return 0;
 	pthread_mutex_lock(&obj->lock);
 	if (!obj->externs_done) {
+		/* .kconfig as a whole: its failure fails the programs using the .kconfig map */
 		if (obj->spec->kconfig_map >= 0)
-			ret = resolve_kconfig(obj, &obj->externs_err);
-		if (!ret)
-			ret = resolve_ksyms(obj, &obj->externs_err);
+			resolve_kconfig(obj, &obj->kconfig_err);
+		resolve_ksyms(obj, &obj->externs_err);
 		obj->externs_done = true;
 	}
-	ret = obj->externs_err.code;
+	ret = obj->externs_err.code; /* only out of memory */
 	if (ret)
 		*err = obj->externs_err;
 	pthread_mutex_unlock(&obj->lock);
 	return ret;
+}
+
+static bool uses_map(const struct bel_prog_def *def, int map)
+{
+	uint32_t i;
+
+	for (i = 0; map >= 0 && i < def->nmaps; i++)
+		if (def->maps[i] == (uint32_t)map)
+			return true;
+	return false;
 }
 
 int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err)
@@ -293,11 +311,20 @@ int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int ret;
 
-	if (!def->next_refs || def->externs_applied)
+	if (def->externs_applied || (!def->next_refs && !uses_map(def, spec->kconfig_map)))
 		return 0;
 	ret = bel_obj_resolve_externs(prog->obj, err);
 	if (ret)
 		return ret;
+	if (uses_map(def, spec->kconfig_map) && prog->obj->kconfig_err.code) {
+		*err = prog->obj->kconfig_err;
+		return err->code;
+	}
+	for (i = 0; i < def->next_refs; i++)
+		if (prog->obj->ksym_errs[def->ext_refs[i].ext].code) {
+			*err = prog->obj->ksym_errs[def->ext_refs[i].ext];
+			return err->code;
+		}
 	for (i = 0; i < def->next_refs; i++) {
 		const struct bel_extern_ref *r = &def->ext_refs[i];
 		const struct bel_extern *ext = &spec->externs[r->ext];

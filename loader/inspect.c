@@ -82,6 +82,11 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
 		return 0;
 	}
+	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.code : obj->ksym_errs[i].code) {
+		snprintf(info->error, sizeof(info->error), "%s",
+			 ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.msg : obj->ksym_errs[i].msg);
+		return 0;
+	}
 	info->resolved = true;
 	if (ext->kind == BEL_EXTERN_KCONFIG && obj->kconfig_data) {
 		memcpy(&info->value, obj->kconfig_data + ext->kcfg_off,

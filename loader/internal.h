@@ -70,6 +70,8 @@ struct bel_object {
 	struct bel_err externs_err;
 	uint8_t *kconfig_data;        /* contents of the .kconfig map */
 	uint64_t *ksym_values;        /* per extern: BTF id or kallsyms address */
+	struct bel_err *ksym_errs;    /* per extern: why it did not resolve (code 0: it did) */
+	struct bel_err kconfig_err;   /* why .kconfig could not be filled */
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
 };

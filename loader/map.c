@@ -135,6 +135,10 @@ static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
 	if (def->init || def->data_kind == BEL_DATA_KCONFIG) {
 		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data : def->init;
 
+		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->kconfig_err.code) {
+			*err = map->obj->kconfig_err;
+			return err->code;
+		}
 		if (!init)
 			return bel_errf(err, EINVAL, "map '%s': extern values were never resolved",
 					def->name);

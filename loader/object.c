@@ -224,6 +224,7 @@ void bel_object_close(struct bel_object *obj)
 	bel_btf_free(obj->target_btf);
 	free(obj->kconfig_data);
 	free(obj->ksym_values);
+	free(obj->ksym_errs);
 	free(obj->target_btf_path);
 	pthread_mutex_destroy(&obj->lock);
 	pthread_mutex_destroy(&obj->publish_lock);

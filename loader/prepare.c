@@ -66,11 +66,9 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	struct bel_spec one;
 	int n;
 
+	/* externs first: the .kconfig map's contents must be known before a program creates it */
 	n = bel_prog_apply_externs(prog, err);
 	if (n)
-		return n;
-	/* the .kconfig map's contents must be known before a program creates it */
-	if (prog->obj->spec->kconfig_map >= 0 && (n = bel_obj_resolve_externs(prog->obj, err)))
 		return n;
 	if (!def->core_relo_cnt || def->core_applied)
 		return 0;

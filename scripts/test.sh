@@ -77,13 +77,21 @@ if [ -x "$vmtest" ]; then
 	echo "== vmtest: Linux 6.1 and 6.12"
 	export VMTEST_CACHE=${VMTEST_CACHE:-/var/cache/bel-vmtest}
 	vm_status=0
-	"$vmtest" -k 6.1 -k 6.12 -t 900 -a build -a /usr/sbin/bpftool \
+	# each guest gets its kernel's config at /boot, where .kconfig externs are read from
+	"$vmtest" --fetch-only -k 6.1 -k 6.12 >/dev/null 2>&1 || true
+	configs=""
+	for c in "$VMTEST_CACHE"/kernels/*/root/boot/config-*; do
+		[ -f "$c" ] && configs="$configs -a $c:/boot/${c##*/}"
+	done
+	# shellcheck disable=SC2086
+	"$vmtest" -k 6.1 -k 6.12 -t 900 -a build -a /usr/sbin/bpftool $configs \
 		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=600 -e CI=true -- \
 		sh -c './build/tests/test_unit && ./build/tests/test_core && ./build/tests/test_kernel && ./build/tests/test_diff' \
 		>build/vmtest.log 2>&1 || vm_status=1
 	# the corpus under Debian 12's own kernel (about 5 minutes under emulation)
 	echo "== vmtest: the corpus under Linux 6.1"
-	"$vmtest" -k 6.1 -t 1500 -a build -a /usr/sbin/bpftool -e BEL_CORPUS_DIR="$BEL_CORPUS_DIR" \
+	# shellcheck disable=SC2086
+	"$vmtest" -k 6.1 -t 1500 -a build -a /usr/sbin/bpftool $configs -e BEL_CORPUS_DIR="$BEL_CORPUS_DIR" \
 		-e CK_DEFAULT_TIMEOUT=1500 -e CI=true -- ./build/tests/test_corpus \
 		>>build/vmtest.log 2>&1 || vm_status=1
 	grep -A8 '^summary:' build/vmtest.log | sed 's/^/    /' 
