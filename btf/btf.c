@@ -16,42 +16,30 @@ const char *bel_btf_kind_name(uint32_t kind)
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
 
-/* Bytes of kind-specific data that follow struct btf_type, or -1 for an unknown kind. */
-static int64_t type_extra_size(const struct btf_type *t)
-{
-	uint32_t vlen = btf_vlen(t);
+/* Bytes after struct btf_type, per kind: fixed + vlen * per_member (-1: unknown kind). */
+static const struct {
+	int8_t fixed, per_member;
+} extra_sizes[32] = {
+	[0] = {-1, 0},
+	[BTF_KIND_INT] = {4, 0}, [BTF_KIND_PTR] = {0, 0},
+	[BTF_KIND_ARRAY] = {sizeof(struct btf_array), 0},
+	[BTF_KIND_STRUCT] = {0, sizeof(struct btf_member)},
+	[BTF_KIND_UNION] = {0, sizeof(struct btf_member)},
+	[BTF_KIND_ENUM] = {0, sizeof(struct btf_enum)}, [BTF_KIND_FWD] = {0, 0},
+	[BTF_KIND_TYPEDEF] = {0, 0}, [BTF_KIND_VOLATILE] = {0, 0}, [BTF_KIND_CONST] = {0, 0},
+	[BTF_KIND_RESTRICT] = {0, 0}, [BTF_KIND_FUNC] = {0, 0},
+	[BTF_KIND_FUNC_PROTO] = {0, sizeof(struct btf_param)}, [BTF_KIND_VAR] = {4, 0},
+	[BTF_KIND_DATASEC] = {0, sizeof(struct btf_var_secinfo)}, [BTF_KIND_FLOAT] = {0, 0},
+	[BTF_KIND_DECL_TAG] = {4, 0}, [BTF_KIND_TYPE_TAG] = {0, 0}, [BTF_KIND_ENUM64] = {0, 12},
+	[20 ... 31] = {-1, 0},
+};
 
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 4;
-	case BTF_KIND_PTR:
-	case BTF_KIND_FWD:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return 0;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (int64_t)vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (int64_t)vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return (int64_t)vlen * 12;
-	case BTF_KIND_FUNC_PROTO:
-		return (int64_t)vlen * sizeof(struct btf_param);
-	case BTF_KIND_DATASEC:
-		return (int64_t)vlen * sizeof(struct btf_var_secinfo);
-	default:
-		return -1;
-	}
+/* Bytes of kind-specific data that follow struct btf_type, or -1 for an unknown kind. */
+static inline int64_t type_extra_size(const struct btf_type *t)
+{
+	int fixed = extra_sizes[btf_kind(t)].fixed;
+
+	return fixed < 0 ? -1 : fixed + (int64_t)btf_vlen(t) * extra_sizes[btf_kind(t)].per_member;
 }
 
 uint32_t bel_btf_type_count(const struct bel_btf *btf)
@@ -262,17 +250,6 @@ static uint32_t hash_prefix(const char *s, size_t len)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* memchr hops from one '_' to the next: far cheaper than memmem on short names. */
-static bool has_triple_underscore(const char *s, size_t len)
-{
-	const char *end = s + len, *p = memchr(s, '_', len);
-
-	for (; p && end - p >= 3; p = memchr(p + 1, '_', (size_t)(end - p - 1)))
-		if (p[1] == '_' && p[2] == '_')
-			return true;
-	return false;
-}
-
 /* The kinds a CO-RE candidate can have (relocations are on named types of these kinds). */
 static bool candidate_kind(uint32_t kind)
 {
@@ -329,13 +306,24 @@ static inline void names_add(struct bel_btf *btf, uint32_t i, const struct btf_t
 	size_t len;
 
 	btf->names.next[i] = UINT32_MAX;
-	if (!t->name_off || t->name_off < btf->start_str || name_off >= btf->hdr->str_len ||
-	    !candidate_kind(btf_kind(t)))
+	if (!candidate_kind(btf_kind(t)) || !t->name_off || t->name_off < btf->start_str ||
+	    name_off >= btf->hdr->str_len)
 		return;
 	name = btf->strs + name_off;
-	len = strlen(name);
-	if (has_triple_underscore(name, len)) /* rare: only the part before the ___flavor */
-		len = bel_btf_essential_len(name);
+	/* one pass: length, and whether a "___" (a flavor separator, rare in kernels) occurs */
+	{
+		const char *p = name;
+		unsigned int run = 0;
+		bool triple = false;
+
+		for (; *p; p++) {
+			run = *p == '_' ? run + 1 : 0;
+			triple |= run == 3;
+		}
+		len = (size_t)(p - name);
+		if (triple) /* only the part before the ___flavor */
+			len = bel_btf_essential_len(name);
+	}
 	b = hash_prefix(name, len) & btf->names.mask;
 	btf->names.next[i] = btf->names.heads[b];
 	btf->names.heads[b] = i;
