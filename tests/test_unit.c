@@ -38,18 +38,8 @@ extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs
 extern Elf64_Shdr *raw_shdr(void *image, const char *name);
 extern Elf64_Sym *raw_sym(void *image, const char *name);
 
-/* BTF encoders, as in malformed.c (kernel selftests' test_btf.h style). */
-#define T_INFO(kind, vlen) (((uint32_t)(kind) << 24) | ((vlen) & 0xffff))
-#define T_TYPE(name, kind, vlen, size_or_type) (name), T_INFO(kind, vlen), (size_or_type)
-#define T_INT(name, bytes) T_TYPE(name, BTF_KIND_INT, 0, bytes), ((bytes) * 8)
-#define T_PTR(type) T_TYPE(0, BTF_KIND_PTR, 0, type)
-#define T_TYPEDEF(name, type) T_TYPE(name, BTF_KIND_TYPEDEF, 0, type)
-#define T_STRUCT(name, vlen, size) T_TYPE(name, BTF_KIND_STRUCT, vlen, size)
-#define T_MEMBER(name, type, bit_off) (name), (type), (bit_off)
-#define T_ARRAY(type, index_type, nelems) T_TYPE(0, BTF_KIND_ARRAY, 0, 0), (type), (index_type), (nelems)
-#define T_VAR(name, type, linkage) T_TYPE(name, BTF_KIND_VAR, 0, type), (linkage)
-#define T_DATASEC(name, vlen, size) T_TYPE(name, BTF_KIND_DATASEC, vlen, size)
-#define T_SECINFO(type, off, size) (type), (off), (size)
+/* BTF written by hand: tests/btf_encode.h */
+#include "btf_encode.h"
 
 static const char *const fixtures[] = {
 	"maps", "globals", "subprogs", "sections", "metadata", "hello", "bad_verify",
