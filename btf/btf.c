@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "btf.h"
 
+#include "common/hash.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,21 +236,6 @@ size_t bel_btf_essential_len(const char *name)
 	return n;
 }
 
-/* FNV-style over 8-byte words: indexing vmlinux hashes some 14k names, so bytes matter. */
-static uint32_t hash_prefix(const char *s, size_t len)
-{
-	uint64_t h = 14695981039346656037ull, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 1099511628211ull;
-	}
-	w = 0;
-	memcpy(&w, s + i, len - i);
-	h = (h ^ w ^ len) * 1099511628211ull;
-	return (uint32_t)(h ^ (h >> 32));
-}
 
 /* The kinds a CO-RE candidate can have (relocations are on named types of these kinds). */
 static bool candidate_kind(uint32_t kind)
@@ -270,7 +257,7 @@ static bool candidate_kind(uint32_t kind)
 
 uint32_t bel_btf_name_hash(const char *name, size_t len)
 {
-	return hash_prefix(name, len);
+	return bel_hash(name, len);
 }
 
 bool bel_btf_name_indexed_kind(uint32_t kind)
@@ -324,7 +311,7 @@ static inline void names_add(struct bel_btf *btf, uint32_t i, const struct btf_t
 		if (triple) /* only the part before the ___flavor */
 			len = bel_btf_essential_len(name);
 	}
-	b = hash_prefix(name, len) & btf->names.mask;
+	b = bel_hash(name, len) & btf->names.mask;
 	btf->names.next[i] = btf->names.heads[b];
 	btf->names.heads[b] = i;
 }

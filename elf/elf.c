@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "elf.h"
 
+#include "common/hash.h"
+
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -77,14 +79,9 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 	return 0;
 }
 
-/* FNV-1a: names are short and few; anything that spreads them will do. */
 static uint32_t name_hash(const char *name)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 16777619u;
-	return h;
+	return bel_hash(name, strlen(name));
 }
 
 /* Index n names (taken with a stride from an array of structs whose `name` is at name_off). */
