@@ -170,7 +170,7 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 		      struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
-	const char *target = o && o->target ? o->target : def->attach_target;
+	const char *target = BEL_OPT(o, target, NULL) ?: def->attach_target;
 	int link;
 
 	switch (def->attach_kind) {
@@ -203,10 +203,10 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 			return bel_errf(err, -link, "iterator link failed: %s", strerror(-link));
 		return link;
 	case BEL_ATTACH_CGROUP:
-		return attach_cgroup(def, prog_fd, o ? o->cgroup : NULL, err);
+		return attach_cgroup(def, prog_fd, BEL_OPT(o, cgroup, NULL), err);
 	case BEL_ATTACH_XDP:
 	case BEL_ATTACH_TCX:
-		return attach_ifindex(def, prog_fd, o ? o->ifname : NULL, err);
+		return attach_ifindex(def, prog_fd, BEL_OPT(o, ifname, NULL), err);
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}
@@ -217,11 +217,11 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 	switch (prog->def->attach_kind) {
 	case BEL_ATTACH_KPROBE: case BEL_ATTACH_KRETPROBE: case BEL_ATTACH_TRACEPOINT:
 	case BEL_ATTACH_RAW_TP:
-		return prog->def->attach_target || (opts && opts->target);
+		return prog->def->attach_target || BEL_OPT(opts, target, NULL);
 	case BEL_ATTACH_TRACING: case BEL_ATTACH_LSM: case BEL_ATTACH_ITER: case BEL_ATTACH_CGROUP:
 		return true;
 	case BEL_ATTACH_XDP: case BEL_ATTACH_TCX:
-		return opts && opts->ifname;
+		return BEL_OPT(opts, ifname, NULL) != NULL;
 	default:
 		return false;
 	}
@@ -232,6 +232,11 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 	struct bel_err err = {0};
 	int *grown, link;
 
+	if (bel_opts_check(opts, sizeof(*opts), "bel_attach_opts", &err)) {
+		link = err.code;
+		pthread_mutex_lock(&prog->lock);
+		goto fail;
+	}
 	pthread_mutex_lock(&prog->lock);
 	if (prog->fd < 0) {
 		link = bel_errf(&err, ENOENT, "not loaded");

@@ -52,13 +52,14 @@ struct bel_open_opts {
 };
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg
- * (if any); bel_open_error() returns it too. */
+ * (if any); bel_thread_error() returns it too. */
 int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 			 struct bel_object **obj);
 int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
 			struct bel_object **obj);
-/* The message of the last failed open in this thread. */
-const char *bel_open_error(void);
+/* The message of the last failed call in this thread that has no object to record it on:
+ * opening an object, ring and perf buffer readers, maps opened by fd or path. */
+const char *bel_thread_error(void);
 
 /* Unload everything that is loaded and free the object. Pins stay in place. */
 void bel_object_close(struct bel_object *obj);

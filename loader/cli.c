@@ -155,7 +155,7 @@ static int open_obj(const char *path, const char *name, struct bel_object **obj)
 	int ret = bel_object_open_file(path, &opts, obj);
 
 	if (ret)
-		fprintf(stderr, "bel: %s\n", bel_open_error());
+		fprintf(stderr, "bel: %s\n", bel_thread_error());
 	return ret;
 }
 
@@ -265,7 +265,7 @@ static int cmd_inspect(int argc, char **argv)
 		return 2;
 	}
 	if (bel_object_open_file(argv[optind], &opts, &obj)) {
-		fprintf(stderr, "bel: %s\n", bel_open_error());
+		fprintf(stderr, "bel: %s\n", bel_thread_error());
 		return 1;
 	}
 	if (core)

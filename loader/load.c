@@ -61,21 +61,22 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	struct load_job job = {.obj = obj};
 	uint32_t nthreads = 1, i, n = obj->spec->nprogs;
 	pthread_t *threads = NULL;
+	struct bel_err err = {0};
 
-	if (opts) {
-		job.keep_going = opts->keep_going;
-		__atomic_store_n(&obj->log_level, opts->log_level, __ATOMIC_RELAXED);
-		if (opts->threads > 1)
-			nthreads = opts->threads;
+	if (bel_opts_check(opts, sizeof(*opts), "bel_load_opts", &err)) {
+		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
+		return bel_obj_fail(obj, &err);
 	}
+	job.keep_going = BEL_OPT(opts, keep_going, false);
+	__atomic_store_n(&obj->log_level, BEL_OPT(opts, log_level, 0), __ATOMIC_RELAXED);
+	if (BEL_OPT(opts, threads, 0) > 1)
+		nthreads = opts->threads;
 	/* A thread per program or two at least: below that, the threads mostly wait for each
 	 * other on the object BTF and the shared maps. */
 	if (nthreads > n / 2)
 		nthreads = n / 2 ? n / 2 : 1;
 	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
 	if (!job.loaded_here) {
-		struct bel_err err = {0};
-
 		bel_errf(&err, ENOMEM, "object '%s': out of memory", obj->spec->obj_name);
 		return bel_obj_fail(obj, &err);
 	}

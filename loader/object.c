@@ -14,11 +14,35 @@
 #include "btf/sanitize.h"
 #include "internal.h"
 
-static __thread char open_error[BEL_ERR_MSG_MAX];
+static __thread char thread_error[BEL_ERR_MSG_MAX];
 
-const char *bel_open_error(void)
+const char *bel_thread_error(void)
 {
-	return open_error;
+	return thread_error;
+}
+
+int bel_thread_fail(struct bel_err *err)
+{
+	snprintf(thread_error, sizeof(thread_error), "%s", err->msg);
+	return err->code;
+}
+
+int bel_opts_check(const void *opts, size_t known_size, const char *what, struct bel_err *err)
+{
+	const uint8_t *bytes = opts;
+	size_t sz, i;
+
+	if (!opts)
+		return 0;
+	memcpy(&sz, opts, sizeof(sz));
+	if (sz < sizeof(size_t))
+		return bel_errf(err, EINVAL, "%s: sz is %zu; set it to sizeof the struct", what, sz);
+	/* a newer caller's fields this version does not know must be unused (zero) */
+	for (i = known_size; i < sz; i++)
+		if (bytes[i])
+			return bel_errf(err, EINVAL, "%s: byte %zu is set, but this version of bel knows "
+					"only the first %zu bytes of the struct", what, i, known_size);
+	return 0;
 }
 
 uint64_t bel_now_ns(void)
@@ -66,6 +90,7 @@ static void name_from_path(const char *path, char *out, size_t size)
 static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		     struct bel_object **out)
 {
+	const char *btf_path = BEL_OPT(opts, btf_path, NULL);
 	struct bel_object *obj;
 	uint32_t i;
 
@@ -74,18 +99,13 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		return -ENOMEM;
 	obj->spec = spec;
 	obj->btf_fd = -1;
-	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s",
-		 opts && opts->pin_root ? opts->pin_root : "/sys/fs/bpf");
-	if (opts) {
-		obj->msg = opts->msg;
-		obj->msg_ctx = opts->msg_ctx;
-		obj->keep_maps = opts->keep_maps;
-		if (opts->btf_path && !(obj->target_btf_path = strdup(opts->btf_path))) {
-			free(obj->maps);
-			free(obj->progs);
-			free(obj);
-			return -ENOMEM;
-		}
+	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s", BEL_OPT(opts, pin_root, NULL) ?: "/sys/fs/bpf");
+	obj->msg = BEL_OPT(opts, msg, NULL);
+	obj->msg_ctx = BEL_OPT(opts, msg_ctx, NULL);
+	obj->keep_maps = BEL_OPT(opts, keep_maps, false);
+	if (btf_path && !(obj->target_btf_path = strdup(btf_path))) {
+		free(obj);
+		return -ENOMEM;
 	}
 	pthread_mutex_init(&obj->lock, NULL);
 	pthread_mutex_init(&obj->publish_lock, NULL);
@@ -94,6 +114,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	if (!obj->maps || !obj->progs) {
 		free(obj->maps);
 		free(obj->progs);
+		free(obj->target_btf_path);
 		free(obj);
 		return -ENOMEM;
 	}
@@ -116,10 +137,11 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 
 static int open_failed(const struct bel_open_opts *opts, struct bel_err *err)
 {
-	snprintf(open_error, sizeof(open_error), "%s", err->msg);
-	if (opts && opts->msg)
-		opts->msg(BEL_MSG_ERROR, err->msg, opts->msg_ctx);
-	return err->code;
+	bel_msg_fn msg = BEL_OPT(opts, msg, NULL);
+
+	if (msg)
+		msg(BEL_MSG_ERROR, err->msg, BEL_OPT(opts, msg_ctx, NULL));
+	return bel_thread_fail(err);
 }
 
 static int open_image(const void *buf, size_t size, bool copy, const char *name,
@@ -146,10 +168,13 @@ static int open_image(const void *buf, size_t size, bool copy, const char *name,
 int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
 			struct bel_object **obj)
 {
-	const char *name = opts && opts->name ? opts->name : "bel_obj";
+	const char *name = BEL_OPT(opts, name, NULL) ?: "bel_obj";
+	struct bel_err err = {0};
 
 	*obj = NULL;
-	open_error[0] = '\0';
+	thread_error[0] = '\0';
+	if (bel_opts_check(opts, sizeof(*opts), "bel_open_opts", &err))
+		return open_failed(opts, &err);
 	return open_image(buf, size, true, name, opts, obj);
 }
 
@@ -163,8 +188,10 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 	int fd, ret;
 
 	*obj = NULL;
-	open_error[0] = '\0';
-	if (opts && opts->name)
+	thread_error[0] = '\0';
+	if (bel_opts_check(opts, sizeof(*opts), "bel_open_opts", &err))
+		return open_failed(opts, &err);
+	if (BEL_OPT(opts, name, NULL))
 		snprintf(name, sizeof(name), "%s", opts->name);
 	else
 		name_from_path(path, name, sizeof(name));

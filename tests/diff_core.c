@@ -869,8 +869,8 @@ static void run_whole(const char *path, const struct dc_opts *o, unsigned int st
 			r->bel.status = ret;
 			r->bel.open_failed = true;
 			snprintf(r->bel.note, sizeof(r->bel.note), "bel: opening %s failed: %s", path,
-				 bel_open_error());
-			summarize(r->bel.msg, sizeof(r->bel.msg), bel_open_error());
+				 bel_thread_error());
+			summarize(r->bel.msg, sizeof(r->bel.msg), bel_thread_error());
 		} else {
 			r->bel_opened = true;
 			for (i = 0; i < bel_object_program_count(bobj); i++) {
@@ -1004,7 +1004,7 @@ static void run_one_by_one(const char *path, const struct dc_opts *o, unsigned i
 			r->bel_keep_going = ret;
 			r->bel_keep_going_open_failed = true;
 			summarize(r->bel_keep_going_msg, sizeof(r->bel_keep_going_msg),
-				  bel_open_error());
+				  bel_thread_error());
 		} else {
 			r->bel_opened = true;
 			r->stage = DC_IN_BEL;

@@ -71,7 +71,7 @@ static void run(enum scenario sc, const char *fixture, const char *root, struct 
 
 	out->ret = bel_object_open_file(fixture_path(fixture), &opts, &obj);
 	if (out->ret) {
-		snprintf(out->msg, sizeof(out->msg), "%s", bel_open_error());
+		snprintf(out->msg, sizeof(out->msg), "%s", bel_thread_error());
 		return;
 	}
 	switch (sc) {

@@ -99,7 +99,7 @@ static struct bel_object *open_fixture(const char *name, bool keep_maps)
 	struct bel_object *obj = NULL;
 	int ret = bel_object_open_file(fixture_path(name), &opts, &obj);
 
-	ck_assert_msg(ret == 0, "open %s: %s", name, bel_open_error());
+	ck_assert_msg(ret == 0, "open %s: %s", name, bel_thread_error());
 	return obj;
 }
 
@@ -476,7 +476,7 @@ static struct bel_object *open_pinned(const char *name, const char *pin_root)
 	struct bel_object *obj = NULL;
 
 	ck_assert_msg(bel_object_open_file(fixture_path(name), &opts, &obj) == 0, "open %s: %s",
-		      name, bel_open_error());
+		      name, bel_thread_error());
 	return obj;
 }
 

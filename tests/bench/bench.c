@@ -270,7 +270,7 @@ static int run_bel(const char *path, unsigned int threads, bool load, bool keep_
 	if (r->err) {
 		if (partial)
 			snprintf(partial->first_error, sizeof(partial->first_error), "open: %s",
-				 bel_open_error());
+				 bel_thread_error());
 		return r->err;
 	}
 	if (load) {
