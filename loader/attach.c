@@ -78,10 +78,10 @@ static int link_perf_event(int prog_fd, int perf_fd, struct bel_err *err)
 	return link;
 }
 
-static int attach_kprobe(const struct bel_prog_def *def, int prog_fd, const char *target,
+static int attach_kprobe(const struct bel_program *prog, int prog_fd, const char *target,
 			 struct bel_err *err)
 {
-	bool ret = def->attach_kind == BEL_ATTACH_KRETPROBE;
+	bool ret = prog->cfg.attach_kind == BEL_ATTACH_KRETPROBE;
 	char func[256], *plus;
 	unsigned long long off = 0;
 	uint32_t type = 0;
@@ -90,7 +90,8 @@ static int attach_kprobe(const struct bel_prog_def *def, int prog_fd, const char
 	if (kprobe_pmu(&type, &bit, err))
 		return err->code;
 	/* ksyscall/NAME means the architecture's syscall entry point */
-	if (!strncmp(def->sec_name, "ksyscall", 8) || !strncmp(def->sec_name, "kretsyscall", 11))
+	if (!strncmp(prog->def->sec_name, "ksyscall", 8) ||
+	    !strncmp(prog->def->sec_name, "kretsyscall", 11))
 		snprintf(func, sizeof(func), "__x64_sys_%s", target);
 	else
 		snprintf(func, sizeof(func), "%s", target);
@@ -119,11 +120,12 @@ static int attach_tracepoint(int prog_fd, const char *target, struct bel_err *er
 	return link_perf_event(prog_fd, fd, err);
 }
 
-static int attach_ifindex(const struct bel_prog_def *def, int prog_fd, const char *ifname,
+static int attach_ifindex(const struct bel_program *prog, int prog_fd, const char *ifname,
 			  struct bel_err *err)
 {
 	unsigned int ifindex = ifname ? if_nametoindex(ifname) : 0;
-	uint32_t type = def->attach_kind == BEL_ATTACH_XDP ? BPF_XDP : def->expected_attach_type;
+	uint32_t type = prog->cfg.attach_kind == BEL_ATTACH_XDP ? BPF_XDP
+							 : prog->cfg.expected_attach_type;
 	int link;
 
 	if (!ifname)
@@ -143,7 +145,7 @@ static bool is_cgroup2(const char *path)
 	return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-static int attach_cgroup(const struct bel_prog_def *def, int prog_fd, const char *cgroup,
+static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char *cgroup,
 			 struct bel_err *err)
 {
 	/* By default the root of the cgroup v2 hierarchy: /sys/fs/cgroup on a unified system,
@@ -158,7 +160,7 @@ static int attach_cgroup(const struct bel_prog_def *def, int prog_fd, const char
 	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)
 		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
-	link = bel_sys_link_create(prog_fd, cg, def->expected_attach_type, 0);
+	link = bel_sys_link_create(prog_fd, cg, prog->cfg.expected_attach_type, 0);
 	close(cg);
 	if (link < 0)
 		return bel_errf(err, -link, "BPF_LINK_CREATE on cgroup %s failed: %s", path,
@@ -173,12 +175,12 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 	const char *target = BEL_OPT(o, target, NULL) ?: def->attach_target;
 	int link;
 
-	switch (def->attach_kind) {
+	switch (prog->cfg.attach_kind) {
 	case BEL_ATTACH_KPROBE:
 	case BEL_ATTACH_KRETPROBE:
 		if (!target)
 			return bel_errf(err, EINVAL, "names no function to probe");
-		return attach_kprobe(def, prog_fd, target, err);
+		return attach_kprobe(prog, prog_fd, target, err);
 	case BEL_ATTACH_TRACEPOINT:
 		if (!target || !strchr(target, '/'))
 			return bel_errf(err, EINVAL, "names no tracepoint (category/name)");
@@ -203,10 +205,10 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 			return bel_errf(err, -link, "iterator link failed: %s", strerror(-link));
 		return link;
 	case BEL_ATTACH_CGROUP:
-		return attach_cgroup(def, prog_fd, BEL_OPT(o, cgroup, NULL), err);
+		return attach_cgroup(prog, prog_fd, BEL_OPT(o, cgroup, NULL), err);
 	case BEL_ATTACH_XDP:
 	case BEL_ATTACH_TCX:
-		return attach_ifindex(def, prog_fd, BEL_OPT(o, ifname, NULL), err);
+		return attach_ifindex(prog, prog_fd, BEL_OPT(o, ifname, NULL), err);
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}
@@ -214,7 +216,7 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 
 bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts)
 {
-	switch (prog->def->attach_kind) {
+	switch (prog->cfg.attach_kind) {
 	case BEL_ATTACH_KPROBE: case BEL_ATTACH_KRETPROBE: case BEL_ATTACH_TRACEPOINT:
 	case BEL_ATTACH_RAW_TP:
 		return prog->def->attach_target || BEL_OPT(opts, target, NULL);

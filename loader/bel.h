@@ -82,7 +82,7 @@ struct bel_load_opts {
 	uint32_t log_level;     /* verifier log level to capture (0: only on failure) */
 };
 
-/* Load every program of the object (and the maps they need). Without keep_going, a failure
+/* Load every program of the object whose autoload is set (and the maps they need). Without keep_going, a failure
  * unloads what this call loaded and returns the first error; with it, every program is
  * tried and the return value is the first error (0 if all loaded): see each program's status. */
 int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts);
@@ -102,7 +102,9 @@ const char *bel_program_section(const struct bel_program *prog);
 uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
 uint32_t bel_program_expected_attach_type(const struct bel_program *prog);
 uint32_t bel_program_flags(const struct bel_program *prog);            /* BPF_F_* load flags */
-/* Final instructions (struct bpf_insn from <linux/bpf.h>), map fds not yet filled in. */
+/* The program's instructions after relocation (struct bpf_insn from <linux/bpf.h>), as parsed:
+ * subprograms appended, map references marked, fds not filled in, CO-RE and externs not applied
+ * (those are applied to the program's own copy when it loads). Never changes after open. */
 const void *bel_program_insns(const struct bel_program *prog, unsigned int *count);
 /* Number of .BTF.ext func_info and line_info records the program carries. */
 void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_info,
@@ -110,10 +112,29 @@ void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_i
 /* The map table: the maps the program's final instructions refer to, its subprograms' included. */
 unsigned int bel_program_map_count(const struct bel_program *prog);
 struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
-/* Set the program type (and expected attach type) where the section name does not say it, as
- * loaders with their own conventions do (qemu's "tun_rss_steering" is a socket filter). Only
- * before the program's first load (-EBUSY after). */
+/*
+ * Before a load. Each of these is refused with -EBUSY while the program is loaded and applies to
+ * its next load.
+ *
+ * The program type (and expected attach type) where the section name does not say it, as
+ * loaders with their own conventions do (qemu's "tun_rss_steering" is a socket filter).
+ */
 int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type);
+/* BPF_F_* load flags (replacing those the section implies, e.g. BPF_F_SLEEPABLE for ".s"). */
+int bel_program_set_flags(struct bel_program *prog, uint32_t flags);
+/* Verifier log level for every load of this program (the log is then kept on success too). */
+int bel_program_set_log_level(struct bel_program *prog, uint32_t level);
+/* Whether bel_object_load loads it (default true); bel_program_load always does. */
+int bel_program_set_autoload(struct bel_program *prog, bool autoload);
+bool bel_program_autoload(const struct bel_program *prog);
+/*
+ * Where a fentry/fexit/fmod_ret, lsm, tp_btf or freplace program attaches, instead of what its
+ * section names: func_name (NULL: keep the section's) in the kernel when target_prog_fd <= 0, or
+ * in the BPF program target_prog_fd (a freplace program's target; fentry/fexit on a BPF
+ * program). The fd is duplicated.
+ */
+int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
+				  const char *func_name);
 /* Load one program and the maps in its map table; bind the object's metadata maps. */
 int bel_program_load(struct bel_program *prog);
 int bel_program_unload(struct bel_program *prog);
@@ -123,7 +144,10 @@ int bel_program_status(const struct bel_program *prog);
 /* Message of the last failed load ("" after a successful one). This and the log below are the
  * program's own buffers: read them when no other thread is loading the same program. */
 const char *bel_program_error(const struct bel_program *prog);
-/* Verifier log of the last failed load (or of the last load when log_level was set). */
+/* Verifier log of the last failed load (or of the last load when a log level was set): its
+ * last BEL_LOG_KEEP bytes, where the verifier says why. A failing load runs the verifier twice
+ * (once more with a log), three times on kernels before 6.4 when the log is long. */
+#define BEL_LOG_KEEP (64u << 10)
 const char *bel_program_log(const struct bel_program *prog);
 
 /* Attaching through BPF links. The section says how (kprobe/F, tracepoint/C/N, raw_tp/N,

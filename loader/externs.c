@@ -3,8 +3,8 @@
  * Extern values from the running kernel, resolved once per object at the first load:
  * .kconfig from /proc/config.gz (zlib) or /boot/config-$(uname -r), LINUX_KERNEL_VERSION from
  * uname, LINUX_HAS_* from kernel BTF; __ksym variables through kernel BTF (typed) or
- * /proc/kallsyms (typeless); kfuncs through kernel BTF. Then each program's instructions that
- * take a kernel symbol are patched before its load.
+ * /proc/kallsyms (typeless); kfuncs through kernel BTF. A program that uses one that did not
+ * resolve fails alone; the others get their instructions patched (reloc/externs.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -304,14 +304,14 @@ static bool uses_map(const struct bel_prog_def *def, int map)
 	return false;
 }
 
-int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err)
+int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 {
-	struct bel_prog_def *def = (struct bel_prog_def *)prog->def; /* prepare-step mutation */
+	const struct bel_prog_def *def = prog->def;
 	const struct bel_spec *spec = prog->obj->spec;
 	uint32_t i;
 	int ret;
 
-	if (def->externs_applied || (!def->next_refs && !uses_map(def, spec->kconfig_map)))
+	if (!def->nextern_refs && !uses_map(def, spec->kconfig_map))
 		return 0;
 	ret = bel_obj_resolve_externs(prog->obj, err);
 	if (ret)
@@ -320,32 +320,10 @@ int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err)
 		*err = prog->obj->kconfig_err;
 		return err->code;
 	}
-	for (i = 0; i < def->next_refs; i++)
-		if (prog->obj->ksym_errs[def->ext_refs[i].ext].code) {
-			*err = prog->obj->ksym_errs[def->ext_refs[i].ext];
+	for (i = 0; i < def->nextern_refs; i++)
+		if (prog->obj->ksym_errs[def->extern_refs[i].ext].code) {
+			*err = prog->obj->ksym_errs[def->extern_refs[i].ext];
 			return err->code;
 		}
-	for (i = 0; i < def->next_refs; i++) {
-		const struct bel_extern_ref *r = &def->ext_refs[i];
-		const struct bel_extern *ext = &spec->externs[r->ext];
-		uint64_t v = prog->obj->ksym_values[r->ext];
-		struct bpf_insn *insn = &def->insns[r->insn];
-
-		if (ext->kind == BEL_EXTERN_KFUNC) {
-			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
-			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
-			insn->imm = (int32_t)v;
-			insn->off = 0;
-		} else if (ext->btf_type_id) {
-			insn[0].src_reg = v ? BPF_PSEUDO_BTF_ID : 0;
-			insn[0].imm = (int32_t)v;
-			insn[1].imm = 0; /* the BTF object: 0 for vmlinux */
-		} else {
-			insn[0].src_reg = 0;
-			insn[0].imm = (int32_t)(uint32_t)v;
-			insn[1].imm = (int32_t)(uint32_t)(v >> 32);
-		}
-	}
-	def->externs_applied = true;
 	return 0;
 }

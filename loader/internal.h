@@ -34,9 +34,28 @@ struct bel_map {
 	uint32_t nheld;
 };
 
+/*
+ * What a load of a program uses where the spec only proposes: the type the section name implies
+ * can be overridden, the attach target moved, flags and log level set. Set before a load (under
+ * the program's lock), read by it.
+ */
+struct bel_prog_config {
+	uint32_t prog_type, expected_attach_type, prog_flags, log_level;
+	bool type_known;
+	bool needs_attach_btf;
+	bool autoload;            /* bel_object_load loads it */
+	enum bel_attach_kind attach_kind;
+	char *attach_func;        /* instead of the section's target (fentry, freplace, tp_btf, ...) */
+	int attach_prog_fd;       /* a BPF program to attach to (freplace, fentry on BPF), or -1 */
+};
+
 struct bel_program {
 	struct bel_object *obj;
 	const struct bel_prog_def *def;
+	struct bel_prog_config cfg;
+	/* the spec's instructions as patched for this kernel (CO-RE, externs): made by the first
+	 * load (prepare step, under lock), kept for later loads; map fds are filled per load */
+	struct bpf_insn *insns;
 	pthread_mutex_t lock;
 	int fd;
 	int status;
@@ -107,6 +126,9 @@ void bel_map_drop_fresh(struct bel_map *map, int fd);
 uint32_t bel_map_effective_max_entries(const struct bel_map_def *def);
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
 int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
+/* The configuration a program starts with: what its section says. */
+void bel_prog_config_init(struct bel_program *prog);
+void bel_prog_config_free(struct bel_program *prog);
 /* Unload; with undo, pins made for its maps by this object go too (a failed load's rollback). */
 int bel_program_unload_undo(struct bel_program *prog, bool undo);
 void bel_program_close_links(struct bel_program *prog);
@@ -114,8 +136,10 @@ void bel_program_close_links(struct bel_program *prog);
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
 
 int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
-int bel_prog_apply_externs(struct bel_program *prog, struct bel_err *err);
-/* The prepare step: CO-RE for this program, once (prog->lock held). */
+/* Whether every extern the program uses resolved (else the error of the first that did not). */
+int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err);
+/* The prepare step, once per program (prog->lock held): prog->insns from the spec's, with
+ * externs and CO-RE applied for the target kernel. */
 int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);
 struct bel_core_target;
 /* The CO-RE targets of the object: fills targets[0]; returns their number or -errno. */
@@ -123,6 +147,8 @@ int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, str
 /* A whole file into memory; NULL with errno set. */
 void *bel_read_file(const char *path, size_t *size);
 
+/* A BTF object the kernel holds (a map's or program's), read and parsed into *out. */
+int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err);
 /* vmlinux BTF, mapped once per process; NULL with err set when unavailable. */
 const struct bel_btf *bel_kernel_btf(struct bel_err *err);
 

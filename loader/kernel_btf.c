@@ -111,3 +111,42 @@ const struct bel_btf *bel_kernel_btf(struct bel_err *err)
 		*err = vmlinux_err;
 	return vmlinux;
 }
+
+int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
+{
+	struct bpf_btf_info info;
+	uint32_t len = sizeof(info), size;
+	void *raw = NULL;
+	int fd, ret;
+
+	*out = NULL;
+	fd = bel_sys_btf_get_fd_by_id(id);
+	if (fd < 0)
+		return bel_errf(err, -fd, "cannot open BTF id %u: %s", id, strerror(-fd));
+	memset(&info, 0, sizeof(info));
+	ret = bel_sys_obj_get_info_by_fd(fd, &info, &len);
+	if (!ret && !info.btf_size)
+		ret = -ENODATA;
+	if (!ret) {
+		size = info.btf_size;
+		raw = calloc(1, size); /* zeroed: memory checkers cannot see the kernel fill it */
+		memset(&info, 0, sizeof(info));
+		info.btf = (uint64_t)(uintptr_t)raw;
+		info.btf_size = size;
+		len = sizeof(info);
+		ret = raw ? bel_sys_obj_get_info_by_fd(fd, &info, &len) : -ENOMEM;
+		/* the kernel's BTF cannot grow, but do not trust a size we did not allocate */
+		if (!ret && info.btf_size > size)
+			ret = -EOVERFLOW;
+	}
+	close(fd);
+	if (ret) {
+		free(raw);
+		return bel_errf(err, -ret, "cannot read BTF id %u: %s", id, strerror(-ret));
+	}
+	ret = bel_btf_parse(raw, info.btf_size, NULL, true, out, err);
+	free(raw);
+	if (ret)
+		bel_err_prefix(err, "BTF id %u", id);
+	return ret;
+}

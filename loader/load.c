@@ -38,6 +38,8 @@ static void *load_worker(void *arg)
 		if (i >= n)
 			break;
 		prog = &job->obj->progs[i];
+		if (!bel_program_autoload(prog))
+			continue;
 		was_loaded = bel_program_fd(prog) >= 0;
 		ret = bel_program_load(prog);
 		if (!ret) {

@@ -32,38 +32,12 @@ static void expected_shape(const struct bel_map_def *def, struct bpf_map_info *w
 static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf **btf,
 			       const struct btf_type **ds, struct bel_err *err)
 {
-	struct bpf_btf_info binfo;
-	uint32_t len = sizeof(binfo);
-	void *raw = NULL;
-	int fd, ret;
+	int ret;
 
 	*btf = NULL;
 	if (!info->btf_id || !info->btf_value_type_id)
 		return bel_errf(err, EINVAL, "it has no BTF to check the variable layout against");
-	fd = bel_sys_btf_get_fd_by_id(info->btf_id);
-	if (fd < 0)
-		return bel_errf(err, -fd, "cannot open its BTF (id %u): %s", info->btf_id,
-				strerror(-fd));
-	memset(&binfo, 0, sizeof(binfo));
-	ret = bel_sys_obj_get_info_by_fd(fd, &binfo, &len);
-	if (!ret && binfo.btf_size) {
-		uint32_t size = binfo.btf_size;
-
-		raw = calloc(1, size); /* zeroed: memory checkers cannot see the kernel fill it */
-		memset(&binfo, 0, sizeof(binfo));
-		binfo.btf = (uint64_t)(uintptr_t)raw;
-		binfo.btf_size = size;
-		len = sizeof(binfo);
-		ret = raw ? bel_sys_obj_get_info_by_fd(fd, &binfo, &len) : -ENOMEM;
-	}
-	close(fd);
-	if (!ret && raw)
-		ret = bel_btf_parse(raw, binfo.btf_size, NULL, true, btf, err);
-	else if (!ret)
-		ret = bel_errf(err, EINVAL, "its BTF is empty");
-	else
-		bel_errf(err, -ret, "cannot read its BTF: %s", strerror(-ret));
-	free(raw);
+	ret = bel_kernel_btf_by_id(info->btf_id, btf, err);
 	if (ret)
 		return ret;
 	*ds = bel_btf_type(*btf, info->btf_value_type_id);

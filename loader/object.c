@@ -129,6 +129,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		obj->progs[i].obj = obj;
 		obj->progs[i].def = &spec->progs[i];
 		obj->progs[i].fd = -1;
+		bel_prog_config_init(&obj->progs[i]);
 		pthread_mutex_init(&obj->progs[i].lock, NULL);
 	}
 	*out = obj;
@@ -244,6 +245,8 @@ void bel_object_close(struct bel_object *obj)
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		free(obj->progs[i].log);
 		free(obj->progs[i].held);
+		free(obj->progs[i].insns);
+		bel_prog_config_free(&obj->progs[i]);
 		pthread_mutex_destroy(&obj->progs[i].lock);
 	}
 	if (obj->btf_fd >= 0)
@@ -434,12 +437,12 @@ struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *na
 
 const char *bel_program_name(const struct bel_program *prog) { return prog->def->name; }
 const char *bel_program_section(const struct bel_program *prog) { return prog->def->sec_name; }
-uint32_t bel_program_type(const struct bel_program *prog) { return prog->def->prog_type; }
-uint32_t bel_program_flags(const struct bel_program *prog) { return prog->def->prog_flags; }
+uint32_t bel_program_type(const struct bel_program *prog) { return prog->cfg.prog_type; }
+uint32_t bel_program_flags(const struct bel_program *prog) { return prog->cfg.prog_flags; }
 
 uint32_t bel_program_expected_attach_type(const struct bel_program *prog)
 {
-	return prog->def->expected_attach_type;
+	return prog->cfg.expected_attach_type;
 }
 
 const void *bel_program_insns(const struct bel_program *prog, unsigned int *count)

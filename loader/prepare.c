@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The prepare step: what depends on the target kernel is resolved once per program, before
- * its first load: CO-RE against the running kernel's BTF (or a BTF file given at open).
+ * its first load, into the program's own copy of its instructions: extern values and CO-RE
+ * against the running kernel's BTF (or a BTF file given at open). The spec is not touched.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 
 #include "internal.h"
 #include "reloc/core.h"
+#include "reloc/externs.h"
 
 /* The target BTF: a file given at open, else the running kernel's (shared, indexed once). */
 static const struct bel_btf *target_btf(struct bel_object *obj, struct bel_err *err)
@@ -61,23 +63,37 @@ int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, str
 
 int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 {
-	struct bel_prog_def *def = (struct bel_prog_def *)prog->def; /* the one mutation of the spec */
+	const struct bel_prog_def *def = prog->def;
 	struct bel_core_target targets[1];
-	struct bel_spec one;
+	size_t size = (size_t)def->insn_cnt * sizeof(*def->insns);
+	struct bpf_insn *insns;
 	int n;
 
+	if (prog->insns)
+		return 0;
 	/* externs first: the .kconfig map's contents must be known before a program creates it */
-	n = bel_prog_apply_externs(prog, err);
+	n = bel_prog_check_externs(prog, err);
 	if (n)
 		return n;
-	if (!def->core_relo_cnt || def->core_applied)
-		return 0;
-	n = bel_obj_targets(prog->obj, targets, err);
-	if (n < 0)
-		return bel_err_prefix(err, "%u CO-RE relocations need a target BTF", def->core_relo_cnt);
-	/* apply to this program only: a view of the spec holding just it */
-	one = *prog->obj->spec;
-	one.progs = def;
-	one.nprogs = 1;
-	return bel_spec_apply_core(&one, targets, n, err);
+	insns = malloc(size ? size : 1);
+	if (!insns)
+		return bel_errf(err, ENOMEM, "out of memory");
+	memcpy(insns, def->insns, size);
+	if (def->nextern_refs)
+		bel_externs_patch(prog->obj->spec, def, prog->obj->ksym_values, insns);
+	if (def->core_relo_cnt) {
+		n = bel_obj_targets(prog->obj, targets, err);
+		if (n < 0) {
+			free(insns);
+			return bel_err_prefix(err, "%u CO-RE relocations need a target BTF",
+					      def->core_relo_cnt);
+		}
+		n = bel_core_apply(prog->obj->spec, def, targets, n, insns, err);
+		if (n) {
+			free(insns);
+			return n;
+		}
+	}
+	prog->insns = insns;
+	return 0;
 }

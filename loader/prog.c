@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Loading and unloading one program: its maps, the verifier and its log, metadata binding. */
+/*
+ * Loading and unloading one program: its maps, the verifier and its log, metadata binding; and
+ * what may be set on a program before it loads.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +12,16 @@
 
 #include "internal.h"
 
-#define LOG_START_SIZE (64u << 10)
-#define LOG_MAX_SIZE (512u << 20)
+/*
+ * Verifier logs. A failing load is run again once with a log, in a buffer of LOG_BUF_SIZE: the
+ * kernel (6.4 and later) keeps the log's tail there, where the error is. Older kernels keep the
+ * head, so on those a log that did not fit gets one more run with LOG_OLD_KERNEL_SIZE. A log the
+ * caller asked for (log_level) must fit whole, or the load fails with ENOSPC: that one grows up to
+ * LOG_ASKED_MAX. Whatever the run, a program keeps at most the last BEL_LOG_KEEP bytes.
+ */
+#define LOG_BUF_SIZE (1u << 20)
+#define LOG_OLD_KERNEL_SIZE (16u << 20)
+#define LOG_ASKED_MAX (256u << 20)
 #define LOG_TAIL_LINES 6
 
 static bool in_table(const struct bel_prog_def *def, uint32_t map)
@@ -61,21 +73,54 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	return 0;
 }
 
-static int find_attach_btf_id(const struct bel_prog_def *def, uint32_t *id, struct bel_err *err)
+/* The function a freplace (or fentry/fexit on BPF) program attaches to, in the BTF of the target
+ * program. */
+static int find_prog_btf_func(int prog_fd, const char *name, uint32_t *id, struct bel_err *err)
 {
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	struct bel_btf *btf;
+	int ret;
+
+	memset(&info, 0, sizeof(info));
+	ret = bel_sys_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (ret)
+		return bel_errf(err, -ret, "target program fd %d: %s", prog_fd, strerror(-ret));
+	if (!info.btf_id)
+		return bel_errf(err, EINVAL, "target program '%s' (id %u) has no BTF to find '%s' in",
+				info.name, info.id, name);
+	ret = bel_kernel_btf_by_id(info.btf_id, &btf, err);
+	if (ret)
+		return bel_err_prefix(err, "target program '%s' (id %u)", info.name, info.id);
+	ret = bel_btf_find(btf, name, BTF_KIND_FUNC);
+	bel_btf_free(btf);
+	if (ret < 0)
+		return bel_errf(err, ESRCH, "target program '%s' (id %u) has no function '%s'",
+				info.name, info.id, name);
+	*id = (uint32_t)ret;
+	return 0;
+}
+
+static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, struct bel_err *err)
+{
+	const struct bel_prog_def *def = prog->def;
+	const char *target = prog->cfg.attach_func ?: def->attach_target;
 	const struct bel_btf *vmlinux;
 	char name[256];
 	uint32_t kind;
 	int ret;
 
-	if (!def->attach_target)
-		return bel_errf(err, EINVAL, "section '%s' names no attach target", def->sec_name);
+	if (!target)
+		return bel_errf(err, EINVAL, "section '%s' names no attach target (set one with "
+				"bel_program_set_attach_target)", def->sec_name);
+	if (prog->cfg.attach_prog_fd >= 0)
+		return find_prog_btf_func(prog->cfg.attach_prog_fd, target, id, err);
 	vmlinux = bel_kernel_btf(err);
 	if (!vmlinux)
 		return err->code;
 	snprintf(name, sizeof(name), "%s%s", def->btf_target_prefix ? def->btf_target_prefix : "",
-		 def->attach_target);
-	kind = def->expected_attach_type == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
+		 target);
+	kind = prog->cfg.expected_attach_type == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
 	ret = bel_btf_find(vmlinux, name, kind);
 	if (ret < 0) /* ESRCH, as libbpf says it */
 		return bel_errf(err, ESRCH, "attach target '%s' (%s) not found in kernel BTF", name,
@@ -110,51 +155,87 @@ static void log_tail(const char *log, char *out, size_t size)
 	}
 }
 
+static int timed_load(struct bel_program *prog, struct bel_prog_load_args *args)
+{
+	uint64_t t0 = bel_now_ns();
+	int fd = bel_sys_prog_load(args);
+
+	prog->load_ns = bel_now_ns() - t0;
+	return fd;
+}
+
+/* Keep the last BEL_LOG_KEEP bytes of a log, from a line start; frees buf. */
+static char *log_keep_tail(char *buf)
+{
+	size_t len = strlen(buf);
+	const char *start;
+	char *tail;
+
+	if (len <= BEL_LOG_KEEP)
+		return buf;
+	start = buf + len - BEL_LOG_KEEP;
+	if (strchr(start, '\n') && strchr(start, '\n')[1])
+		start = strchr(start, '\n') + 1;
+	tail = strdup(start);
+	free(buf);
+	return tail;
+}
+
+/* One run with a log of `size` bytes at `level`; the log goes to prog->log. */
+static int load_logged(struct bel_program *prog, struct bel_prog_load_args *args, uint32_t size,
+		       uint32_t level)
+{
+	/* zeroed: memory checkers cannot see the kernel write the log */
+	char *buf = calloc(1, size);
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	args->log_buf = buf;
+	args->log_size = size;
+	args->log_level = level;
+	fd = timed_load(prog, args);
+	args->log_buf = NULL;
+	args->log_size = 0;
+	args->log_level = 0;
+	free(prog->log);
+	prog->log = log_keep_tail(buf);
+	return fd;
+}
+
 /*
- * PROG_LOAD, first without a log (verification is faster without one). On failure, load again
- * with a log, growing the buffer until the log fits, to tell why.
+ * PROG_LOAD without a log (verification is faster without one); after a failure, once more with
+ * one to tell why. The errno reported is the first run's: a truncated log makes the kernel say
+ * ENOSPC instead.
  */
 static int load_with_log(struct bel_program *prog, struct bel_prog_load_args *args)
 {
-	uint32_t size = LOG_START_SIZE;
-	uint32_t level = __atomic_load_n(&prog->obj->log_level, __ATOMIC_RELAXED);
-	uint64_t t0;
-	char *buf;
-	int fd;
+	uint32_t level = prog->cfg.log_level ?: __atomic_load_n(&prog->obj->log_level, __ATOMIC_RELAXED);
+	uint32_t size = LOG_BUF_SIZE;
+	int fd, first;
 
 	free(prog->log);
 	prog->log = NULL;
-	if (!level) {
-		t0 = bel_now_ns();
-		fd = bel_sys_prog_load(args);
-		prog->load_ns = bel_now_ns() - t0;
-		if (fd >= 0 || fd == -ENOMEM || fd == -EPERM || fd == -E2BIG)
-			return fd;
-	}
-	for (;;) {
-		/* zeroed: memory checkers cannot see the kernel write the log */
-		buf = calloc(1, size);
-		if (!buf)
-			return -ENOMEM;
-		args->log_buf = buf;
-		args->log_size = size;
-		args->log_level = level ? level : 1;
-		t0 = bel_now_ns();
-		fd = bel_sys_prog_load(args);
-		prog->load_ns = bel_now_ns() - t0;
-		args->log_buf = NULL;
-		args->log_size = 0;
-		/* ENOSPC: the log did not fit (the program may be fine). Grow and retry. */
-		if ((fd == -ENOSPC || args->log_true_size > size) && size < LOG_MAX_SIZE) {
-			uint32_t want = args->log_true_size > size ? args->log_true_size + 1 : size * 4;
-
-			free(buf);
-			size = want > LOG_MAX_SIZE ? LOG_MAX_SIZE : want;
-			continue;
+	if (level) {
+		/* asked for: the log must fit, or the kernel fails the load */
+		for (;;) {
+			fd = load_logged(prog, args, size, level);
+			if (fd != -ENOSPC || size >= LOG_ASKED_MAX)
+				return fd;
+			size = args->log_true_size > size ? args->log_true_size + 1 : size * 4;
+			if (size > LOG_ASKED_MAX)
+				size = LOG_ASKED_MAX;
 		}
-		prog->log = buf;
-		return fd;
 	}
+	first = timed_load(prog, args);
+	if (first >= 0 || first == -ENOMEM || first == -EPERM)
+		return first;
+	fd = load_logged(prog, args, size, 1);
+	/* a kernel before 6.4 kept the head of a log that did not fit */
+	if (fd == -ENOSPC && !args->log_true_size)
+		fd = load_logged(prog, args, LOG_OLD_KERNEL_SIZE, 1);
+	/* loaded this time (the first failure was transient): that is the fd to keep */
+	return fd >= 0 ? fd : first;
 }
 
 static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
@@ -184,6 +265,7 @@ static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
 static int do_load(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
+	const struct bel_prog_config *cfg = &prog->cfg;
 	struct bel_object *obj = prog->obj;
 	struct bel_prog_load_args args = {0};
 	struct bpf_insn *insns = NULL;
@@ -191,26 +273,29 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int fd, btf_fd, ret;
 
-	if (!def->type_known)
-		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type");
-	if (def->attach_kind == BEL_ATTACH_STRUCT_OPS)
+	if (!cfg->type_known)
+		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type (set "
+				"it with bel_program_set_type)");
+	if (cfg->attach_kind == BEL_ATTACH_STRUCT_OPS)
 		return bel_errf(err, ENOTSUP, "struct_ops programs are not supported yet");
-	if (def->prog_type == BPF_PROG_TYPE_EXT)
-		return bel_errf(err, EINVAL, "freplace programs need a target program to replace, and "
-				"bel cannot be given one yet");
+	if (cfg->prog_type == BPF_PROG_TYPE_EXT && cfg->attach_prog_fd < 0)
+		return bel_errf(err, EINVAL, "a freplace program needs the program it replaces: "
+				"bel_program_set_attach_target(prog, target_fd, \"function\")");
 	ret = bel_prog_prepare(prog, err);
 	if (ret)
 		return ret;
-	args.prog_type = def->prog_type;
-	args.expected_attach_type = def->expected_attach_type;
-	args.prog_flags = def->prog_flags;
+	args.prog_type = cfg->prog_type;
+	args.expected_attach_type = cfg->expected_attach_type;
+	args.prog_flags = cfg->prog_flags;
 	args.kern_version = obj->spec->kern_version;
 	args.license = obj->spec->license;
 	args.name = bel_kernel_features()->prog_name ? def->name : NULL;
-	if (def->needs_attach_btf) {
-		ret = find_attach_btf_id(def, &args.attach_btf_id, err);
+	if (cfg->needs_attach_btf) {
+		ret = find_attach_btf_id(prog, &args.attach_btf_id, err);
 		if (ret)
 			return ret;
+		if (cfg->attach_prog_fd >= 0)
+			args.attach_prog_fd = (uint32_t)cfg->attach_prog_fd;
 	}
 	btf_fd = bel_obj_btf_fd(obj);
 	if (btf_fd >= 0) {
@@ -230,7 +315,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		ret = bel_errf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	memcpy(insns, def->insns, (size_t)def->insn_cnt * sizeof(*insns));
+	memcpy(insns, prog->insns, (size_t)def->insn_cnt * sizeof(*insns));
 	for (i = 0; i < def->nmap_refs; i++)
 		insns[def->map_refs[i].insn].imm = obj->maps[def->map_refs[i].map].fd;
 	args.insns = insns;
@@ -265,23 +350,143 @@ fail:
 	return ret;
 }
 
+void bel_prog_config_init(struct bel_program *prog)
+{
+	const struct bel_prog_def *def = prog->def;
+
+	prog->cfg.prog_type = def->prog_type;
+	prog->cfg.expected_attach_type = def->expected_attach_type;
+	prog->cfg.prog_flags = def->prog_flags;
+	prog->cfg.type_known = def->type_known;
+	prog->cfg.needs_attach_btf = def->needs_attach_btf;
+	prog->cfg.attach_kind = def->attach_kind;
+	prog->cfg.autoload = true;
+	prog->cfg.attach_prog_fd = -1;
+}
+
+void bel_prog_config_free(struct bel_program *prog)
+{
+	free(prog->cfg.attach_func);
+	prog->cfg.attach_func = NULL;
+	if (prog->cfg.attach_prog_fd >= 0)
+		close(prog->cfg.attach_prog_fd);
+	prog->cfg.attach_prog_fd = -1;
+}
+
+/* Configuration is refused while the program is loaded: it would not apply to what runs. */
+static int config_begin(struct bel_program *prog, const char *what, struct bel_err *err)
+{
+	pthread_mutex_lock(&prog->lock);
+	if (prog->fd < 0)
+		return 0;
+	pthread_mutex_unlock(&prog->lock);
+	return bel_errf(err, EBUSY, "%s: the program is loaded; unload it first", what);
+}
+
+static int config_failed(struct bel_program *prog, struct bel_err *err)
+{
+	bel_err_prefix(err, "object '%s': prog '%s' (%s)", prog->obj->spec->obj_name, prog->def->name,
+		       prog->def->sec_name);
+	return bel_obj_fail(prog->obj, err);
+}
+
 int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type)
 {
-	struct bel_prog_def *def = (struct bel_prog_def *)prog->def; /* before first load only */
-	int ret = 0;
+	struct bel_err err = {0};
 
-	pthread_mutex_lock(&prog->lock);
-	if (prog->fd >= 0 || def->core_applied || def->externs_applied) {
-		ret = -EBUSY;
-	} else {
-		def->prog_type = prog_type;
-		def->expected_attach_type = expected_attach_type;
-		def->type_known = true;
-		def->needs_attach_btf = false;
-		def->attach_kind = BEL_ATTACH_NONE;
+	if (config_begin(prog, "setting the type", &err))
+		return config_failed(prog, &err);
+	prog->cfg.prog_type = prog_type;
+	prog->cfg.expected_attach_type = expected_attach_type;
+	prog->cfg.type_known = true;
+	prog->cfg.needs_attach_btf = false;
+	prog->cfg.attach_kind = BEL_ATTACH_NONE;
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
+int bel_program_set_flags(struct bel_program *prog, uint32_t flags)
+{
+	struct bel_err err = {0};
+
+	if (config_begin(prog, "setting load flags", &err))
+		return config_failed(prog, &err);
+	prog->cfg.prog_flags = flags;
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
+int bel_program_set_log_level(struct bel_program *prog, uint32_t level)
+{
+	struct bel_err err = {0};
+
+	if (config_begin(prog, "setting the log level", &err))
+		return config_failed(prog, &err);
+	prog->cfg.log_level = level;
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
+int bel_program_set_autoload(struct bel_program *prog, bool autoload)
+{
+	struct bel_err err = {0};
+
+	if (config_begin(prog, "setting autoload", &err))
+		return config_failed(prog, &err);
+	prog->cfg.autoload = autoload;
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
+bool bel_program_autoload(const struct bel_program *prog)
+{
+	return prog->cfg.autoload;
+}
+
+int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
+				  const char *func_name)
+{
+	struct bel_err err = {0};
+	char *name = NULL;
+	int fd = -1;
+
+	if (func_name && (!*func_name || strlen(func_name) >= 256)) {
+		bel_errf(&err, EINVAL, "attach target '%.64s': not a function name", func_name);
+		return config_failed(prog, &err);
+	}
+	if (!func_name && !prog->def->attach_target && !prog->cfg.attach_func) {
+		bel_errf(&err, EINVAL, "no function to attach to: the section names none");
+		return config_failed(prog, &err);
+	}
+	if (func_name && !(name = strdup(func_name))) {
+		bel_errf(&err, ENOMEM, "out of memory");
+		return config_failed(prog, &err);
+	}
+	if (target_prog_fd > 0 && (fd = fcntl(target_prog_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		bel_errf(&err, errno, "target program fd %d: %s", target_prog_fd, strerror(errno));
+		free(name);
+		return config_failed(prog, &err);
+	}
+	if (config_begin(prog, "setting the attach target", &err)) {
+		free(name);
+		if (fd >= 0)
+			close(fd);
+		return config_failed(prog, &err);
+	}
+	if (name) {
+		free(prog->cfg.attach_func);
+		prog->cfg.attach_func = name;
+	}
+	if (prog->cfg.attach_prog_fd >= 0)
+		close(prog->cfg.attach_prog_fd);
+	prog->cfg.attach_prog_fd = fd;
+	/* freplace attaches where the load said, like fentry */
+	if (prog->cfg.prog_type == BPF_PROG_TYPE_EXT) {
+		prog->cfg.needs_attach_btf = fd >= 0;
+		prog->cfg.attach_kind = fd >= 0 ? BEL_ATTACH_TRACING : BEL_ATTACH_NONE;
 	}
 	pthread_mutex_unlock(&prog->lock);
-	return ret;
+	return 0;
 }
 
 int bel_program_load(struct bel_program *prog)

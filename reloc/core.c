@@ -154,31 +154,21 @@ int bel_prog_core_resolve(const struct bel_spec *spec, const struct bel_prog_def
 	return 0;
 }
 
-int bel_spec_apply_core(struct bel_spec *spec, const struct bel_core_target *targets, int ntargets,
-			struct bel_err *err)
+int bel_core_apply(const struct bel_spec *spec, const struct bel_prog_def *prog,
+		   const struct bel_core_target *targets, int ntargets, struct bpf_insn *insns,
+		   struct bel_err *err)
 {
-	uint32_t p, i;
+	struct bel_core_applied *applied;
+	uint32_t i;
 	int ret;
 
-	for (p = 0; p < spec->nprogs; p++) {
-		struct bel_prog_def *prog = &spec->progs[p];
-		struct bel_core_applied *applied;
-
-		if (!prog->core_relo_cnt || prog->core_applied)
-			continue;
-		ret = bel_prog_core_resolve(spec, prog, targets, ntargets, &applied, err);
-		for (i = 0; !ret && i < prog->core_relo_cnt; i++) {
-			ret = bel_core_patch_insn(prog->insns, prog->insn_cnt, applied[i].insn,
-						  &applied[i], err);
-			if (ret)
-				bel_err_prefix(err, "CO-RE relocation #%u (%s of %s)", i,
-					       bel_core_kind_name(applied[i].relo.kind),
-					       applied[i].res.what);
-		}
-		free(applied);
+	ret = bel_prog_core_resolve(spec, prog, targets, ntargets, &applied, err);
+	for (i = 0; !ret && i < prog->core_relo_cnt; i++) {
+		ret = bel_core_patch_insn(insns, prog->insn_cnt, applied[i].insn, &applied[i], err);
 		if (ret)
-			return bel_err_prefix(err, "prog '%s' (%s)", prog->name, prog->sec_name);
-		prog->core_applied = true;
+			bel_err_prefix(err, "CO-RE relocation #%u (%s of %s)", i,
+				       bel_core_kind_name(applied[i].relo.kind), applied[i].res.what);
 	}
-	return 0;
+	free(applied);
+	return ret;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Applying CO-RE to the spec's programs: resolve each program's records (btf/core.c) against
- * the target BTFs and patch its instructions. Done once, before the first load (the prepare
- * step), or for inspection against a BTF file. Pure.
+ * Applying CO-RE to a program: resolve its records (btf/core.c) against the target BTFs and
+ * patch a copy of its instructions. The spec itself is never patched: the loader keeps the
+ * patched copy as the program's own state. Pure.
  */
 #ifndef BEL_RELOC_CORE_H
 #define BEL_RELOC_CORE_H
@@ -17,11 +17,12 @@ struct bel_core_applied {
 	struct bel_core_result res;
 };
 
-/* Resolve and patch every program's CO-RE relocations. On failure, the message names the
- * program, the instruction, the relocation and the type path; programs already patched stay
- * patched (the spec is then unusable for loading, and the caller reports the error). */
-int bel_spec_apply_core(struct bel_spec *spec, const struct bel_core_target *targets, int ntargets,
-			struct bel_err *err);
+/* Resolve the program's CO-RE relocations and patch insns, a copy of prog->insns (insn_cnt
+ * long). On failure the message names the instruction, the relocation and the type path (the
+ * caller adds the program), and insns may be half patched. */
+int bel_core_apply(const struct bel_spec *spec, const struct bel_prog_def *prog,
+		   const struct bel_core_target *targets, int ntargets, struct bpf_insn *insns,
+		   struct bel_err *err);
 /* Resolve without patching (for `bel inspect --core`). *out is malloc'd, one per record. */
 int bel_prog_core_resolve(const struct bel_spec *spec, const struct bel_prog_def *prog,
 			  const struct bel_core_target *targets, int ntargets,

@@ -42,5 +42,10 @@ struct bel_extern {
  * externs). Runs before programs are relocated. */
 int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_find_extern(const struct bel_spec *spec, const char *name);
+/* Patch insns (a copy of prog->insns) where they take a kernel symbol: values[i] is extern i's
+ * kernel BTF id (typed ksyms, kfuncs) or address (typeless ksyms); 0 for a weak one the kernel
+ * lacks. */
+void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *prog,
+		       const uint64_t *values, struct bpf_insn *insns);
 
 #endif

@@ -55,8 +55,8 @@ struct reloc_ctx {
 	uint32_t npieces;
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
-	struct bel_extern_ref *ext_refs;
-	uint32_t next_refs, ext_refs_cap;
+	struct bel_extern_ref *extern_refs;
+	uint32_t nextern_refs, extern_refs_cap;
 	uint32_t depth;        /* nesting of place_func */
 	/* per section number: its .BTF.ext records (func_info, line_info, core_relo) or NULL */
 	const struct bel_btf_ext_sec **ext_secs[3];
@@ -339,11 +339,11 @@ static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
 
 static int add_ext_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t ext)
 {
-	if (bel_grow(&ctx->ext_refs, ctx->next_refs, &ctx->ext_refs_cap, sizeof(*ctx->ext_refs), 8))
+	if (bel_grow(&ctx->extern_refs, ctx->nextern_refs, &ctx->extern_refs_cap, sizeof(*ctx->extern_refs), 8))
 		return bel_errf(ctx->err, ENOMEM, "out of memory");
-	ctx->ext_refs[ctx->next_refs].insn = insn;
-	ctx->ext_refs[ctx->next_refs].ext = ext;
-	ctx->next_refs++;
+	ctx->extern_refs[ctx->nextern_refs].insn = insn;
+	ctx->extern_refs[ctx->nextern_refs].ext = ext;
+	ctx->nextern_refs++;
 	return 0;
 }
 
@@ -670,7 +670,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	ctx->out_cnt = 0;
 	ctx->npieces = 0;
 	ctx->nrefs = 0;
-	ctx->next_refs = 0;
+	ctx->nextern_refs = 0;
 	for (i = 0; i < ctx->nfuncs; i++)
 		ctx->placed[i] = NOT_PLACED;
 	ret = place_func(ctx, (uint32_t)fi);
@@ -693,10 +693,10 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	prog->insn_cnt = ctx->out_cnt;
 	prog->map_refs = ctx->refs;
 	prog->nmap_refs = ctx->nrefs;
-	prog->ext_refs = ctx->ext_refs;
-	prog->next_refs = ctx->next_refs;
-	ctx->ext_refs = NULL;
-	ctx->ext_refs_cap = 0;
+	prog->extern_refs = ctx->extern_refs;
+	prog->nextern_refs = ctx->nextern_refs;
+	ctx->extern_refs = NULL;
+	ctx->extern_refs_cap = 0;
 	ctx->out = NULL;
 	ctx->out_cap = 0;
 	ctx->refs = NULL;
@@ -731,7 +731,7 @@ int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 	}
 	free(ctx.out);
 	free(ctx.refs);
-	free(ctx.ext_refs);
+	free(ctx.extern_refs);
 	free(ctx.pieces);
 	free(ctx.placed);
 	for (s = 0; ctx.srels && s < spec->elf->nsecs; s++)

@@ -150,7 +150,7 @@ void bel_spec_free(struct bel_spec *spec)
 		free(p->func_info);
 		free(p->line_info);
 		free(p->core_relos);
-		free(p->ext_refs);
+		free(p->extern_refs);
 	}
 	free(spec->progs);
 	for (i = 0; i < spec->nmaps; i++)

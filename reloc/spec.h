@@ -83,7 +83,7 @@ struct bel_extern_ref {
 	uint32_t ext;                /* index into spec->externs */
 };
 
-/* What the loader needs to know to attach a program (issue 3 builds on this). */
+/* How a program attaches, as its section name says. */
 enum bel_attach_kind {
 	BEL_ATTACH_NONE,
 	BEL_ATTACH_KPROBE, BEL_ATTACH_KRETPROBE, BEL_ATTACH_UPROBE, BEL_ATTACH_TRACEPOINT,
@@ -115,10 +115,8 @@ struct bel_prog_def {
 	uint32_t line_info_cnt, line_info_rec_size;
 	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
 	uint32_t core_relo_cnt, core_relo_rec_size;
-	bool core_applied;           /* instructions patched for the target kernel (prepare step) */
-	struct bel_extern_ref *ext_refs;
-	uint32_t next_refs;
-	bool externs_applied;
+	struct bel_extern_ref *extern_refs; /* instructions that take a kernel symbol */
+	uint32_t nextern_refs;
 };
 
 struct bel_spec {

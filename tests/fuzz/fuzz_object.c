@@ -247,12 +247,21 @@ static void apply_core(struct bel_spec *spec)
 	}
 	if (!spec->btf || bel_btf_index_names(spec->btf, &err))
 		return;
-	if (bel_spec_apply_core(spec, &target, 1, &err) == 0)
-		for (i = 0; i < spec->nprogs; i++)
-			fuzz_touch(spec->progs[i].insns,
-				   (size_t)spec->progs[i].insn_cnt * sizeof(struct bpf_insn));
-	else
-		fuzz_check(err.code < 0 && err.msg[0], "apply_core failed: code %d", err.code);
+	for (i = 0; i < spec->nprogs; i++) {
+		const struct bel_prog_def *p = &spec->progs[i];
+		size_t size = (size_t)p->insn_cnt * sizeof(struct bpf_insn);
+		struct bpf_insn *insns = malloc(size ? size : 1);
+
+		if (!insns)
+			return;
+		memcpy(insns, p->insns, size);
+		bel_err_clear(&err);
+		if (bel_core_apply(spec, p, &target, 1, insns, &err) == 0)
+			fuzz_touch(insns, size);
+		else
+			fuzz_check(err.code < 0 && err.msg[0], "CO-RE apply failed: code %d", err.code);
+		free(insns);
+	}
 }
 
 int bel_fuzz_object(const uint8_t *data, size_t size)
