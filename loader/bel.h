@@ -179,7 +179,33 @@ struct bel_program_info {
 };
 int bel_program_info(const struct bel_program *prog, struct bel_program_info *info);
 
-/* Maps. */
+/* Running a loaded program on the caller's input (BPF_PROG_TEST_RUN): what test rigs use. The
+ * opts are read and the results written back (as far as opts->sz reaches). */
+struct bel_test_run_opts {
+	size_t sz;
+	const void *data_in;      /* a packet for networking programs */
+	uint32_t data_size_in;
+	void *data_out;
+	uint32_t data_size_out;   /* in: the buffer's size; out: the bytes written */
+	const void *ctx_in;       /* the context (struct __sk_buff, xdp_md, tracing args, ...) */
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;    /* in: the buffer's size; out: the bytes written */
+	uint32_t repeat;          /* runs (0 and 1: one) */
+	uint32_t flags;           /* BPF_F_TEST_RUN_ON_CPU, BPF_F_TEST_XDP_LIVE_FRAMES */
+	uint32_t cpu;
+	uint32_t batch_size;
+	uint32_t retval;          /* out: the program's return value */
+	uint32_t duration_ns;     /* out: the kernel's average time per run */
+};
+int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opts);
+
+/*
+ * Maps. A map exists (has an fd) while a loaded program, an outer map or the user holds it; it is
+ * created by the first of those and, unless opts.keep_maps, released with the last. Element
+ * calls and mappings need it to exist: hold it (bel_map_hold) to keep it while programs come and
+ * go. Accessors give the map as it will be (or was) created.
+ */
 const char *bel_map_name(const struct bel_map *map);      /* variable or section name */
 const char *bel_map_kernel_name(const struct bel_map *map);
 uint32_t bel_map_type(const struct bel_map *map);
@@ -191,6 +217,119 @@ uint32_t bel_map_flags(const struct bel_map *map);
 const char *bel_map_data_section(const struct bel_map *map);
 bool bel_map_has_metadata(const struct bel_map *map);
 int bel_map_fd(const struct bel_map *map);                  /* -1 if not created */
+
+/*
+ * Before the map is created (-EBUSY while it exists; a released map takes the new settings when
+ * it is created again). Sizes the kernel would refuse are refused here with a message: a ring
+ * buffer's size must be a power-of-two multiple of the page size; global data keeps its
+ * section's size; maps of fds keep 4-byte values.
+ */
+int bel_map_set_max_entries(struct bel_map *map, uint32_t max_entries);
+int bel_map_set_value_size(struct bel_map *map, uint32_t size);
+int bel_map_set_flags(struct bel_map *map, uint32_t flags);
+int bel_map_set_numa_node(struct bel_map *map, uint32_t node);   /* adds BPF_F_NUMA_NODE */
+/* The template of a map-in-map's inner maps: the shape of another map of the object. */
+int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner);
+/* Off: the map is not created; a program that uses it fails to load, naming the map, unless
+ * the map is given from outside (bel_map_reuse_fd/_pinned). */
+int bel_map_set_autocreate(struct bel_map *map, bool create);
+bool bel_map_autocreate(const struct bel_map *map);
+
+/*
+ * Global data. The object keeps a copy of each section's initial value, which the map is
+ * created with. bel_map_initial_value gives that copy (writable; value_size bytes) and
+ * bel_map_set_initial_value replaces it, both for maps not yet created.
+ */
+void *bel_map_initial_value(struct bel_map *map, size_t *size);
+int bel_map_set_initial_value(struct bel_map *map, const void *data, size_t size);
+
+enum bel_var_kind {
+	BEL_VAR_INT, BEL_VAR_BOOL, BEL_VAR_CHAR, BEL_VAR_ENUM, BEL_VAR_FLOAT, BEL_VAR_POINTER,
+	BEL_VAR_CHAR_ARRAY,           /* char[N] */
+	BEL_VAR_OTHER,                /* structs, unions, other arrays */
+};
+struct bel_var_info {
+	size_t sz;                    /* set by the caller: sizeof(struct bel_var_info) */
+	const char *name;
+	const char *section;          /* ".rodata", ".bss", ".data.custom", ... */
+	struct bel_map *map;          /* the section's map */
+	uint32_t offset, size;        /* in the section */
+	uint32_t btf_type_id;         /* its type in the object BTF */
+	enum bel_var_kind kind;       /* its type, typedefs and qualifiers looked through */
+	bool is_signed;               /* of an INT, CHAR or ENUM */
+	bool read_only;               /* in a read-only section (frozen once created) */
+	bool global;                  /* false for static and hidden variables */
+};
+/* Global variables of .data, .rodata, .bss and their custom sections, by section then offset. */
+unsigned int bel_object_var_count(const struct bel_object *obj);
+int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_info *info);
+int bel_object_find_var(const struct bel_object *obj, const char *name); /* index, -ENOENT */
+/*
+ * Set or read a variable by name; size must be its size (-EINVAL and a message naming both
+ * otherwise). Before its map exists, a set changes the initial value; after, it writes the live
+ * map too, except in a frozen (read-only) section, where it is refused with -EBUSY. A get reads
+ * the live map when there is one.
+ */
+int bel_object_set_var(struct bel_object *obj, const char *name, const void *value, size_t size);
+int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size);
+
+/*
+ * Holds: a held map exists (bel_map_hold creates it if needed) and is not released when its
+ * last program unloads. bel_map_mmap maps a live array created BPF_F_MMAPABLE (global data with
+ * a non-static variable is) and holds the map: the pointer is valid until the matching
+ * bel_map_unhold (read-only mapping for frozen sections: do not write through it).
+ */
+int bel_map_hold(struct bel_map *map);
+void bel_map_unhold(struct bel_map *map);
+void *bel_map_mmap(struct bel_map *map, size_t *size);
+
+/*
+ * Elements of a live map. key_sz and value_sz must be the map's sizes (checked: -EINVAL and a
+ * message otherwise); per-CPU maps take and return bel_possible_cpus() values, each rounded up
+ * to 8 bytes. The kernel's answers come back as -errno with no message: -ENOENT (no such key),
+ * -EEXIST (BPF_NOEXIST), -E2BIG (full). flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK.
+ */
+int bel_possible_cpus(void);
+int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz, void *value,
+			size_t value_sz, uint64_t flags);
+int bel_map_update_elem(const struct bel_map *map, const void *key, size_t key_sz,
+			const void *value, size_t value_sz, uint64_t flags);
+int bel_map_delete_elem(const struct bel_map *map, const void *key, size_t key_sz);
+int bel_map_lookup_and_delete_elem(const struct bel_map *map, const void *key, size_t key_sz,
+				   void *value, size_t value_sz, uint64_t flags);
+/* key NULL: the first key. -ENOENT after the last. */
+int bel_map_get_next_key(const struct bel_map *map, const void *key, void *next_key,
+			 size_t key_sz);
+/* Every key (and its value, with with_values; NULL otherwise) in turn; keys deleted while the
+ * walk goes on are skipped. fn returns 0 to go on, anything else to stop. Returns the number of
+ * elements handed to fn, fn's value if it was negative, or -errno. */
+typedef int (*bel_map_elem_fn)(const void *key, const void *value, void *ctx);
+int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn, void *ctx);
+
+/* The batch commands: *count in: elements in keys/values; out: elements done. in_batch NULL
+ * starts a walk; out_batch (at least key_size bytes, and 4) continues it. -ENOENT with *count
+ * set: the walk has ended with these. */
+struct bel_map_batch_opts {
+	size_t sz;
+	uint64_t elem_flags;      /* BPF_F_LOCK */
+	uint64_t flags;
+};
+int bel_map_lookup_batch(const struct bel_map *map, void *in_batch, void *out_batch, void *keys,
+			 void *values, uint32_t *count, const struct bel_map_batch_opts *opts);
+int bel_map_lookup_and_delete_batch(const struct bel_map *map, void *in_batch, void *out_batch,
+				    void *keys, void *values, uint32_t *count,
+				    const struct bel_map_batch_opts *opts);
+int bel_map_update_batch(const struct bel_map *map, const void *keys, const void *values,
+			 uint32_t *count, const struct bel_map_batch_opts *opts);
+int bel_map_delete_batch(const struct bel_map *map, const void *keys, uint32_t *count,
+			 const struct bel_map_batch_opts *opts);
+
+/* A map of no object (another loader's, a pin), for the element calls, bel_map_mmap and the
+ * accessors: the fd is duplicated (the caller keeps its own). Failures: bel_thread_error(). */
+int bel_map_open_fd(int fd, struct bel_map **map);
+int bel_map_open_pinned(const char *path, struct bel_map **map);
+void bel_map_close(struct bel_map *map);    /* only maps opened so; no-op for an object's */
+
 /*
  * Use an existing map (another object's, another loader's) instead of creating one. Must come
  * before a program that uses the map is loaded. The map is checked first: type, key and value

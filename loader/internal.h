@@ -21,17 +21,34 @@
 #include "syscall/bpf.h"
 #include "syscall/probe.h"
 
+/* A map as BPF_MAP_CREATE will see it: the spec's definition, as adjusted before creation. */
+struct bel_map_shape {
+	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+	uint64_t map_extra;
+};
+
 struct bel_map {
-	struct bel_object *obj;
+	struct bel_object *obj;       /* NULL for a map opened by fd or path (bel_map_open_fd) */
 	const struct bel_map_def *def;
+	struct bel_map_shape shape;   /* set up from def at open; the user may change it until
+					 the map is created */
+	const struct bel_map_def *inner_def; /* a map-in-map's inner template (names, BTF ids) */
+	struct bel_map_shape inner;   /* ... and its shape */
+	bool autocreate;
+	uint8_t *data;                /* global data: the object's copy of the initial value, made
+					 on the first write to it (else def->init or zeros) */
 	pthread_mutex_t lock;
 	int fd;
-	unsigned int users;       /* loaded programs and outer maps that hold it */
-	int reuse_fd;             /* an outside map to use instead of creating one, or -1 */
-	char *pin_path;           /* where pin-by-name put it */
-	bool pin_created;         /* this object created that pin (undone if the load fails) */
-	uint32_t *held;           /* maps this map-in-map's slots hold */
-	uint32_t nheld;
+	unsigned int users;           /* loaded programs, outer maps and user holds */
+	unsigned int holds;           /* of those, the user's: bel_map_hold, bel_map_mmap */
+	void *mmaped;                 /* the live map, mapped on first need while it exists */
+	size_t mmap_size;
+	int reuse_fd;                 /* an outside map to use instead of creating one, or -1 */
+	char *pin_path;               /* where pin-by-name put it */
+	bool pin_created;             /* this object created that pin (undone if the load fails) */
+	uint32_t *slot_maps;          /* maps this map-in-map's initial slots hold */
+	uint32_t nslot_maps;
+	struct bel_map_def *own_def;  /* a map opened by fd: its definition, from the kernel */
 };
 
 /*
@@ -62,8 +79,8 @@ struct bel_program {
 	char error[BEL_ERR_MSG_MAX]; /* message of the last failed load */
 	char *log;
 	uint64_t load_ns;
-	uint32_t *held;           /* maps acquired for it: its map table, then metadata maps */
-	uint32_t nheld;
+	uint32_t *acquired;       /* maps acquired for it: its map table, then metadata maps */
+	uint32_t nacquired;
 	int *links;               /* link fds made by bel_program_attach */
 	uint32_t nlinks;
 };
@@ -117,13 +134,24 @@ void bel_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *f
  * kernel refused it (a warning says why, and loading goes on without BTF). */
 int bel_obj_btf_fd(struct bel_object *obj);
 
+/* Set up a map's state from its definition (at open); free what it owns (at close). */
+void bel_map_state_init(struct bel_map *map);
+void bel_map_state_free(struct bel_map *map);
+/* Drop the mapping of the live map, if any (map->lock held, or the map going away). */
+void bel_map_unmap(struct bel_map *map);
+/* What BPF_MAP_CREATE gets for the map (or its inner template): the configured shape with the
+ * values bel derives (perf event arrays sized to the CPUs, ring buffers to a power-of-two page
+ * multiple, BPF_F_MMAPABLE dropped where the kernel lacks it). */
+void bel_map_kernel_shape(const struct bel_map *map, bool inner, struct bel_map_shape *out);
+/* Record a map's error on its object, or in the thread for a map opened by fd. */
+int bel_map_fail(const struct bel_map *map, struct bel_err *err);
 int bel_map_acquire(struct bel_map *map, struct bel_err *err);
 /* Drop a user; with undo, a pin this object made for the map goes too when it was the last. */
 void bel_map_release(struct bel_map *map, bool undo);
 /* A new map for the definition: created, initialised, map-in-map slots filled; not published. */
 int bel_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void bel_map_drop_fresh(struct bel_map *map, int fd);
-uint32_t bel_map_effective_max_entries(const struct bel_map_def *def);
+uint32_t bel_possible_cpu_count(void);
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
 int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
 /* The configuration a program starts with: what its section says. */
@@ -146,6 +174,16 @@ struct bel_core_target;
 int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err);
 /* A whole file into memory; NULL with errno set. */
 void *bel_read_file(const char *path, size_t *size);
+
+/* What kind of BPF object an fd is (GET_INFO_BY_FD answers for any kind, each in its own
+ * layout, so a caller must know before reading the answer). From /proc/self/fd; UNKNOWN where
+ * /proc is not mounted. */
+enum bel_fd_kind { BEL_FD_UNKNOWN, BEL_FD_MAP, BEL_FD_PROG, BEL_FD_LINK, BEL_FD_BTF, BEL_FD_OTHER };
+int bel_fd_bpf_kind(int fd);
+const char *bel_fd_kind_name(int kind);
+/* Bytes of a value buffer for the map's element calls: per-CPU maps hold one 8-byte-aligned
+ * value per possible CPU. */
+size_t bel_map_value_buffer_size(const struct bel_map *map);
 
 /* A BTF object the kernel holds (a map's or program's), read and parsed into *out. */
 int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err);

@@ -4,6 +4,7 @@
  * parsed in place (no copy), shared by every object and thread.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -149,4 +150,42 @@ int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
 	if (ret)
 		bel_err_prefix(err, "BTF id %u", id);
 	return ret;
+}
+
+int bel_fd_bpf_kind(int fd)
+{
+	static const struct {
+		const char *link;
+		int kind;
+	} kinds[] = {
+		{"anon_inode:bpf-map", BEL_FD_MAP},
+		{"anon_inode:bpf-prog", BEL_FD_PROG},
+		{"anon_inode:bpf_link", BEL_FD_LINK},
+		{"anon_inode:btf", BEL_FD_BTF},
+	};
+	char path[64], target[64];
+	ssize_t n;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT && access("/proc/self/fd", F_OK) ? BEL_FD_UNKNOWN : BEL_FD_OTHER;
+	target[n] = '\0';
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(target, kinds[i].link))
+			return kinds[i].kind;
+	return BEL_FD_OTHER;
+}
+
+const char *bel_fd_kind_name(int kind)
+{
+	switch (kind) {
+	case BEL_FD_MAP: return "map";
+	case BEL_FD_PROG: return "program";
+	case BEL_FD_LINK: return "link";
+	case BEL_FD_BTF: return "BTF object";
+	case BEL_FD_UNKNOWN: return "BPF object";
+	default: return "file that is no BPF object";
+	}
 }

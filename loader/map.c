@@ -38,18 +38,18 @@ static bool btf_unsupported(uint32_t type)
 	}
 }
 
-static uint32_t possible_cpus(void)
+uint32_t bel_possible_cpu_count(void)
 {
 	static uint32_t cached;
 	unsigned int a, b, n = 0;
-	char buf[256], *p;
+	char buf[256], *p, *save = NULL;
 	FILE *f;
 
 	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
 		return cached;
 	f = fopen("/sys/devices/system/cpu/possible", "re");
 	if (f && fgets(buf, sizeof(buf), f)) {
-		for (p = strtok(buf, ",\n"); p; p = strtok(NULL, ",\n")) {
+		for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save)) {
 			if (sscanf(p, "%u-%u", &a, &b) == 2 && b >= a)
 				n += b - a + 1;
 			else if (sscanf(p, "%u", &a) == 1)
@@ -64,6 +64,11 @@ static uint32_t possible_cpus(void)
 	return n;
 }
 
+int bel_possible_cpus(void)
+{
+	return (int)bel_possible_cpu_count();
+}
+
 /* A ring buffer's size must be a power-of-two multiple of the page size; round up as libbpf. */
 static uint32_t ringbuf_size(uint32_t requested)
 {
@@ -74,37 +79,66 @@ static uint32_t ringbuf_size(uint32_t requested)
 	return (uint32_t)size;
 }
 
-uint32_t bel_map_effective_max_entries(const struct bel_map_def *def)
+static void shape_of(const struct bel_map_def *def, struct bel_map_shape *out)
 {
-	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
-		return possible_cpus();
-	if (def->type == BPF_MAP_TYPE_RINGBUF)
-		return ringbuf_size(def->max_entries);
-	return def->max_entries;
+	out->type = def->type;
+	out->key_size = def->key_size;
+	out->value_size = def->value_size;
+	out->max_entries = def->max_entries;
+	out->map_flags = def->map_flags;
+	out->numa_node = def->numa_node;
+	out->map_extra = def->map_extra;
 }
 
-static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int inner_fd,
-		      struct bel_err *err)
+void bel_map_state_init(struct bel_map *map)
+{
+	map->fd = -1;
+	map->reuse_fd = -1;
+	map->autocreate = true;
+	shape_of(map->def, &map->shape);
+	if (map->def->inner) {
+		map->inner_def = map->def->inner;
+		shape_of(map->def->inner, &map->inner);
+	}
+	pthread_mutex_init(&map->lock, NULL);
+}
+
+void bel_map_kernel_shape(const struct bel_map *map, bool inner, struct bel_map_shape *out)
+{
+	const struct bel_map_def *def = inner ? map->inner_def : map->def;
+
+	*out = inner ? map->inner : map->shape;
+	if (out->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !out->max_entries)
+		out->max_entries = bel_possible_cpu_count();
+	if (out->type == BPF_MAP_TYPE_RINGBUF)
+		out->max_entries = ringbuf_size(out->max_entries);
+	if (def->origin == BEL_MAP_FROM_DATA && !bel_kernel_features()->mmapable_maps)
+		out->map_flags &= ~BPF_F_MMAPABLE;
+}
+
+/* def names the map and gives its BTF; the shape is what the kernel gets. */
+static int create_raw(struct bel_object *obj, const struct bel_map_def *def,
+		      const struct bel_map_shape *shape, int inner_fd, struct bel_err *err)
 {
 	const struct bel_features *feat = bel_kernel_features();
 	struct bel_map_create_args args = {
-		.map_type = def->type,
-		.key_size = def->key_size,
-		.value_size = def->value_size,
-		.max_entries = bel_map_effective_max_entries(def),
-		.map_flags = def->map_flags,
-		.numa_node = def->numa_node,
-		.map_extra = def->map_extra,
+		.map_type = shape->type,
+		.key_size = shape->key_size,
+		.value_size = shape->value_size,
+		.max_entries = shape->max_entries,
+		.map_flags = shape->map_flags,
+		.numa_node = shape->numa_node,
+		.map_extra = shape->map_extra,
 		.inner_map_fd = inner_fd > 0 ? (uint32_t)inner_fd : 0,
 		.name = feat->prog_name ? def->kname : NULL,
 	};
 	int fd, btf_fd;
 
-	if (def->origin == BEL_MAP_FROM_DATA && !feat->mmapable_maps)
-		args.map_flags &= ~BPF_F_MMAPABLE;
 	btf_fd = bel_obj_btf_fd(obj);
+	/* BTF describes the sizes the object declared; a size set since then has none */
 	if (btf_fd >= 0 && (def->btf_key_type_id || def->btf_value_type_id) &&
-	    !btf_unsupported(def->type)) {
+	    !btf_unsupported(shape->type) && shape->key_size == def->key_size &&
+	    shape->value_size == def->value_size) {
 		args.btf_fd = (uint32_t)btf_fd;
 		args.btf_key_type_id = def->btf_key_type_id;
 		args.btf_value_type_id = def->btf_value_type_id;
@@ -118,8 +152,8 @@ static int create_raw(struct bel_object *obj, const struct bel_map_def *def, int
 	}
 	if (fd < 0)
 		return bel_errf(err, -fd, "map '%s': BPF_MAP_CREATE (type %u, key %u, value %u, "
-				"max_entries %u, flags %#x) failed: %s", def->name, def->type,
-				def->key_size, def->value_size, args.max_entries, args.map_flags,
+				"max_entries %u, flags %#x) failed: %s", def->name, shape->type,
+				shape->key_size, shape->value_size, shape->max_entries, shape->map_flags,
 				strerror(-fd));
 	return fd;
 }
@@ -132,8 +166,9 @@ static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
 
 	if (def->origin != BEL_MAP_FROM_DATA)
 		return 0;
-	if (def->init || def->data_kind == BEL_DATA_KCONFIG) {
-		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data : def->init;
+	if (map->data || def->init || def->data_kind == BEL_DATA_KCONFIG) {
+		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data
+				   : map->data ? map->data : def->init;
 
 		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->kconfig_err.code) {
 			*err = map->obj->kconfig_err;
@@ -165,8 +200,8 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 
 	if (!def->nslots || def->type == BPF_MAP_TYPE_PROG_ARRAY)
 		return 0;
-	map->held = calloc(def->nslots, sizeof(*map->held));
-	if (!map->held)
+	map->slot_maps = calloc(def->nslots, sizeof(*map->slot_maps));
+	if (!map->slot_maps)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < def->nslots; i++) {
 		struct bel_map *inner = &map->obj->maps[def->slots[i].target];
@@ -176,7 +211,7 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 		ret = bel_map_acquire(inner, err);
 		if (ret)
 			return bel_err_prefix(err, "map '%s': slot %u", def->name, key);
-		map->held[map->nheld++] = def->slots[i].target;
+		map->slot_maps[map->nslot_maps++] = def->slots[i].target;
 		inner_fd = inner->fd;
 		ret = bel_sys_map_update_elem(fd, &key, &inner_fd, 0);
 		if (ret)
@@ -186,15 +221,15 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 	return 0;
 }
 
-static void release_held(struct bel_map *map)
+static void release_slot_maps(struct bel_map *map)
 {
 	uint32_t i;
 
-	for (i = 0; i < map->nheld; i++)
-		bel_map_release(&map->obj->maps[map->held[i]], false);
-	free(map->held);
-	map->held = NULL;
-	map->nheld = 0;
+	for (i = 0; i < map->nslot_maps; i++)
+		bel_map_release(&map->obj->maps[map->slot_maps[i]], false);
+	free(map->slot_maps);
+	map->slot_maps = NULL;
+	map->nslot_maps = 0;
 }
 
 /* Prog arrays: link slots to programs already loaded (publish lock held). */
@@ -248,15 +283,18 @@ void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool 
 int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
+	struct bel_map_shape shape;
 	int fd, inner_fd = -1, ret;
 
-	if (def->inner) {
+	if (map->inner_def) {
 		/* The kernel copies the inner map's shape from a template it does not keep. */
-		inner_fd = create_raw(map->obj, def->inner, -1, err);
+		bel_map_kernel_shape(map, true, &shape);
+		inner_fd = create_raw(map->obj, map->inner_def, &shape, -1, err);
 		if (inner_fd < 0)
 			return bel_err_prefix(err, "map '%s': inner map template", def->name);
 	}
-	fd = create_raw(map->obj, def, inner_fd, err);
+	bel_map_kernel_shape(map, false, &shape);
+	fd = create_raw(map->obj, def, &shape, inner_fd, err);
 	if (inner_fd >= 0)
 		close(inner_fd);
 	if (fd < 0)
@@ -273,7 +311,7 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 
 void bel_map_drop_fresh(struct bel_map *map, int fd)
 {
-	release_held(map);
+	release_slot_maps(map);
 	close(fd);
 }
 
@@ -283,6 +321,9 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 	bool existing = false;
 	int fd;
 
+	if (map->reuse_fd < 0 && !map->autocreate)
+		return bel_errf(err, ENOENT, "map '%s' is not to be created (autocreate is off) and "
+				"no existing map was given for it", def->name);
 	if (map->reuse_fd >= 0) {
 		fd = fcntl(map->reuse_fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
@@ -335,10 +376,28 @@ void bel_map_release(struct bel_map *map, bool undo)
 			fd = map->fd;
 			__atomic_store_n(&map->fd, -1, __ATOMIC_RELEASE);
 			pthread_mutex_unlock(&map->obj->publish_lock);
-			release_held(map);
+			bel_map_unmap(map);
+			release_slot_maps(map);
 		}
 	}
 	pthread_mutex_unlock(&map->lock);
 	if (fd >= 0)
 		close(fd);
+}
+
+void bel_map_state_free(struct bel_map *map)
+{
+	bel_map_unmap(map);
+	if (map->fd >= 0)
+		close(map->fd);
+	if (map->reuse_fd >= 0)
+		close(map->reuse_fd);
+	free(map->pin_path);
+	free(map->slot_maps);
+	free(map->data);
+	if (map->own_def) {
+		free(map->own_def->name);
+		free(map->own_def);
+	}
+	pthread_mutex_destroy(&map->lock);
 }

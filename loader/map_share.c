@@ -15,19 +15,6 @@
 
 #include "internal.h"
 
-/* What the kernel will hold for our definition (bel adjusts a few values when creating). */
-static void expected_shape(const struct bel_map_def *def, struct bpf_map_info *want)
-{
-	memset(want, 0, sizeof(*want));
-	want->type = def->type;
-	want->key_size = def->key_size;
-	want->value_size = def->value_size;
-	want->max_entries = bel_map_effective_max_entries(def);
-	want->map_flags = def->map_flags;
-	if (def->origin == BEL_MAP_FROM_DATA && !bel_kernel_features()->mmapable_maps)
-		want->map_flags &= ~BPF_F_MMAPABLE;
-}
-
 /* The DATASEC the existing map's value is described by, parsed from the kernel's copy. */
 static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf **btf,
 			       const struct btf_type **ds, struct bel_err *err)
@@ -87,7 +74,8 @@ out:
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
-	struct bpf_map_info have, want;
+	struct bpf_map_info have;
+	struct bel_map_shape want;
 	uint32_t len = sizeof(have);
 	int ret;
 
@@ -96,7 +84,7 @@ int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, s
 	if (ret)
 		return bel_errf(err, -ret, "map '%s': %s is not a map: %s", def->name, where,
 				strerror(-ret));
-	expected_shape(def, &want);
+	bel_map_kernel_shape(map, false, &want);
 #define SAME(field, what)                                                                      \
 	if (have.field != want.field)                                                          \
 		return bel_errf(err, EINVAL, "map '%s': %s (id %u, '%s') is incompatible: " what   \

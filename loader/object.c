@@ -121,9 +121,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	for (i = 0; i < spec->nmaps; i++) {
 		obj->maps[i].obj = obj;
 		obj->maps[i].def = &spec->maps[i];
-		obj->maps[i].fd = -1;
-		obj->maps[i].reuse_fd = -1;
-		pthread_mutex_init(&obj->maps[i].lock, NULL);
+		bel_map_state_init(&obj->maps[i]);
 	}
 	for (i = 0; i < spec->nprogs; i++) {
 		obj->progs[i].obj = obj;
@@ -230,21 +228,12 @@ void bel_object_close(struct bel_object *obj)
 	if (!obj)
 		return;
 	bel_object_unload(obj);
-	for (i = 0; i < obj->spec->nmaps; i++) {
-		struct bel_map *map = &obj->maps[i];
-
-		/* keep_maps leaves maps alive with no users; they go with the object. */
-		if (map->fd >= 0)
-			close(map->fd);
-		if (map->reuse_fd >= 0)
-			close(map->reuse_fd);
-		free(map->pin_path);
-		free(map->held);
-		pthread_mutex_destroy(&map->lock);
-	}
+	/* keep_maps leaves maps alive with no users; they go with the object. */
+	for (i = 0; i < obj->spec->nmaps; i++)
+		bel_map_state_free(&obj->maps[i]);
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		free(obj->progs[i].log);
-		free(obj->progs[i].held);
+		free(obj->progs[i].acquired);
 		free(obj->progs[i].insns);
 		bel_prog_config_free(&obj->progs[i]);
 		pthread_mutex_destroy(&obj->progs[i].lock);
@@ -475,11 +464,11 @@ const char *bel_program_log(const struct bel_program *prog) { return prog->log ?
 
 const char *bel_map_name(const struct bel_map *map) { return map->def->name; }
 const char *bel_map_kernel_name(const struct bel_map *map) { return map->def->kname; }
-uint32_t bel_map_type(const struct bel_map *map) { return map->def->type; }
-uint32_t bel_map_key_size(const struct bel_map *map) { return map->def->key_size; }
-uint32_t bel_map_value_size(const struct bel_map *map) { return map->def->value_size; }
-uint32_t bel_map_max_entries(const struct bel_map *map) { return map->def->max_entries; }
-uint32_t bel_map_flags(const struct bel_map *map) { return map->def->map_flags; }
+uint32_t bel_map_type(const struct bel_map *map) { return map->shape.type; }
+uint32_t bel_map_key_size(const struct bel_map *map) { return map->shape.key_size; }
+uint32_t bel_map_value_size(const struct bel_map *map) { return map->shape.value_size; }
+uint32_t bel_map_max_entries(const struct bel_map *map) { return map->shape.max_entries; }
+uint32_t bel_map_flags(const struct bel_map *map) { return map->shape.map_flags; }
 bool bel_map_has_metadata(const struct bel_map *map) { return map->def->has_metadata; }
 const char *bel_map_pin_path(const struct bel_map *map) { return map->pin_path; }
 

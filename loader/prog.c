@@ -38,11 +38,11 @@ static void release_maps(struct bel_program *prog, bool undo)
 {
 	uint32_t i;
 
-	for (i = 0; i < prog->nheld; i++)
-		bel_map_release(&prog->obj->maps[prog->held[i]], undo);
-	free(prog->held);
-	prog->held = NULL;
-	prog->nheld = 0;
+	for (i = 0; i < prog->nacquired; i++)
+		bel_map_release(&prog->obj->maps[prog->acquired[i]], undo);
+	free(prog->acquired);
+	prog->acquired = NULL;
+	prog->nacquired = 0;
 }
 
 /* The map table first, then every metadata map the program does not already use. */
@@ -53,14 +53,14 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int ret;
 
-	prog->held = calloc(def->nmaps + spec->nmaps + 1, sizeof(*prog->held));
-	if (!prog->held)
+	prog->acquired = calloc(def->nmaps + spec->nmaps + 1, sizeof(*prog->acquired));
+	if (!prog->acquired)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < def->nmaps; i++) {
 		ret = bel_map_acquire(&prog->obj->maps[def->maps[i]], err);
 		if (ret)
 			return ret;
-		prog->held[prog->nheld++] = def->maps[i];
+		prog->acquired[prog->nacquired++] = def->maps[i];
 	}
 	for (i = 0; i < spec->nmaps; i++) {
 		if (!spec->maps[i].has_metadata || in_table(def, i))
@@ -68,7 +68,7 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 		ret = bel_map_acquire(&prog->obj->maps[i], err);
 		if (ret)
 			return ret;
-		prog->held[prog->nheld++] = i;
+		prog->acquired[prog->nacquired++] = i;
 	}
 	return 0;
 }
@@ -243,11 +243,11 @@ static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
 	const struct bel_spec *spec = prog->obj->spec;
 	uint32_t i;
 
-	for (i = 0; i < prog->nheld; i++) {
-		const struct bel_map *map = &prog->obj->maps[prog->held[i]];
+	for (i = 0; i < prog->nacquired; i++) {
+		const struct bel_map *map = &prog->obj->maps[prog->acquired[i]];
 		int ret;
 
-		if (in_table(prog->def, prog->held[i]))
+		if (in_table(prog->def, prog->acquired[i]))
 			continue;
 		if (!bel_kernel_features()->prog_bind_map) {
 			bel_obj_msg(prog->obj, BEL_MSG_WARN, "prog '%s': kernel lacks BPF_PROG_BIND_MAP; "
@@ -257,7 +257,7 @@ static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
 		ret = bel_sys_prog_bind_map(fd, map->fd);
 		if (ret)
 			return bel_errf(err, -ret, "binding metadata map '%s' failed: %s",
-					spec->maps[prog->held[i]].name, strerror(-ret));
+					spec->maps[prog->acquired[i]].name, strerror(-ret));
 	}
 	return 0;
 }

@@ -126,6 +126,8 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 		ret = bel_spec_collect_progs(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_map_slots(spec, err);
+	if (!ret)
+		ret = bel_spec_collect_vars(spec, err);
 	if (ret) {
 		bel_spec_free(spec);
 		return ret;
@@ -159,6 +161,7 @@ void bel_spec_free(struct bel_spec *spec)
 	for (i = 0; i < spec->nexterns; i++)
 		free(spec->externs[i].name);
 	free(spec->externs);
+	free(spec->vars);
 	bel_btf_ext_free(spec->btf_ext);
 	bel_btf_free(spec->btf);
 	bel_elf_free(spec->elf);

@@ -25,6 +25,7 @@ enum bel_map_origin {
 	BEL_MAP_FROM_BTF,     /* a variable in SEC(".maps") */
 	BEL_MAP_FROM_LEGACY,  /* struct bpf_map_def in SEC("maps") */
 	BEL_MAP_FROM_DATA,    /* a global data section */
+	BEL_MAP_FROM_KERNEL,  /* not from an object: a map the loader opened by fd or path */
 };
 
 enum bel_data_kind {
@@ -119,6 +120,15 @@ struct bel_prog_def {
 	uint32_t nextern_refs;
 };
 
+/* A global variable: a VAR of a data section's DATASEC. */
+struct bel_var_def {
+	const char *name;            /* in the object BTF's strings */
+	uint32_t map;                /* the data map holding it */
+	uint32_t offset, size;       /* within the map's value */
+	uint32_t btf_id, type_id;    /* the VAR, and its type */
+	bool global;                 /* false for static (and hidden) variables */
+};
+
 struct bel_spec {
 	char *obj_name;              /* the file name up to its first '.', or as given */
 	struct bel_elf *elf;
@@ -132,6 +142,8 @@ struct bel_spec {
 	uint32_t nmaps;
 	struct bel_extern *externs;
 	uint32_t nexterns;
+	struct bel_var_def *vars;    /* by map, then offset */
+	uint32_t nvars;
 	int kconfig_map;             /* index of the .kconfig map, or -1 */
 };
 
@@ -144,6 +156,8 @@ void bel_spec_free(struct bel_spec *spec);
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name);
 int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
+/* The first variable of that name (a lookup by the user, not in any per-item loop). */
+int bel_spec_find_var(const struct bel_spec *spec, const char *name);
 
 /* Internal steps of bel_spec_build, one file each. */
 int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err);
@@ -152,6 +166,7 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
 /* Programs, each relocated: its final instructions, map references, map table, .BTF.ext. */
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
+int bel_spec_collect_vars(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_add_map(struct bel_spec *spec, struct bel_map_def **out, struct bel_err *err);
 void bel_map_def_release(struct bel_map_def *def);
 

@@ -68,7 +68,7 @@ int bel_sys_map_update_elem(int map_fd, const void *key, const void *value, uint
 	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, size);
 }
 
-int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value)
+int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value, uint64_t flags)
 {
 	union bpf_attr attr;
 	size_t size = attr_end(flags);
@@ -77,7 +77,55 @@ int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value)
 	attr.map_fd = map_fd;
 	attr.key = ptr_u64(key);
 	attr.value = ptr_u64(value);
+	attr.flags = flags;
 	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, size);
+}
+
+int bel_sys_map_lookup_and_delete_elem(int map_fd, const void *key, void *value, uint64_t flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(flags);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	attr.key = ptr_u64(key);
+	attr.value = ptr_u64(value);
+	attr.flags = flags;
+	return sys_bpf(BPF_MAP_LOOKUP_AND_DELETE_ELEM, &attr, size);
+}
+
+int bel_sys_map_get_next_key(int map_fd, const void *key, void *next_key)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(next_key);
+
+	memset(&attr, 0, size);
+	attr.map_fd = map_fd;
+	attr.key = ptr_u64(key);
+	attr.next_key = ptr_u64(next_key);
+	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr, size);
+}
+
+int bel_sys_map_batch(int cmd, int map_fd, void *in_batch, void *out_batch, void *keys,
+		      void *values, uint32_t *count, uint64_t elem_flags, uint64_t flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(batch.flags);
+	int ret;
+
+	memset(&attr, 0, size);
+	attr.batch.map_fd = map_fd;
+	attr.batch.in_batch = ptr_u64(in_batch);
+	attr.batch.out_batch = ptr_u64(out_batch);
+	attr.batch.keys = ptr_u64(keys);
+	attr.batch.values = ptr_u64(values);
+	attr.batch.count = *count;
+	attr.batch.elem_flags = elem_flags;
+	attr.batch.flags = flags;
+	ret = sys_bpf(cmd, &attr, size);
+	/* the kernel says how many it did, also when it fails part way (or ENOENT at the end) */
+	*count = attr.batch.count;
+	return ret;
 }
 
 int bel_sys_map_delete_elem(int map_fd, const void *key)
@@ -261,7 +309,7 @@ int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
 	return ret;
 }
 
-int bel_sys_prog_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, uint32_t *retval)
+int bel_sys_prog_test_run(int prog_fd, struct bel_test_run_args *a)
 {
 	union bpf_attr attr;
 	size_t size = attr_end(test.batch_size);
@@ -269,12 +317,23 @@ int bel_sys_prog_test_run(int prog_fd, const void *data_in, uint32_t data_size_i
 
 	memset(&attr, 0, size);
 	attr.test.prog_fd = prog_fd;
-	attr.test.data_in = ptr_u64(data_in);
-	attr.test.data_size_in = data_size_in;
-	attr.test.repeat = 1;
+	attr.test.data_in = ptr_u64(a->data_in);
+	attr.test.data_size_in = a->data_size_in;
+	attr.test.data_out = ptr_u64(a->data_out);
+	attr.test.data_size_out = a->data_size_out;
+	attr.test.ctx_in = ptr_u64(a->ctx_in);
+	attr.test.ctx_size_in = a->ctx_size_in;
+	attr.test.ctx_out = ptr_u64(a->ctx_out);
+	attr.test.ctx_size_out = a->ctx_size_out;
+	attr.test.repeat = a->repeat;
+	attr.test.flags = a->flags;
+	attr.test.cpu = a->cpu;
+	attr.test.batch_size = a->batch_size;
 	ret = sys_bpf(BPF_PROG_TEST_RUN, &attr, size);
-	if (ret == 0 && retval)
-		*retval = attr.test.retval;
+	a->data_size_out = attr.test.data_size_out;
+	a->ctx_size_out = attr.test.ctx_size_out;
+	a->retval = attr.test.retval;
+	a->duration = attr.test.duration;
 	return ret;
 }
 

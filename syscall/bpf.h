@@ -43,7 +43,12 @@ struct bel_prog_load_args {
 
 int bel_sys_map_create(const struct bel_map_create_args *args);
 int bel_sys_map_update_elem(int map_fd, const void *key, const void *value, uint64_t flags);
-int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value);
+int bel_sys_map_lookup_elem(int map_fd, const void *key, void *value, uint64_t flags);
+int bel_sys_map_lookup_and_delete_elem(int map_fd, const void *key, void *value, uint64_t flags);
+int bel_sys_map_get_next_key(int map_fd, const void *key, void *next_key);
+/* BPF_MAP_{LOOKUP,LOOKUP_AND_DELETE,UPDATE,DELETE}_BATCH; *count in: elements, out: done. */
+int bel_sys_map_batch(int cmd, int map_fd, void *in_batch, void *out_batch, void *keys,
+		      void *values, uint32_t *count, uint64_t elem_flags, uint64_t flags);
 int bel_sys_map_delete_elem(int map_fd, const void *key);
 int bel_sys_map_freeze(int map_fd);
 int bel_sys_prog_load(struct bel_prog_load_args *args);
@@ -57,7 +62,15 @@ int bel_sys_prog_get_fd_by_id(uint32_t id);
 int bel_sys_map_get_fd_by_id(uint32_t id);
 int bel_sys_btf_get_fd_by_id(uint32_t id);
 int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id);
-int bel_sys_prog_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, uint32_t *retval);
+struct bel_test_run_args {
+	const void *data_in, *ctx_in;
+	void *data_out, *ctx_out;
+	uint32_t data_size_in, data_size_out;   /* out: the bytes written */
+	uint32_t ctx_size_in, ctx_size_out;     /* out: the bytes written */
+	uint32_t repeat, flags, cpu, batch_size;
+	uint32_t retval, duration;              /* out */
+};
+int bel_sys_prog_test_run(int prog_fd, struct bel_test_run_args *args);
 int bel_sys_raw_tracepoint_open(const char *name, int prog_fd);
 int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags);
 
