@@ -97,6 +97,7 @@ struct bel_map *bel_object_map(const struct bel_object *obj, unsigned int i);
 struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *name);
 
 /* Programs. */
+struct bel_object *bel_program_object(const struct bel_program *prog);
 const char *bel_program_name(const struct bel_program *prog);
 const char *bel_program_section(const struct bel_program *prog);
 uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
@@ -206,6 +207,8 @@ int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opt
  * calls and mappings need it to exist: hold it (bel_map_hold) to keep it while programs come and
  * go. Accessors give the map as it will be (or was) created.
  */
+/* The map's object; NULL for a map opened by fd or path. */
+struct bel_object *bel_map_object(const struct bel_map *map);
 const char *bel_map_name(const struct bel_map *map);      /* variable or section name */
 const char *bel_map_kernel_name(const struct bel_map *map);
 uint32_t bel_map_type(const struct bel_map *map);

@@ -5,9 +5,11 @@
  *   bel load OBJ [--pin DIR] [--name NAME] [--program NAME]... [--map NAME=PINNED_PATH]...
  *                [--keep-going] [--threads N] [--attach [--ifname IF] [--cgroup DIR]] [--verbose]
  *   bel verify OBJ [--name NAME]
+ *   bel run OBJ PROG [--data FILE]... [--ctx FILE] [--data-out FILE] [--repeat N] [--json]
  *   bel unpin DIR/OBJECT
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "bel.h"
+#include "cli.h"
 #include "names.h"
 
 static int verbose;
@@ -25,9 +28,12 @@ static void usage(FILE *f)
 		"usage: bel inspect OBJ [--json] [--name NAME] [--core [--btf FILE]]\n"
 		"       bel load OBJ [--pin DIR] [--name NAME] [--program NAME]...\n"
 		"                [--map NAME=PINNED_PATH]... [--type PROGRAM=TYPE]...\n"
+		"                [--set NAME=VALUE]... [--max-entries MAP=N]...\n"
 		"                [--keep-going] [--threads N]\n"
 		"                [--attach [--ifname IF] [--cgroup DIR]] [--verbose]\n"
 		"       bel verify OBJ [--name NAME]\n"
+		"       bel run OBJ PROG [--data FILE]... [--ctx FILE] [--data-out FILE] [--repeat N]\n"
+		"                [--set NAME=VALUE]... [--max-entries MAP=N]... [--json]\n"
 		"       bel unpin DIR/OBJECT\n"
 		"\n"
 		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
@@ -35,14 +41,28 @@ static void usage(FILE *f)
 		"         CO-RE relocation and extern resolves against the running kernel (or FILE)\n"
 		"load     load every program (or those named by --program) and the maps they use;\n"
 		"         --map reuses a pinned map for a map of the object; --type sets the type of a\n"
-		"         program whose section name does not say it; --attach attaches every\n"
+		"         program whose section name does not say it; --set sets a global variable\n"
+		"         before load (typed by its BTF), --max-entries sizes a map; --attach attaches every\n"
 		"         program whose section says how (xdp/tcx need --ifname); --pin pins maps,\n"
 		"         programs and links at DIR/<object>/{maps,programs,links}/<name>, <object>\n"
 		"         being the file name up to its first '.'. Without --keep-going, on failure\n"
 		"         nothing stays loaded, attached or pinned\n"
 		"verify   load every program on its own and report, per program, the verifier's\n"
 		"         result, verified instructions, time and on failure its last lines\n"
+		"run      load one program and the maps it uses, run it on each --data file\n"
+		"         (BPF_PROG_TEST_RUN), print its return value (XDP/tc verdicts named)\n"
 		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bel: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
@@ -286,6 +306,10 @@ struct load_args {
 	int nmaps;
 	char **types; /* PROGRAM=TYPE */
 	int ntypes;
+	char **sets; /* NAME=VALUE */
+	int nsets;
+	char **maxes; /* MAP=N */
+	int nmaxes;
 	bool attach;
 	struct bel_attach_opts attach_opts;
 	struct bel_load_opts lopts;
@@ -342,6 +366,19 @@ static int reuse_maps(struct bel_object *obj, const struct load_args *a)
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+static int configure(struct bel_object *obj, const struct load_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->nsets; i++)
+		if (cli_set_var(obj, a->sets[i]))
+			return -EINVAL;
+	for (i = 0; i < a->nmaxes; i++)
+		if (cli_set_max_entries(obj, a->maxes[i]))
+			return -EINVAL;
 	return 0;
 }
 
@@ -412,6 +449,8 @@ static int cmd_load(int argc, char **argv)
 		{"ifname", required_argument, NULL, 'i'},
 		{"cgroup", required_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"set", required_argument, NULL, 's'},
+		{"max-entries", required_argument, NULL, 'M'},
 		{0},
 	};
 	struct load_args a = {.lopts.sz = sizeof(a.lopts), .attach_opts.sz = sizeof(a.attach_opts)};
@@ -422,13 +461,13 @@ static int cmd_load(int argc, char **argv)
 	a.programs = calloc((size_t)argc, sizeof(*a.programs));
 	a.maps = calloc((size_t)argc, sizeof(*a.maps));
 	a.types = calloc((size_t)argc, sizeof(*a.types));
-	if (!a.programs || !a.maps || !a.types) {
-		free(a.programs);
-		free(a.maps);
-		free(a.types);
-		return 1;
+	a.sets = calloc((size_t)argc, sizeof(*a.sets));
+	a.maxes = calloc((size_t)argc, sizeof(*a.maxes));
+	if (!a.programs || !a.maps || !a.types || !a.sets || !a.maxes) {
+		ret = 1;
+		goto out_args;
 	}
-	while ((c = getopt_long(argc, argv, "p:n:P:m:T:kt:ai:c:v", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:n:P:m:T:kt:ai:c:vs:M:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': a.pin = optarg; break;
 		case 'n': a.name = optarg; break;
@@ -441,6 +480,8 @@ static int cmd_load(int argc, char **argv)
 		case 'i': a.attach_opts.ifname = optarg; break;
 		case 'c': a.attach_opts.cgroup = optarg; break;
 		case 'v': verbose++; break;
+		case 's': a.sets[a.nsets++] = optarg; break;
+		case 'M': a.maxes[a.nmaxes++] = optarg; break;
 		default: ret = 2; goto out_args;
 		}
 	}
@@ -452,7 +493,7 @@ static int cmd_load(int argc, char **argv)
 	ret = 1;
 	if (open_obj(argv[optind], a.name, &obj))
 		goto out_args;
-	if (set_types(obj, &a) || reuse_maps(obj, &a))
+	if (set_types(obj, &a) || configure(obj, &a) || reuse_maps(obj, &a))
 		goto out;
 	c = load_programs(obj, &a);
 	if (c && !a.lopts.keep_going) {
@@ -479,6 +520,8 @@ out_args:
 	free(a.programs);
 	free(a.maps);
 	free(a.types);
+	free(a.sets);
+	free(a.maxes);
 	return ret;
 }
 
@@ -563,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "unpin"))
 		return cmd_unpin(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cli_run(argc - 1, argv + 1);
 	fprintf(stderr, "bel: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -424,6 +424,8 @@ struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *na
 	return i < 0 ? NULL : &obj->maps[i];
 }
 
+struct bel_object *bel_program_object(const struct bel_program *prog) { return prog->obj; }
+struct bel_object *bel_map_object(const struct bel_map *map) { return map->obj; }
 const char *bel_program_name(const struct bel_program *prog) { return prog->def->name; }
 const char *bel_program_section(const struct bel_program *prog) { return prog->def->sec_name; }
 uint32_t bel_program_type(const struct bel_program *prog) { return prog->cfg.prog_type; }

@@ -34,7 +34,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run
 
 # valgrind memcheck over the unit, CO-RE and kernel suites (one process each: CK_FORK=no);
 # any error or definite/possible leak fails.
-for t in test_unit test_core test_kernel; do
+for t in test_unit test_core test_kernel test_runtime; do
 	echo "== valgrind: tests/$t"
 	if CK_FORK=no valgrind --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,possible -q ./build/tests/$t >build/valgrind-$t.log 2>&1; then
