@@ -54,15 +54,75 @@ void *__wrap_calloc(size_t n, size_t size) { return alloc_fails() ? NULL : __rea
 void *__wrap_realloc(void *p, size_t size) { return alloc_fails() ? NULL : __real_realloc(p, size); }
 char *__wrap_strdup(const char *s) { return alloc_fails() ? NULL : __real_strdup(s); }
 
-enum scenario { LOAD_AND_PIN, SINGLE_PROGRAM, PIN_BY_NAME };
+enum scenario { LOAD_AND_PIN, SINGLE_PROGRAM, PIN_BY_NAME, RUNTIME };
 
 struct outcome {
 	int ret;
 	char msg[1024];
 };
 
-/* One run: open, load, pin / load-unload-reload one program. Everything it makes is undone
- * by the end, whether it succeeded or not. */
+static int count_elem(const void *key, const void *value, void *ctx)
+{
+	(void)key;
+	(void)value;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* An element call that fails gives the kernel's errno and no message (by design: ENOENT and
+ * EEXIST are answers); this is the message the agent would write. */
+static char elem_msg[128];
+
+static int elem_failed(const char *what, int ret)
+{
+	snprintf(elem_msg, sizeof(elem_msg), "%s: %s", what, strerror(ret < 0 ? -ret : EINVAL));
+	return ret < 0 ? ret : -EINVAL;
+}
+
+/* What an agent does around a load: configure, load one program, map its counters, hold a
+ * map and work its elements, run the program. */
+static int runtime_calls(struct bel_object *obj)
+{
+	struct bel_program *p = bel_object_find_program(obj, "xdp_verdict");
+	struct bel_map *by_byte = bel_object_find_map(obj, "by_byte");
+	struct bel_map *bss = bel_object_find_map(obj, ".bss");
+	uint8_t pkt[32] = {1}, out[64];
+	struct bel_test_run_opts o = {.sz = sizeof(o), .data_in = pkt, .data_size_in = sizeof(pkt),
+				      .data_out = out, .data_size_out = sizeof(out)};
+	int32_t v = 42, n = 0;
+	uint32_t k = 1;
+	uint64_t val = 5;
+	void *mapped;
+	int ret;
+
+	if ((ret = bel_object_set_var(obj, "cfg_int", &v, sizeof(v))) ||
+	    (ret = bel_map_set_max_entries(by_byte, 2048)) || (ret = bel_program_load(p)))
+		return ret;
+	mapped = bel_map_mmap(bss, NULL);
+	if (!mapped)
+		return -1;
+	ret = bel_map_hold(by_byte);
+	if (!ret) {
+		if ((ret = bel_map_update_elem(by_byte, &k, sizeof(k), &val, sizeof(val), 0)))
+			ret = elem_failed("update", ret);
+		else if ((ret = bel_map_lookup_elem(by_byte, &k, sizeof(k), &val, sizeof(val), 0)))
+			ret = elem_failed("lookup", ret);
+		else if ((ret = bel_map_foreach(by_byte, true, count_elem, &n)) != 1)
+			ret = elem_failed("foreach", ret);
+		else
+			ret = 0;
+		bel_map_unhold(by_byte);
+	}
+	if (!ret)
+		ret = bel_program_test_run(p, &o);
+	if (!ret)
+		ret = bel_object_get_var(obj, "packets", &val, sizeof(val));
+	bel_map_unhold(bss);
+	return ret;
+}
+
+/* One run: open, load, pin / load-unload-reload one program / runtime calls. Everything it
+ * makes is undone by the end, whether it succeeded or not. */
 static void run(enum scenario sc, const char *fixture, const char *root, struct outcome *out)
 {
 	struct bel_open_opts opts = {.sz = sizeof(opts), .pin_root = root};
@@ -98,8 +158,13 @@ static void run(enum scenario sc, const char *fixture, const char *root, struct 
 		}
 		break;
 	}
+	case RUNTIME:
+		elem_msg[0] = '\0';
+		out->ret = runtime_calls(obj);
+		break;
 	}
-	snprintf(out->msg, sizeof(out->msg), "%s", out->ret ? bel_object_last_error(obj) : "");
+	snprintf(out->msg, sizeof(out->msg), "%s", !out->ret ? "" : elem_msg[0] ? elem_msg
+		 : bel_object_last_error(obj));
 	bel_object_close(obj);
 }
 
@@ -121,6 +186,7 @@ static const struct case_def cases[] = {
 	{LOAD_AND_PIN, "externs"},  /* .kconfig map contents from the kernel */
 	{SINGLE_PROGRAM, "maps"},
 	{PIN_BY_NAME, "pinned"},    /* pins made by a failed load must go */
+	{RUNTIME, "runtime"},       /* configuration, mmap, holds, elements, test runs */
 };
 
 static void check_clean(const char *what, long n, int fds_before, const char *root,
@@ -190,7 +256,7 @@ START_TEST(test_fault)
 	printf("fault: %-14s %-8s %3ld bpf() calls and %4ld allocations failed one at a time: "
 	       "%ld runs reported an error, the rest recovered; fds and pins clean\n",
 	       c->sc == LOAD_AND_PIN ? "load+pin" : c->sc == SINGLE_PROGRAM ? "single-program" :
-	       "pin-by-name", c->fixture, total_bpf, total_allocs, failures);
+	       c->sc == PIN_BY_NAME ? "pin-by-name" : "runtime", c->fixture, total_bpf, total_allocs, failures);
 }
 END_TEST
 

@@ -20,8 +20,12 @@
 #define SECONDS 3
 #define MAX_ROUNDS 4000
 
-static struct bel_object *objs[2];
-static const char *const names[2] = {"maps", "subprogs"};
+/* programs with maps of every kind, with subprograms, with externs (each program prepares its
+ * own copy of its instructions while others do theirs), and with global data worked from user
+ * space while its programs come and go */
+#define NOBJS 4
+static struct bel_object *objs[NOBJS];
+static const char *const names[NOBJS] = {"maps", "subprogs", "externs", "runtime"};
 
 struct worker {
 	unsigned int seed;
@@ -36,6 +40,25 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Variables and elements of maps that programs of other threads create and release. */
+static void runtime_calls(struct bel_object *obj, unsigned int *seed)
+{
+	struct bel_map *m = bel_object_find_map(obj, rand_r(seed) % 2 ? "by_byte" : ".bss");
+	uint64_t v = 0;
+	uint32_t k = 1;
+	int32_t bias = (int32_t)(rand_r(seed) % 100);
+
+	bel_object_get_var(obj, "packets", &v, sizeof(v));
+	bel_object_set_var(obj, "data_bias", &bias, sizeof(bias));
+	if (bel_map_hold(m) == 0) {
+		if (bel_map_key_size(m) == sizeof(k))
+			bel_map_update_elem(m, &k, sizeof(k), &v, sizeof(v), 0);
+		if (bel_map_value_size(m) >= 16)
+			bel_map_mmap(m, NULL) ? bel_map_unhold(m) : (void)0;
+		bel_map_unhold(m);
+	}
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -43,7 +66,7 @@ static void *work(void *arg)
 	int round;
 
 	for (round = 0; round < MAX_ROUNDS && now() < end; round++) {
-		struct bel_object *obj = objs[rand_r(&w->seed) % 2];
+		struct bel_object *obj = objs[rand_r(&w->seed) % NOBJS];
 		unsigned int n = bel_object_program_count(obj);
 		struct bel_program *p = bel_object_program(obj, rand_r(&w->seed) % n);
 		struct bel_program_info info;
@@ -65,6 +88,8 @@ static void *work(void *arg)
 		/* readers, concurrently with writers */
 		bel_map_fd(bel_object_map(obj, rand_r(&w->seed) % bel_object_map_count(obj)));
 		bel_program_fd(p);
+		if (obj == objs[3])
+			runtime_calls(obj, &w->seed);
 	}
 	return NULL;
 }
@@ -80,7 +105,7 @@ START_TEST(test_concurrent_load_unload)
 	if (!kernel_ready())
 		return;
 	fds_before = count_fds();
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NOBJS; i++) {
 		struct bel_open_opts o = {.sz = sizeof(o)};
 
 		ck_assert_int_eq(bel_object_open_file(fixture_path(names[i]), &o, &objs[i]), 0);
@@ -95,7 +120,7 @@ START_TEST(test_concurrent_load_unload)
 		unloads += workers[i].unloads;
 		whole += workers[i].whole;
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NOBJS; i++) {
 		bel_object_unload(objs[i]);
 		for (m = 0; m < bel_object_map_count(objs[i]); m++)
 			ck_assert_msg(bel_map_fd(bel_object_map(objs[i], m)) < 0, "%s: map %s still open",
