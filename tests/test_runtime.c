@@ -756,6 +756,49 @@ START_TEST(test_hold_keeps_map)
 }
 END_TEST
 
+/* freplace: the replacement loads against the target program's fd, and once attached the
+ * target's verdicts are the replacement's. */
+START_TEST(test_freplace_by_fd)
+{
+	struct bel_open_opts opts = {.sz = sizeof(opts)};
+	struct bel_object *obj;
+	struct bel_program *target, *repl;
+	int link;
+
+	if (!kernel_ready())
+		return;
+	ck_assert_int_eq(bel_object_open_file(fixture_path("freplace"), &opts, &obj), 0);
+	target = prog_named(obj, "target");
+	repl = prog_named(obj, "new_verdict");
+	ck_assert_int_eq(bel_program_load(repl), -EINVAL);
+	ck_assert_msg(strstr(bel_object_last_error(obj), "needs the program it replaces"), "%s",
+		      bel_object_last_error(obj));
+	ck_assert_int_eq(bel_program_load(target), 0);
+	ck_assert_uint_eq(run_xdp(target, 0, 1), XDP_PASS);
+	ck_assert_int_eq(bel_program_set_attach_target(repl, bel_program_fd(target), NULL), 0);
+	/* kernels in lockdown refuse tracing-like programs; the VM runs (BEL_TEST_ALL_LINKS) must
+	 * load it */
+	if (bel_program_load(repl) == -EPERM && !getenv("BEL_TEST_ALL_LINKS")) {
+		printf("freplace: not loaded here: %s\n", bel_object_last_error(obj));
+		bel_object_close(obj);
+		return;
+	}
+	ck_assert_msg(bel_program_fd(repl) >= 0, "%s", bel_object_last_error(obj));
+	link = bel_program_attach(repl, NULL);
+	ck_assert_msg(link >= 0, "%s", bel_object_last_error(obj));
+	ck_assert_uint_eq(run_xdp(target, 0, 1), XDP_DROP);
+	ck_assert_int_eq(bel_program_detach(repl), 0);
+	ck_assert_uint_eq(run_xdp(target, 0, 1), XDP_PASS);
+	/* a function the target does not have */
+	ck_assert_int_eq(bel_program_unload(repl), 0);
+	ck_assert_int_eq(bel_program_set_attach_target(repl, bel_program_fd(target), "nope"), 0);
+	ck_assert_int_eq(bel_program_load(repl), -ESRCH);
+	ck_assert_msg(strstr(bel_object_last_error(obj), "has no function 'nope'"), "%s",
+		      bel_object_last_error(obj));
+	bel_object_close(obj);
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -774,6 +817,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_program_config);
 	tcase_add_test(tc, test_spec_unchanged_by_load);
 	tcase_add_test(tc, test_hold_keeps_map);
+	tcase_add_test(tc, test_freplace_by_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }
