@@ -24,6 +24,12 @@
 extern "C" {
 #endif
 
+/* This header's version; bel_version() gives the library's ("0.2.0"). */
+#define BEL_VERSION_MAJOR 0
+#define BEL_VERSION_MINOR 2
+#define BEL_VERSION_PATCH 0
+const char *bel_version(void);
+
 struct bel_object;
 struct bel_program;
 struct bel_map;

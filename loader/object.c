@@ -16,6 +16,14 @@
 
 static __thread char thread_error[BEL_ERR_MSG_MAX];
 
+#define STR(x) #x
+#define VERSION(a, b, c) STR(a) "." STR(b) "." STR(c)
+
+const char *bel_version(void)
+{
+	return VERSION(BEL_VERSION_MAJOR, BEL_VERSION_MINOR, BEL_VERSION_PATCH);
+}
+
 const char *bel_thread_error(void)
 {
 	return thread_error;
