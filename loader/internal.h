@@ -51,8 +51,7 @@ struct bel_program {
 
 struct bel_object {
 	struct bel_spec *spec;
-	void *mapping;                /* the object file, mapped for the spec to point into */
-	size_t mapping_size;
+	void *image;                  /* the object file's bytes, read for the spec to point into */
 	struct bel_map *maps;
 	struct bel_program *progs;
 	bel_msg_fn msg;
@@ -120,6 +119,8 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);
 struct bel_core_target;
 /* The CO-RE targets of the object: fills targets[0]; returns their number or -errno. */
 int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err);
+/* Remove a pin tree this process made and did not publish (a failed pin), by fds. */
+void bel_tree_discard(int parent_fd, const char *name);
 /* A whole file into memory; NULL with errno set. */
 void *bel_read_file(const char *path, size_t *size);
 

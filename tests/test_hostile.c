@@ -1033,7 +1033,8 @@ END_TEST
 
 START_TEST(test_cli_threads_strict)
 {
-	static const char *const bad[] = {"abc", "-1", "1x", "", " 2", "99999999999999999999", "0x2"};
+	static const char *const bad[] = {"abc", "-1", "1x", "", " 2", "99999999999999999999", "0",
+					     "1025", "0x"};
 	const char *argv[6] = {BEL_CLI, "load", NULL, "--threads", NULL, NULL};
 	char out[8192];
 	unsigned int i;
