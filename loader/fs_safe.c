@@ -134,7 +134,12 @@ int bel_pin_get(int dir_fd, const char *dir_path, const char *name)
 	pfd = bel_open_beneath(dir_fd, name, O_PATH);
 	if (pfd < 0)
 		return pfd;
-	if (fstat(pfd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(pfd, &st)) {
+		fd = -errno;
+		close(pfd);
+		return fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		close(pfd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}

@@ -451,7 +451,7 @@ START_TEST(test_unpin_refuses_hostile_trees)
 		if (attack == TMPFS_MOUNTED)
 			ck_assert_int_eq(mount("tmpfs", path, "tmpfs", 0, "size=64k"), 0);
 		else
-			ck_assert_int_eq(mount(attack == BIND_TMP ? outside : p2, path, NULL, MS_BIND,
+			ck_assert_int_eq(mount(attack == BIND_TMP ? outside : p2, path, "none", MS_BIND,
 					       NULL), 0);
 		if (attack == TMPFS_MOUNTED) {
 			snprintf(p2, sizeof(p2), "%s/links/a", tree);
@@ -833,6 +833,41 @@ START_TEST(test_pin_by_name_refuses_what_is_there)
 }
 END_TEST
 
+/* bel_object_pin_check: every name the object could pin, before anything is loaded. */
+START_TEST(test_pin_check_before_load)
+{
+	static const char *const bad[] = {"", "a/b", "..", "x\x01y"};
+	struct bel_object *obj;
+	unsigned int i;
+	size_t size;
+	void *img;
+
+	obj = open_named("hostile_names", NULL, NULL);
+	ck_assert_int_eq(bel_object_pin_check(obj), 0);
+	bel_object_close(obj);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		img = patched_fixture("hostile_names", PROG_MARKER, bad[i], &size);
+		obj = open_image(img, size, "names", NULL);
+		ck_assert_int_eq(bel_object_pin_check(obj), -EINVAL);
+		ck_assert_msg(strstr(bel_object_last_error(obj), "object 'names': pin: cannot pin "
+				     "program") && strstr(bel_object_last_error(obj), "one path component"),
+			      "%s", bel_object_last_error(obj));
+		ck_assert_ptr_null(strchr(bel_object_last_error(obj), '\x01'));
+		bel_object_close(obj);
+		free(img);
+	}
+	/* the object's own name, and two names that escape alike */
+	obj = open_named("hello", "a/b", NULL);
+	ck_assert_int_eq(bel_object_pin_check(obj), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(bel_object_last_error(obj), "the object's name"));
+	bel_object_close(obj);
+	obj = open_named("pin_collision", NULL, NULL);
+	ck_assert_int_eq(bel_object_pin_check(obj), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(bel_object_last_error(obj), "would both be pinned as '_bss'"));
+	bel_object_close(obj);
+}
+END_TEST
+
 /* finding: a pinned program given where a map is expected was read as a map ("key_size" of
  * garbage). */
 START_TEST(test_reuse_pinned_program_as_map)
@@ -1185,6 +1220,7 @@ static Suite *hostile_suite(void)
 	tcase_add_test(tc, test_pin_by_name_cannot_reach_other_trees);
 	tcase_add_loop_test(tc, test_pin_by_name_cannot_escape, 0, 3);
 	tcase_add_test(tc, test_pin_by_name_refuses_what_is_there);
+	tcase_add_test(tc, test_pin_check_before_load);
 	tcase_add_test(tc, test_reuse_pinned_program_as_map);
 	tcase_add_test(tc, test_link_pin_names_fit);
 	tcase_add_test(tc, test_tracepoint_stays_in_tracefs);
