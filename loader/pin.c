@@ -137,7 +137,7 @@ static int check_object_name(const struct bel_object *obj, struct bel_err *err)
 {
 	int ret = bel_name_check(obj->spec->obj_name, 0, err);
 
-	return ret ? bel_err_prefix(err, "the object's name cannot be a directory") : 0;
+	return ret ? bel_err_prefix(err, "the object's name (its directory in the pin root)") : 0;
 }
 
 int bel_object_pin_check(struct bel_object *obj)
