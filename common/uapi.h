@@ -17,5 +17,8 @@
 #define BEL_BPF_NETKIT_PRIMARY 50
 #define BEL_BPF_NETKIT_PEER 51
 #define BEL_BPF_LINK_TYPE_TCX 11
+/* Linux 6.5: BPF_OBJ_PIN and BPF_OBJ_GET relative to a directory fd, in a field after
+ * file_flags that older headers lack. */
+#define BEL_BPF_F_PATH_FD (1U << 14)
 
 #endif

@@ -14,35 +14,92 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "common/num.h"
+#include "fs_safe.h"
 #include "internal.h"
+#include "pin_names.h"
 #include "syscall/perf.h"
+
+/* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
+static int read_uint_fd(int fd, uint64_t *out)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
+}
 
 static int read_uint_file(const char *path, uint64_t *out)
 {
-	unsigned long long v;
-	FILE *f = fopen(path, "re");
-	int ok;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	ok = fscanf(f, "%llu", &v) == 1;
-	fclose(f);
-	if (!ok)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	ret = read_uint_fd(fd, out);
+	close(fd);
+	return ret;
 }
 
-/* tracefs lives at /sys/kernel/tracing, or under debugfs on older setups. */
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+/* events/<category>/<name>/id below a tracefs root, one component at a time, never following
+ * a link or leaving tracefs. */
+static int read_event_id(const char *root, const char *category, const char *name, uint64_t *id)
+{
+	const char *const steps[] = {"events", category, name, "id"};
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), next, ret;
+	size_t i;
+
+	if (fd < 0)
+		return -errno;
+	if (!bel_fd_on_fs(fd, TRACEFS_MAGIC)) {
+		close(fd);
+		return -ENOENT;
+	}
+	for (i = 0; i < 4; i++) {
+		next = bel_open_beneath(fd, steps[i], i < 3 ? O_PATH | O_DIRECTORY : O_RDONLY);
+		close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+	}
+	ret = read_uint_fd(fd, id);
+	close(fd);
+	return ret;
+}
+
+/* tracefs lives at /sys/kernel/tracing, or under debugfs on older setups. The target is
+ * "category/name", each one path component. */
 static int tracepoint_id(const char *target, uint64_t *id, struct bel_err *err)
 {
 	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
-	char path[512];
+	char category[BEL_NAME_MAX + 1];
+	const char *slash = strchr(target, '/'), *name = slash + 1;
 	size_t i;
+	int ret;
 
+	if ((size_t)(slash - target) > BEL_NAME_MAX) {
+		bel_errf(err, ENAMETOOLONG, "category is %zu bytes long: over NAME_MAX (255)",
+			 (size_t)(slash - target));
+		return bel_err_prefix(err, "tracepoint '%.64s...'", target);
+	}
+	memcpy(category, target, (size_t)(slash - target));
+	category[slash - target] = '\0';
+	ret = bel_name_check(category, 0, err);
+	if (!ret)
+		ret = bel_name_check(name, 0, err);
+	if (ret)
+		return bel_err_prefix(err, "tracepoint '%s' (category/name)", target);
 	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/id", roots[i], target);
-		if (!read_uint_file(path, id))
+		ret = read_event_id(roots[i], category, name, id);
+		if (!ret)
 			return 0;
 	}
 	return bel_errf(err, ENOENT, "tracepoint '%s' not found in tracefs (is tracefs mounted at "
@@ -97,8 +154,13 @@ static int attach_kprobe(const struct bel_program *prog, int prog_fd, const char
 		snprintf(func, sizeof(func), "%s", target);
 	plus = strchr(func, '+');
 	if (plus) {
+		uint64_t v;
+
 		*plus = '\0';
-		off = strtoull(plus + 1, NULL, 0);
+		if (bel_parse_u64(plus + 1, 0, UINT64_MAX, &v))
+			return bel_errf(err, EINVAL, "kprobe target '%s': the offset after '+' is not a "
+					"number", target);
+		off = v;
 	}
 	fd = bel_sys_perf_kprobe_open(type, func, off, ret ? bit : -1);
 	if (fd < 0)
@@ -155,11 +217,14 @@ static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char
 				  ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
 	int cg, link;
 
-	if (!is_cgroup2(path))
-		return bel_errf(err, ENOTDIR, "%s is not a cgroup v2 directory", path);
 	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)
 		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
+	/* checked on the fd that is used, not on the path again */
+	if (!bel_fd_on_fs(cg, CGROUP2_SUPER_MAGIC)) {
+		close(cg);
+		return bel_errf(err, ENOTDIR, "%s is not a cgroup v2 directory", path);
+	}
 	link = bel_sys_link_create(prog_fd, cg, prog->cfg.expected_attach_type, 0);
 	close(cg);
 	if (link < 0)

@@ -378,14 +378,34 @@ unsigned int bel_object_extern_count(const struct bel_object *obj);
 int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *info);
 
 /*
- * Pins: root/<object>/{maps,programs}/<name>, '.' in names escaped as '_' (bpffs refuses dots).
- * The tree is built under a temporary name and renamed into place, so readers never see half
- * of it; on failure nothing is left. Pins what is loaded now.
+ * Pins: root/<object>/{maps,programs,links}/<name>, '.' in names escaped as '_' (bpffs refuses
+ * dots); a program's second and later links are "<name>_1", "<name>_2", ... The tree is built
+ * under a temporary name and renamed into place (never over anything), so readers never see
+ * half of it; on failure nothing is left. Pins what is loaded now. root must be on bpffs; when
+ * it does not exist it is made, with its missing parents, provided the deepest part of it that
+ * exists is on bpffs.
+ *
+ * Names that become paths (the object's name here, map and program names, maps pinned by name
+ * under bel_open_opts.pin_root, tracepoint categories and names) follow one rule, checked
+ * before any path is built: one path component (not empty, not "." or "..", no '/'), no
+ * control character (below 0x20, or 0x7f), and at most 255 bytes (NAME_MAX) with any suffix
+ * bel adds ("_1" for links). A name that breaks it is refused with a message naming the
+ * object, the map or program, and the rule.
  */
 int bel_object_pin(struct bel_object *obj, const char *root);
-/* Remove a tree made by bel_object_pin (path is root/<object>). */
+/* Whether every name bel_object_pin could need (the object's, each map's and program's,
+ * escaped names distinct) follows the rule above, so a caller can refuse before loading. */
+int bel_object_pin_check(struct bel_object *obj);
+/*
+ * Remove a tree made by bel_object_pin (path is root/<object>), all or nothing. The tree is
+ * read first without following symbolic links or entering other mounts, and must be what bel
+ * makes: on bpffs, only maps/, programs/ and links/ directories holding only pins of that kind
+ * with names that follow the rule; anything else is refused and nothing is removed. If a
+ * removal fails, what was removed is pinned again and the tree keeps its name. Paths of
+ * PATH_MAX bytes or more are refused. The message is also kept for bel_thread_error().
+ */
 int bel_unpin(const char *path, char *errbuf, size_t errbuf_size);
-/* The name a map or program gets on bpffs. */
+/* The name a map or program gets on bpffs ('.' and '/' become '_'). */
 void bel_pin_name(const char *name, char *out, size_t out_size);
 
 #ifdef __cplusplus

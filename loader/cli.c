@@ -18,9 +18,40 @@
 
 #include "bel.h"
 #include "cli.h"
+#include "cli_text.h"
+#include "common/num.h"
 #include "names.h"
 
 static int verbose;
+
+/*
+ * s escaped for the terminal (cli_text.h). The copies live in a small ring, so a printf may
+ * take several; the oldest goes when the ring turns.
+ */
+static const char *esc(const char *s)
+{
+	static char *ring[16];
+	static unsigned int next;
+	char **slot = &ring[next++ % 16];
+
+	free(*slot);
+	*slot = cli_text_escape(s ? s : "");
+	return *slot ? *slot : "(out of memory)";
+}
+
+/* "bel: <message>" on stderr, the message escaped as a whole. */
+void cli_error(const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "bel: %s\n", n < 0 ? "(out of memory)" : esc(msg));
+	free(n < 0 ? NULL : msg);
+}
 
 static void usage(FILE *f)
 {
@@ -54,40 +85,18 @@ static void usage(FILE *f)
 		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n");
 }
 
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bel: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
 {
 	(void)ctx;
 	if (level == BEL_MSG_ERROR)
 		return; /* printed once, by the command that failed */
 	if (level <= BEL_MSG_WARN || verbose >= (int)level)
-		fprintf(stderr, "bel: %s: %s\n", level == BEL_MSG_WARN ? "warning" : "info", msg);
+		cli_error("%s: %s", level == BEL_MSG_WARN ? "warning" : "info", msg);
 }
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	cli_json_string(stdout, s);
 }
 
 static void inspect_text(const struct bel_object *obj)
@@ -96,7 +105,7 @@ static void inspect_text(const struct bel_object *obj)
 	uint32_t fi, li;
 
 	printf("object %s: license \"%s\", %u programs, %u maps, BTF: %u types\n",
-	       bel_object_name(obj), bel_object_license(obj), bel_object_program_count(obj),
+	       esc(bel_object_name(obj)), esc(bel_object_license(obj)), bel_object_program_count(obj),
 	       bel_object_map_count(obj), bel_object_btf_type_count(obj));
 	for (i = 0; i < bel_object_program_count(obj); i++) {
 		const struct bel_program *p = bel_object_program(obj, i);
@@ -104,17 +113,17 @@ static void inspect_text(const struct bel_object *obj)
 		bel_program_insns(p, &n);
 		bel_program_btf_ext_counts(p, &fi, &li);
 		printf("prog %-24s sec %-36s type %-16s insns %-6u func_info %u line_info %u maps [",
-		       bel_program_name(p), bel_program_section(p), bel_prog_type_name(bel_program_type(p)),
-		       n, fi, li);
+		       esc(bel_program_name(p)), esc(bel_program_section(p)),
+		       bel_prog_type_name(bel_program_type(p)), n, fi, li);
 		for (j = 0; j < bel_program_map_count(p); j++)
-			printf("%s%s", j ? " " : "", bel_map_name(bel_program_map(p, j)));
+			printf("%s%s", j ? " " : "", esc(bel_map_name(bel_program_map(p, j))));
 		printf("]\n");
 	}
 	for (i = 0; i < bel_object_map_count(obj); i++) {
 		const struct bel_map *m = bel_object_map(obj, i);
 
 		printf("map  %-24s kname %-16s type %-16s key %-4u value %-6u max_entries %-8u flags %#x%s%s\n",
-		       bel_map_name(m), bel_map_kernel_name(m), bel_map_type_name(bel_map_type(m)),
+		       esc(bel_map_name(m)), esc(bel_map_kernel_name(m)), bel_map_type_name(bel_map_type(m)),
 		       bel_map_key_size(m), bel_map_value_size(m), bel_map_max_entries(m), bel_map_flags(m),
 		       bel_map_data_section(m) ? " global-data" : "",
 		       bel_map_has_metadata(m) ? " metadata" : "");
@@ -175,7 +184,7 @@ static int open_obj(const char *path, const char *name, struct bel_object **obj)
 	int ret = bel_object_open_file(path, &opts, obj);
 
 	if (ret)
-		fprintf(stderr, "bel: %s\n", bel_thread_error());
+		cli_error("%s", bel_thread_error());
 	return ret;
 }
 
@@ -188,17 +197,17 @@ static void print_loaded(const struct bel_object *obj, const char *pinned)
 		struct bel_program_info info;
 
 		if (bel_program_info(p, &info)) {
-			printf("prog %-24s %-36s %s%s\n", bel_program_name(p), bel_program_section(p),
+			printf("prog %-24s %-36s %s%s\n", esc(bel_program_name(p)), esc(bel_program_section(p)),
 			       bel_program_status(p) ? "FAILED: " : "not loaded",
 			       bel_program_status(p) ? strerror(-bel_program_status(p)) : "");
 			continue;
 		}
 		printf("prog %-24s %-36s %-14s id %-6u tag %s verified %-6u %.2f ms maps [",
-		       bel_program_name(p), bel_program_section(p),
+		       esc(bel_program_name(p)), esc(bel_program_section(p)),
 		       bel_prog_type_name(bel_program_type(p)), info.id, info.tag,
 		       info.verified_insns, info.load_ns / 1e6);
 		for (j = 0; j < bel_program_map_count(p); j++)
-			printf("%s%s", j ? " " : "", bel_map_name(bel_program_map(p, j)));
+			printf("%s%s", j ? " " : "", esc(bel_map_name(bel_program_map(p, j))));
 		printf("]%s\n", bel_program_link_count(p) ? " attached" : "");
 	}
 	for (i = 0; i < bel_object_map_count(obj); i++) {
@@ -207,12 +216,22 @@ static void print_loaded(const struct bel_object *obj, const char *pinned)
 		if (bel_map_fd(m) < 0)
 			continue;
 		printf("map  %-24s %-16s id %-6u key %u value %u max_entries %u flags %#x\n",
-		       bel_map_name(m), bel_map_type_name(bel_map_type(m)), bel_map_id(m),
+		       esc(bel_map_name(m)), bel_map_type_name(bel_map_type(m)), bel_map_id(m),
 		       bel_map_key_size(m), bel_map_value_size(m), bel_map_max_entries(m),
 		       bel_map_flags(m));
 	}
-	if (pinned)
-		printf("pinned at %s/%s\n", pinned, bel_object_name(obj));
+	if (pinned) {
+		/* where the tree is: its name is the object's with '.' escaped */
+		char dir[256], *root = strdup(pinned);
+		size_t len = strlen(pinned);
+
+		while (root && len > 1 && root[len - 1] == '/')
+			root[--len] = '\0';
+		bel_pin_name(bel_object_name(obj), dir, sizeof(dir));
+		printf("pinned at %s%s%s\n", esc(root ? root : pinned),
+		       root && !strcmp(root, "/") ? "" : "/", esc(dir));
+		free(root);
+	}
 }
 
 /* Each program's CO-RE relocations and the object's externs, resolved against the target. */
@@ -226,17 +245,17 @@ static int inspect_core(struct bel_object *obj)
 		struct bel_core_report *rep;
 
 		if (bel_program_core_report(p, &rep, &n)) {
-			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			cli_error("%s", bel_object_last_error(obj));
 			ret = 1;
 			continue;
 		}
 		if (!n)
 			continue;
-		printf("prog %s (%s): %u CO-RE relocations\n", bel_program_name(p),
-		       bel_program_section(p), n);
+		printf("prog %s (%s): %u CO-RE relocations\n", esc(bel_program_name(p)),
+		       esc(bel_program_section(p)), n);
 		for (j = 0; j < n; j++)
 			printf("  insn %-5u %-14s %-60s %s %llu -> %llu (%u of %u candidates, target [%u])\n",
-			       rep[j].insn, rep[j].kind, rep[j].what,
+			       rep[j].insn, rep[j].kind, esc(rep[j].what),
 			       rep[j].poisoned ? "POISONED" : "ok", (unsigned long long)rep[j].local_value,
 			       (unsigned long long)rep[j].target_value, rep[j].matched, rep[j].candidates,
 			       rep[j].target_type_id);
@@ -246,12 +265,12 @@ static int inspect_core(struct bel_object *obj)
 		struct bel_extern_info e;
 
 		bel_object_extern(obj, i, &e);
-		printf("extern %-32s %-7s %s%s ", e.name, e.kind, e.weak ? "weak " : "",
+		printf("extern %-32s %-7s %s%s ", esc(e.name), e.kind, e.weak ? "weak " : "",
 		       e.typeless ? "typeless " : "");
 		if (!e.resolved)
-			printf("UNRESOLVED: %s\n", e.error);
+			printf("UNRESOLVED: %s\n", esc(e.error));
 		else if (e.string[0])
-			printf("= \"%s\"\n", e.string);
+			printf("= \"%s\"\n", esc(e.string));
 		else
 			printf("= %llu\n", (unsigned long long)e.value);
 	}
@@ -285,7 +304,7 @@ static int cmd_inspect(int argc, char **argv)
 		return 2;
 	}
 	if (bel_object_open_file(argv[optind], &opts, &obj)) {
-		fprintf(stderr, "bel: %s\n", bel_thread_error());
+		cli_error("%s", bel_thread_error());
 		return 1;
 	}
 	if (core)
@@ -325,16 +344,16 @@ static int set_types(struct bel_object *obj, const struct load_args *a)
 		int type;
 
 		if (!eq) {
-			fprintf(stderr, "bel: --type wants PROGRAM=TYPE, not '%s'\n", a->types[i]);
+			cli_error("--type wants PROGRAM=TYPE, not '%s'", a->types[i]);
 			return -EINVAL;
 		}
 		*eq = '\0';
 		p = bel_object_find_program(obj, a->types[i]);
 		type = bel_prog_type_by_name(eq + 1);
 		if (!p || type < 0) {
-			fprintf(stderr, "bel: --type %s=%s: %s\n", a->types[i], eq + 1,
-				!p ? "no such program" : "unknown program type (bpftool's names: "
-				"socket_filter, xdp, sched_cls, kprobe, ...)");
+			cli_error("--type %s=%s: %s", a->types[i], eq + 1, !p ? "no such program" :
+			    "unknown program type (bpftool's names: socket_filter, xdp, sched_cls, "
+			    "kprobe, ...)");
 			return -EINVAL;
 		}
 		bel_program_set_type(p, (uint32_t)type, 0);
@@ -351,18 +370,17 @@ static int reuse_maps(struct bel_object *obj, const struct load_args *a)
 		struct bel_map *m;
 
 		if (!eq) {
-			fprintf(stderr, "bel: --map wants NAME=PINNED_PATH, not '%s'\n", a->maps[i]);
+			cli_error("--map wants NAME=PINNED_PATH, not '%s'", a->maps[i]);
 			return -EINVAL;
 		}
 		*eq = '\0';
 		m = bel_object_find_map(obj, a->maps[i]);
 		if (!m) {
-			fprintf(stderr, "bel: object '%s' has no map '%s'\n", bel_object_name(obj),
-				a->maps[i]);
+			cli_error("object '%s' has no map '%s'", bel_object_name(obj), a->maps[i]);
 			return -ENOENT;
 		}
 		if (bel_map_reuse_pinned(m, eq + 1)) {
-			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			cli_error("%s", bel_object_last_error(obj));
 			return -EINVAL;
 		}
 	}
@@ -382,6 +400,19 @@ static int configure(struct bel_object *obj, const struct load_args *a)
 	return 0;
 }
 
+/* The programs named by --program, all found before anything is loaded. */
+static int find_programs(struct bel_object *obj, const struct load_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->nprograms; i++)
+		if (!bel_object_find_program(obj, a->programs[i])) {
+			cli_error("object '%s' has no program '%s'", bel_object_name(obj), a->programs[i]);
+			return -ENOENT;
+		}
+	return 0;
+}
+
 /* Load the programs asked for: all of them, or those named. */
 static int load_programs(struct bel_object *obj, struct load_args *a)
 {
@@ -390,14 +421,7 @@ static int load_programs(struct bel_object *obj, struct load_args *a)
 	if (!a->nprograms)
 		return bel_object_load(obj, &a->lopts);
 	for (i = 0; i < a->nprograms; i++) {
-		struct bel_program *p = bel_object_find_program(obj, a->programs[i]);
-
-		if (!p) {
-			fprintf(stderr, "bel: object '%s' has no program '%s'\n", bel_object_name(obj),
-				a->programs[i]);
-			return -ENOENT;
-		}
-		ret = bel_program_load(p);
+		ret = bel_program_load(bel_object_find_program(obj, a->programs[i]));
 		if (ret && !first)
 			first = ret;
 		if (ret && !a->lopts.keep_going)
@@ -419,13 +443,13 @@ static int attach_programs(struct bel_object *obj, const struct load_args *a)
 			continue;
 		if (!bel_program_attachable(p, &a->attach_opts)) {
 			if (verbose)
-				fprintf(stderr, "bel: info: prog '%s' (%s): not attached: its section "
-					"does not say where\n", bel_program_name(p), bel_program_section(p));
+				cli_error("info: prog '%s' (%s): not attached: its section does not say where",
+				    bel_program_name(p), bel_program_section(p));
 			continue;
 		}
 		ret = bel_program_attach(p, &a->attach_opts);
 		if (ret < 0) {
-			fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+			cli_error("%s", bel_object_last_error(obj));
 			if (!first)
 				first = ret;
 			if (!a->lopts.keep_going)
@@ -475,7 +499,17 @@ static int cmd_load(int argc, char **argv)
 		case 'm': a.maps[a.nmaps++] = optarg; break;
 		case 'T': a.types[a.ntypes++] = optarg; break;
 		case 'k': a.lopts.keep_going = true; break;
-		case 't': a.lopts.threads = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 't': {
+			uint64_t n;
+
+			if (bel_parse_u64(optarg, 1, 1024, &n)) {
+				cli_error("--threads wants a number from 1 to 1024, not '%s'", optarg);
+				ret = 2;
+				goto out_args;
+			}
+			a.lopts.threads = (unsigned int)n;
+			break;
+		}
 		case 'a': a.attach = true; break;
 		case 'i': a.attach_opts.ifname = optarg; break;
 		case 'c': a.attach_opts.cgroup = optarg; break;
@@ -493,23 +527,29 @@ static int cmd_load(int argc, char **argv)
 	ret = 1;
 	if (open_obj(argv[optind], a.name, &obj))
 		goto out_args;
-	if (set_types(obj, &a) || configure(obj, &a) || reuse_maps(obj, &a))
+	if (find_programs(obj, &a) || set_types(obj, &a) || configure(obj, &a) ||
+	    reuse_maps(obj, &a))
 		goto out;
+	/* names that cannot be pinned are refused before anything is loaded */
+	if (a.pin && bel_object_pin_check(obj)) {
+		cli_error("%s", bel_object_last_error(obj));
+		goto out;
+	}
 	c = load_programs(obj, &a);
 	if (c && !a.lopts.keep_going) {
-		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		cli_error("%s", bel_object_last_error(obj));
 		goto out;
 	}
 	for (i = 0; c && i < bel_object_program_count(obj); i++) {
 		const struct bel_program *p = bel_object_program(obj, i);
 
 		if (bel_program_status(p))
-			fprintf(stderr, "bel: %s\n", bel_program_error(p));
+			cli_error("%s", bel_program_error(p));
 	}
 	if (a.attach && attach_programs(obj, &a) && !a.lopts.keep_going)
 		goto out;
 	if (a.pin && bel_object_pin(obj, a.pin)) {
-		fprintf(stderr, "bel: %s\n", bel_object_last_error(obj));
+		cli_error("%s", bel_object_last_error(obj));
 		goto out;
 	}
 	print_loaded(obj, a.pin);
@@ -559,13 +599,13 @@ static int cmd_verify(int argc, char **argv)
 		if (!ret) {
 			bel_program_info(p, &info);
 			ok++;
-			printf("%-24s %-36s %-6s %10u %10.3f\n", bel_program_name(p),
-			       bel_program_section(p), "ok", info.verified_insns, info.load_ns / 1e6);
+			printf("%-24s %-36s %-6s %10u %10.3f\n", esc(bel_program_name(p)),
+			       esc(bel_program_section(p)), "ok", info.verified_insns, info.load_ns / 1e6);
 			bel_program_unload(p);
 			continue;
 		}
-		printf("%-24s %-36s %-6s %10s %10s  %s\n", bel_program_name(p), bel_program_section(p),
-		       "FAIL", "-", "-", bel_program_error(p));
+		printf("%-24s %-36s %-6s %10s %10s  %s\n", esc(bel_program_name(p)),
+		       esc(bel_program_section(p)), "FAIL", "-", "-", esc(bel_program_error(p)));
 	}
 	printf("%u of %u programs verified\n", ok, bel_object_program_count(obj));
 	c = ok == bel_object_program_count(obj) ? 0 : 1;
@@ -575,14 +615,14 @@ static int cmd_verify(int argc, char **argv)
 
 static int cmd_unpin(int argc, char **argv)
 {
-	char err[512];
+	char err[1024];
 
 	if (argc != 2) {
 		usage(stderr);
 		return 2;
 	}
 	if (bel_unpin(argv[1], err, sizeof(err))) {
-		fprintf(stderr, "bel: unpin: %s\n", err);
+		cli_error("unpin: %s", err);
 		return 1;
 	}
 	return 0;
@@ -608,7 +648,7 @@ int main(int argc, char **argv)
 		return cmd_unpin(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cli_run(argc - 1, argv + 1);
-	fprintf(stderr, "bel: unknown command '%s'\n", argv[1]);
+	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 2;
 }

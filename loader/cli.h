@@ -7,11 +7,8 @@
 
 #include "bel.h"
 
-/* "bel: <message>" on stderr. */
+/* "bel: <message>" on stderr, escaped (cli_text.h): names in it come from objects. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A whole string as an unsigned number (decimal, 0x hex, 0 octal) no larger than max:
- * 0, -EINVAL (not a number) or -ERANGE. */
-int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
 /* --set NAME=VALUE and --max-entries MAP=N; each says what is wrong itself. */
 int cli_set_var(struct bel_object *obj, const char *assignment);
 int cli_set_max_entries(struct bel_object *obj, const char *assignment);

@@ -11,21 +11,7 @@
 
 #include "bel.h"
 #include "cli.h"
-
-int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || *end || v > max)
-		return errno == ERANGE || (!errno && !*end) ? -ERANGE : -EINVAL;
-	*out = v;
-	return 0;
-}
+#include "common/num.h"
 
 static int parse_s64(const char *text, int64_t min, int64_t max, int64_t *out)
 {
@@ -112,7 +98,7 @@ static int encode(const struct bel_var_info *v, const char *text, uint8_t *buf, 
 			return 0;
 		}
 		*why = "not a non-negative integer that fits";
-		if (cli_parse_u64(text, v->size == 8 ? UINT64_MAX : (1ull << (v->size * 8)) - 1, &u))
+		if (bel_parse_u64(text, 0, v->size == 8 ? UINT64_MAX : (1ull << (v->size * 8)) - 1, &u))
 			return -ERANGE;
 		memcpy(buf, &u, v->size);
 		return 0;
@@ -191,7 +177,7 @@ int cli_set_max_entries(struct bel_object *obj, const char *assignment)
 	uint64_t n;
 
 	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name) ||
-	    cli_parse_u64(eq + 1, UINT32_MAX, &n) || !n) {
+	    bel_parse_u64(eq + 1, 1, UINT32_MAX, &n)) {
 		cli_error("--max-entries wants MAP=N (1 to %u), not '%s'", UINT32_MAX, assignment);
 		return -EINVAL;
 	}

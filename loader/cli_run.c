@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_text.h"
+#include "common/num.h"
 #include "names.h"
 
 #define MAX_FILE (16u << 20)
@@ -66,22 +68,6 @@ static void *slurp(const char *path, uint32_t *size)
 	return buf;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static int run_one(struct bel_program *prog, const char *data_path, const void *ctx,
 		   uint32_t ctx_size, uint32_t repeat, const char *data_out_path, bool json,
 		   bool first)
@@ -109,12 +95,12 @@ static int run_one(struct bel_program *prog, const char *data_path, const void *
 	if (json) {
 		printf("%s{\"data\":", first ? "" : ",");
 		if (data_path)
-			json_string(data_path);
+			cli_json_string(stdout, data_path);
 		else
 			printf("null");
 		printf(",\"retval\":%u,\"verdict\":", o.retval);
 		if (verdict)
-			json_string(verdict);
+			cli_json_string(stdout, verdict);
 		else
 			printf("null");
 		printf(",\"duration_ns\":%u,\"data_size_out\":%u}", o.duration_ns, o.data_size_out);
@@ -176,7 +162,7 @@ int cli_run(int argc, char **argv)
 		case 'c': ctx_path = optarg; break;
 		case 'o': data_out = optarg; break;
 		case 'r':
-			if (cli_parse_u64(optarg, UINT32_MAX, &repeat) || !repeat) {
+			if (bel_parse_u64(optarg, 1, UINT32_MAX, &repeat)) {
 				cli_error("--repeat wants a count from 1 to %u, not '%s'", UINT32_MAX, optarg);
 				goto out;
 			}
@@ -221,11 +207,11 @@ int cli_run(int argc, char **argv)
 	}
 	if (json) {
 		printf("{\"program\":");
-		json_string(bel_program_name(prog));
+		cli_json_string(stdout, bel_program_name(prog));
 		printf(",\"section\":");
-		json_string(bel_program_section(prog));
+		cli_json_string(stdout, bel_program_section(prog));
 		printf(",\"type\":");
-		json_string(bel_prog_type_name(bel_program_type(prog)));
+		cli_json_string(stdout, bel_prog_type_name(bel_program_type(prog)));
 		printf(",\"runs\":[");
 	}
 	ret = 0;

@@ -87,8 +87,7 @@ struct bel_program {
 
 struct bel_object {
 	struct bel_spec *spec;
-	void *mapping;                /* the object file, mapped for the spec to point into */
-	size_t mapping_size;
+	void *image;                  /* the object file's bytes, read for the spec to point into */
 	struct bel_map *maps;
 	struct bel_program *progs;
 	bel_msg_fn msg;
@@ -172,15 +171,11 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);
 struct bel_core_target;
 /* The CO-RE targets of the object: fills targets[0]; returns their number or -errno. */
 int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err);
+/* Remove a pin tree this process made and did not publish (a failed pin), by fds. */
+void bel_tree_discard(int parent_fd, const char *name);
 /* A whole file into memory; NULL with errno set. */
 void *bel_read_file(const char *path, size_t *size);
 
-/* What kind of BPF object an fd is (GET_INFO_BY_FD answers for any kind, each in its own
- * layout, so a caller must know before reading the answer). From /proc/self/fd; UNKNOWN where
- * /proc is not mounted. */
-enum bel_fd_kind { BEL_FD_UNKNOWN, BEL_FD_MAP, BEL_FD_PROG, BEL_FD_LINK, BEL_FD_BTF, BEL_FD_OTHER };
-int bel_fd_bpf_kind(int fd);
-const char *bel_fd_kind_name(int kind);
 /* Bytes of a value buffer for the map's element calls: per-CPU maps hold one 8-byte-aligned
  * value per possible CPU. */
 size_t bel_map_value_buffer_size(const struct bel_map *map);

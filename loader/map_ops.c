@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs_safe.h"
 #include "internal.h"
 #include "names.h"
 
@@ -198,13 +199,14 @@ static int open_from_fd(int fd, const char *where, struct bel_map **out, struct 
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
+	enum bel_fd_kind kind;
 	struct bel_map_def *def;
 	struct bel_map *map;
 	int ret;
 
-	ret = bel_fd_bpf_kind(fd);
-	if (ret != BEL_FD_MAP && ret != BEL_FD_UNKNOWN)
-		return bel_errf(err, EINVAL, "%s is not a map but a %s", where, bel_fd_kind_name(ret));
+	kind = bel_fd_kind(fd);
+	if (kind != BEL_FD_MAP && kind != BEL_FD_UNKNOWN)
+		return bel_errf(err, EINVAL, "%s is not a map but %s", where, bel_fd_kind_name(kind));
 	memset(&info, 0, sizeof(info));
 	ret = bel_sys_obj_get_info_by_fd(fd, &info, &len);
 	if (ret)

@@ -8,12 +8,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fs_safe.h"
 #include "internal.h"
+#include "pin_names.h"
 
 /* The DATASEC the existing map's value is described by, parsed from the kernel's copy. */
 static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf **btf,
@@ -79,6 +82,10 @@ int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, s
 	uint32_t len = sizeof(have);
 	int ret;
 
+	/* the kernel answers a program's or link's info into a map's struct just as well */
+	if (bel_fd_kind(fd) != BEL_FD_MAP && bel_fd_kind(fd) != BEL_FD_UNKNOWN)
+		return bel_errf(err, EINVAL, "map '%s': %s is %s, not a map", def->name, where,
+				bel_fd_kind_name(bel_fd_kind(fd)));
 	memset(&have, 0, sizeof(have));
 	ret = bel_sys_obj_get_info_by_fd(fd, &have, &len);
 	if (ret)
@@ -165,15 +172,19 @@ int bel_map_reuse_pinned(struct bel_map *map, const char *path)
  * Two loaders racing both find nothing and both create; one pin wins, and the loser drops its
  * map and takes the winner's, so both end with the same map. *existing tells whether the fd is
  * someone else's map (not to be initialised again).
+ *
+ * The name comes from the object: it must be one path component (bel_name_check), and what is
+ * found there must be a pinned map, reached without following a symbolic link, since anyone
+ * who can write the pin root could otherwise lead the object to any map.
  */
-int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err)
+static int open_or_create(struct bel_map *map, int root_fd, const char *path, bool *existing,
+			  struct bel_err *err)
 {
-	char path[4096];
+	const char *root = map->obj->pin_root, *name = map->def->name;
 	int attempt, fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s", map->obj->pin_root, map->def->name);
 	for (attempt = 0; attempt < 3; attempt++) {
-		fd = bel_sys_obj_get(path, 0);
+		fd = bel_pin_get(root_fd, root, name);
 		if (fd >= 0) {
 			ret = bel_map_check_compat(map, fd, path, err);
 			if (ret) {
@@ -186,12 +197,15 @@ int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_
 			return fd;
 		}
 		if (fd != -ENOENT)
-			return bel_errf(err, -fd, "map '%s': cannot open %s: %s", map->def->name, path,
-					strerror(-fd));
+			return bel_errf(err, -fd, "map '%s': cannot open %s: %s", name, path,
+					fd == -ELOOP ? "it is a symbolic link (not followed)" :
+					fd == -EISDIR ? "it is a directory, not a pinned map" :
+					fd == -EXDEV ? "another filesystem is mounted there" :
+					fd == -EINVAL ? "it is not a pinned map" : strerror(-fd));
 		fd = bel_map_create_fresh(map, err);
 		if (fd < 0)
 			return fd;
-		ret = bel_sys_obj_pin(fd, path);
+		ret = bel_pin_at(fd, root_fd, root, name);
 		if (!ret) {
 			free(map->pin_path);
 			map->pin_path = strdup(path);
@@ -201,10 +215,28 @@ int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_
 		}
 		bel_map_drop_fresh(map, fd);
 		if (ret != -EEXIST)
-			return bel_errf(err, -ret, "map '%s': pinning at %s failed: %s", map->def->name,
-					path, strerror(-ret));
+			return bel_errf(err, -ret, "map '%s': pinning at %s failed: %s", name, path,
+					ret == -ESTALE ? "the pin root changed while pinning" :
+					strerror(-ret));
 		/* lost the race: take the winner's map */
 	}
-	return bel_errf(err, EAGAIN, "map '%s': %s keeps appearing and disappearing", map->def->name,
-			path);
+	return bel_errf(err, EAGAIN, "map '%s': %s keeps appearing and disappearing", name, path);
+}
+
+int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err)
+{
+	const char *root = map->obj->pin_root;
+	char path[PATH_MAX + BEL_NAME_MAX + 2];
+	int root_fd, fd;
+
+	if (bel_name_check(map->def->name, 0, err))
+		return bel_err_prefix(err, "map '%s': cannot be pinned by name", map->def->name);
+	snprintf(path, sizeof(path), "%s/%s", root, map->def->name);
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return bel_errf(err, errno, "map '%s': cannot open the pin root %s: %s", map->def->name,
+				root, strerror(errno));
+	fd = open_or_create(map, root_fd, path, existing, err);
+	close(root_fd);
+	return fd;
 }

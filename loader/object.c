@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +98,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		     struct bel_object **out)
 {
 	const char *btf_path = BEL_OPT(opts, btf_path, NULL);
+	const char *pin_root = BEL_OPT(opts, pin_root, NULL) ?: "/sys/fs/bpf";
 	struct bel_object *obj;
 	uint32_t i;
 
@@ -107,7 +107,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 		return -ENOMEM;
 	obj->spec = spec;
 	obj->btf_fd = -1;
-	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s", BEL_OPT(opts, pin_root, NULL) ?: "/sys/fs/bpf");
+	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s", pin_root);
 	obj->msg = BEL_OPT(opts, msg, NULL);
 	obj->msg_ctx = BEL_OPT(opts, msg_ctx, NULL);
 	obj->keep_maps = BEL_OPT(opts, keep_maps, false);
@@ -172,6 +172,20 @@ static int open_image(const void *buf, size_t size, bool copy, const char *name,
 	return 0;
 }
 
+/* The options, before anything is read. */
+static int check_open_opts(const struct bel_open_opts *opts, struct bel_err *err)
+{
+	const char *pin_root = BEL_OPT(opts, pin_root, NULL);
+
+	if (bel_opts_check(opts, sizeof(*opts), "bel_open_opts", err))
+		return err->code;
+	/* room for "/<name>" after it, a name being at most NAME_MAX */
+	if (pin_root && strlen(pin_root) >= sizeof(((struct bel_object *)0)->pin_root) - 257)
+		return bel_errf(err, ENAMETOOLONG, "bel_open_opts: pin_root is %zu bytes long: with a "
+				"map name after it, over PATH_MAX", strlen(pin_root));
+	return 0;
+}
+
 int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
 			struct bel_object **obj)
 {
@@ -180,9 +194,77 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 
 	*obj = NULL;
 	thread_error[0] = '\0';
-	if (bel_opts_check(opts, sizeof(*opts), "bel_open_opts", &err))
+	if (check_open_opts(opts, &err))
 		return open_failed(opts, &err);
 	return open_image(buf, size, true, name, opts, obj);
+}
+
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	default: return "not a regular file";
+	}
+}
+
+/*
+ * The object file, read into memory: bel keeps no mapping of it, so a file truncated or
+ * rewritten later cannot fault (SIGBUS) or change the object. O_NONBLOCK so that opening a
+ * FIFO returns at once, to be refused with anything else that is not a regular file.
+ */
+static int read_object(const char *path, void **image, size_t *size, struct bel_err *err)
+{
+	struct stat st, after;
+	uint8_t *buf;
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return bel_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		close(fd);
+		return bel_errf(err, errno, "cannot stat %s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return bel_errf(err, EINVAL, "%s is not a regular file (%s)", path, file_kind(st.st_mode));
+	}
+	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return bel_errf(err, st.st_size ? EFBIG : EINVAL, "%s is %s", path,
+				st.st_size ? "too large for this process" : "empty");
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		close(fd);
+		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
+				(long long)st.st_size);
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
+	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
+		close(fd);
+		free(buf);
+		return bel_errf(err, EIO, "%s changed while being read (%zu of %lld bytes read)", path,
+				done, (long long)st.st_size);
+	}
+	close(fd);
+	*image = buf;
+	*size = done;
+	return 0;
 }
 
 int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
@@ -190,42 +272,29 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 {
 	char name[256];
 	struct bel_err err = {0};
-	struct stat st;
-	void *image;
-	int fd, ret;
+	void *image = NULL;
+	size_t size = 0;
+	int ret;
 
 	*obj = NULL;
 	thread_error[0] = '\0';
-	if (bel_opts_check(opts, sizeof(*opts), "bel_open_opts", &err))
+	if (check_open_opts(opts, &err))
 		return open_failed(opts, &err);
 	if (BEL_OPT(opts, name, NULL))
 		snprintf(name, sizeof(name), "%s", opts->name);
 	else
 		name_from_path(path, name, sizeof(name));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		bel_errf(&err, errno, "object '%s': cannot open %s: %s", name, path, strerror(errno));
+	if (read_object(path, &image, &size, &err)) {
+		bel_err_prefix(&err, "object '%s'", name);
 		return open_failed(opts, &err);
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		bel_errf(&err, EINVAL, "object '%s': %s is not a non-empty regular file", name, path);
-		close(fd);
-		return open_failed(opts, &err);
-	}
-	/* Private and writable, so nothing can reach the file; the spec points into it. */
-	image = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (image == MAP_FAILED) {
-		bel_errf(&err, errno, "object '%s': cannot map %s: %s", name, path, strerror(errno));
-		return open_failed(opts, &err);
-	}
-	ret = open_image(image, (size_t)st.st_size, false, name, opts, obj);
+	/* one copy of the image: the spec points into it, the object frees it */
+	ret = open_image(image, size, false, name, opts, obj);
 	if (ret) {
-		munmap(image, (size_t)st.st_size);
+		free(image);
 		return ret;
 	}
-	(*obj)->mapping = image;
-	(*obj)->mapping_size = (size_t)st.st_size;
+	(*obj)->image = image;
 	return 0;
 }
 
@@ -258,8 +327,7 @@ void bel_object_close(struct bel_object *obj)
 	free(obj->maps);
 	free(obj->progs);
 	bel_spec_free(obj->spec);
-	if (obj->mapping)
-		munmap(obj->mapping, obj->mapping_size);
+	free(obj->image);
 	free(obj);
 }
 

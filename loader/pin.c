@@ -1,253 +1,296 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pins: root/<object>/{maps,programs,links}/<name>. bpffs refuses names containing '.', so
- * every '.' becomes '_' (".rodata" -> "_rodata"); two names that escape alike are refused
- * rather than silently sharing a pin. The tree is built under a temporary name in root and
- * renamed into place, so a reader sees all of it or none of it.
+ * Pins: root/<object>/{maps,programs,links}/<name>. Every name passes bel_name_check (one path
+ * component, see pin_names.h) and bpffs refuses '.', so each '.' becomes '_' (".rodata" ->
+ * "_rodata"); two names that escape alike are refused rather than silently sharing a pin.
+ *
+ * The tree is built under a short temporary name in root ("bel-tmp-PID-N", whatever the
+ * object's name) and renamed into place without replacing anything, so a reader sees all of it
+ * or none of it. Every step goes from a directory fd (mkdirat, pins relative to the directory
+ * with BPF_F_PATH_FD where the kernel has it), so a directory swapped for a link meanwhile
+ * cannot send a pin elsewhere.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs_safe.h"
 #include "internal.h"
+#include "pin_names.h"
 
 static const char *const kinds[] = {"maps", "programs", "links"};
+static const char *const what[] = {"map", "program", "link"};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-void bel_pin_name(const char *name, char *out, size_t size)
-{
-	size_t i;
-
-	if (!size)
-		return;
-	for (i = 0; name[i] && i + 1 < size; i++)
-		out[i] = name[i] == '.' || name[i] == '/' ? '_' : name[i];
-	out[i] = '\0';
-}
-
-/* Remove dir/{maps,programs,links}/ * and dir itself; only what bel would have made. */
-static int remove_tree(const char *dir, char *errbuf, size_t errsize)
-{
-	char path[4096];
-	size_t k;
-
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		struct dirent *de;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, kinds[k]);
-		d = opendir(path);
-		if (!d) {
-			if (errno == ENOENT)
-				continue;
-			snprintf(errbuf, errsize, "cannot open %s: %s", path, strerror(errno));
-			return -errno;
-		}
-		while ((de = readdir(d)) != NULL) {
-			char file[4096 + 256];
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
-			if (unlink(file)) {
-				int e = errno;
-
-				snprintf(errbuf, errsize, "cannot remove %s: %s", file, strerror(e));
-				closedir(d);
-				return -e;
-			}
-		}
-		closedir(d);
-		if (rmdir(path)) {
-			snprintf(errbuf, errsize, "cannot remove %s: %s", path, strerror(errno));
-			return -errno;
-		}
-	}
-	if (rmdir(dir)) {
-		snprintf(errbuf, errsize, "cannot remove %s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-static int check_unique(struct bel_err *err, const char *kind, char (*names)[256], uint32_t n,
-			const char *const *orig)
-{
-	uint32_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (!strcmp(names[i], names[j]))
-				return bel_errf(err, EEXIST, "%s '%s' and '%s' would both be pinned as '%s'",
-						kind, orig[i], orig[j], names[i]);
-	return 0;
-}
-
-/* What goes in one directory of the tree: names (escaped and as given) and fds. */
-struct pin_set {
-	uint32_t count, cap;
-	char (*names)[256];
-	const char **orig;
-	int *fds;
+/* One pin of a directory of the tree: its name on bpffs, the name it was given, its fd. */
+struct pin_entry {
+	char *name;
+	const char *orig;
+	int fd;
+	uint32_t pos;
 };
 
-static int pin_set_add(struct pin_set *set, const char *orig, int fd, struct bel_err *err)
+struct pin_set {
+	uint32_t count, cap;
+	struct pin_entry *e;
+};
+
+static void pin_set_free(struct pin_set *set)
 {
+	uint32_t i;
+
+	for (i = 0; i < set->count; i++)
+		free(set->e[i].name);
+	free(set->e);
+	memset(set, 0, sizeof(*set));
+}
+
+/* Add orig (with "_<link>" for a program's second and later links) after checking the name. */
+static int pin_set_add(struct pin_set *set, size_t kind, const char *orig, uint32_t link, int fd,
+		       struct bel_err *err)
+{
+	char suffix[16] = "";
+	size_t len;
+	int ret;
+
+	if (link)
+		snprintf(suffix, sizeof(suffix), "_%u", link);
+	ret = bel_name_check(orig, strlen(suffix), err);
+	if (ret)
+		return bel_err_prefix(err, "cannot pin %s", what[kind]);
 	if (set->count == set->cap) {
 		uint32_t cap = set->cap ? set->cap * 2 : 16;
-		void *a = realloc(set->names, cap * sizeof(*set->names));
+		struct pin_entry *grown = cap > set->cap ? realloc(set->e, cap * sizeof(*grown)) : NULL;
 
-		if (a)
-			set->names = a;
-		a = a ? realloc(set->orig, cap * sizeof(*set->orig)) : NULL;
-		if (a)
-			set->orig = a;
-		a = a ? realloc(set->fds, cap * sizeof(*set->fds)) : NULL;
-		if (!a)
+		if (!grown)
 			return bel_errf(err, ENOMEM, "out of memory");
-		set->fds = a;
+		set->e = grown;
 		set->cap = cap;
 	}
-	set->orig[set->count] = orig;
-	set->fds[set->count] = fd;
-	bel_pin_name(orig, set->names[set->count], sizeof(set->names[0]));
+	len = strlen(orig);
+	set->e[set->count].name = malloc(len + strlen(suffix) + 1);
+	if (!set->e[set->count].name)
+		return bel_errf(err, ENOMEM, "out of memory");
+	bel_pin_name(orig, set->e[set->count].name, len + 1);
+	memcpy(set->e[set->count].name + len, suffix, strlen(suffix) + 1);
+	set->e[set->count].orig = orig;
+	set->e[set->count].fd = fd;
+	set->e[set->count].pos = set->count;
 	set->count++;
 	return 0;
 }
 
-static void pin_set_free(struct pin_set *set)
+static int by_name(const void *a, const void *b)
 {
-	free(set->names);
-	free(set->orig);
-	free(set->fds);
+	const struct pin_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* Loaded maps, loaded programs, or links ("<prog>", then "<prog>_1", ... for more links). */
-static int collect(struct bel_object *obj, size_t kind, struct pin_set *set, struct bel_err *err)
+/* Sorted by name, two equal names are neighbours: O(n log n) for objects of many maps. */
+static int check_unique(struct pin_set *set, size_t kind, struct bel_err *err)
+{
+	uint32_t i;
+
+	if (set->count > 1)
+		qsort(set->e, set->count, sizeof(*set->e), by_name);
+	for (i = 1; i < set->count; i++)
+		if (!strcmp(set->e[i - 1].name, set->e[i].name))
+			return bel_errf(err, EEXIST, "%s '%s' and '%s' would both be pinned as '%s'",
+					kinds[kind], set->e[i - 1].orig, set->e[i].orig, set->e[i].name);
+	return 0;
+}
+
+/*
+ * The pins of one directory: loaded maps, loaded programs, or links ("<prog>", then
+ * "<prog>_1", ...). With every_name, what the object could pin (each map and program, loaded
+ * or not), to check names before anything is loaded.
+ */
+static int collect(struct bel_object *obj, size_t kind, bool every_name, struct pin_set *set,
+		   struct bel_err *err)
 {
 	const struct bel_spec *spec = obj->spec;
 	uint32_t i, l;
 	int ret = 0;
 
 	for (i = 0; kind == 0 && i < spec->nmaps && !ret; i++)
-		if (bel_map_fd(&obj->maps[i]) >= 0)
-			ret = pin_set_add(set, spec->maps[i].name, obj->maps[i].fd, err);
+		if (every_name || bel_map_fd(&obj->maps[i]) >= 0)
+			ret = pin_set_add(set, kind, spec->maps[i].name, 0, obj->maps[i].fd, err);
 	for (i = 0; kind == 1 && i < spec->nprogs && !ret; i++)
-		if (bel_program_fd(&obj->progs[i]) >= 0)
-			ret = pin_set_add(set, spec->progs[i].name, obj->progs[i].fd, err);
-	for (i = 0; kind == 2 && i < spec->nprogs && !ret; i++) {
-		for (l = 0; l < obj->progs[i].nlinks && !ret; l++) {
-			ret = pin_set_add(set, spec->progs[i].name, obj->progs[i].links[l], err);
-			if (!ret && l)
-				snprintf(set->names[set->count - 1] + strlen(set->names[set->count - 1]),
-					 16, "_%u", l);
-		}
-	}
+		if (every_name || bel_program_fd(&obj->progs[i]) >= 0)
+			ret = pin_set_add(set, kind, spec->progs[i].name, 0, obj->progs[i].fd, err);
+	for (i = 0; kind == 2 && !every_name && i < spec->nprogs && !ret; i++)
+		for (l = 0; l < obj->progs[i].nlinks && !ret; l++)
+			ret = pin_set_add(set, kind, spec->progs[i].name, l, obj->progs[i].links[l], err);
+	if (!ret)
+		ret = check_unique(set, kind, err);
 	return ret;
 }
 
-static int pin_all(struct bel_object *obj, const char *tmp, struct bel_err *err)
+static int check_object_name(const struct bel_object *obj, struct bel_err *err)
 {
-	static const char *const what[] = {"map", "program", "link"};
-	char path[4096];
-	int ret = 0;
-	uint32_t i;
+	int ret = bel_name_check(obj->spec->obj_name, 0, err);
+
+	return ret ? bel_err_prefix(err, "the object's name (its directory in the pin root)") : 0;
+}
+
+int bel_object_pin_check(struct bel_object *obj)
+{
+	struct bel_err err = {0};
+	struct pin_set set = {0};
 	size_t k;
+	int ret;
 
-	for (k = 0; k < 3 && !ret; k++) {
-		struct pin_set set = {0};
-
-		ret = collect(obj, k, &set, err);
-		if (!ret)
-			ret = check_unique(err, kinds[k], set.names, set.count, set.orig);
-		for (i = 0; i < set.count && !ret; i++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", tmp, kinds[k], set.names[i]);
-			ret = bel_sys_obj_pin(set.fds[i], path);
-			if (ret)
-				bel_errf(err, -ret, "pinning %s '%s' at %s failed: %s", what[k],
-					 set.orig[i], path, strerror(-ret));
-		}
+	ret = check_object_name(obj, &err);
+	for (k = 0; k < 2 && !ret; k++) {
+		ret = collect(obj, k, true, &set, &err);
 		pin_set_free(&set);
 	}
-	return ret;
-}
-
-int bel_object_pin(struct bel_object *obj, const char *root)
-{
-	static unsigned int counter;
-	char dir_name[256], tmp[4096], final[4096], cleanup_err[256];
-	struct bel_err err = {0};
-	struct stat st;
-	size_t k;
-	int ret = 0;
-
-	bel_pin_name(obj->spec->obj_name, dir_name, sizeof(dir_name));
-	if (!*dir_name) {
-		bel_errf(&err, EINVAL, "the object has an empty name; give one to pin it");
-		goto fail;
-	}
-	if (stat(root, &st) || !S_ISDIR(st.st_mode)) {
-		bel_errf(&err, ENOENT, "pin root %s is not a directory", root);
-		goto fail;
-	}
-	snprintf(final, sizeof(final), "%s/%s", root, dir_name);
-	if (!lstat(final, &st)) {
-		bel_errf(&err, EEXIST, "%s already exists; unpin it first", final);
-		goto fail;
-	}
-	snprintf(tmp, sizeof(tmp), "%s/bel-tmp-%d-%u-%s", root, (int)getpid(),
-		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), dir_name);
-	if (mkdir(tmp, 0700)) {
-		bel_errf(&err, errno, "cannot create %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && !ret; k++) {
-		char sub[4096 + 16];
-
-		snprintf(sub, sizeof(sub), "%s/%s", tmp, kinds[k]);
-		if (mkdir(sub, 0700))
-			ret = bel_errf(&err, errno, "cannot create %s: %s", sub, strerror(errno));
-	}
 	if (!ret)
-		ret = pin_all(obj, tmp, &err);
-	/* rename(2) will not replace a non-empty directory: a racing pin of the same name fails. */
-	if (!ret && rename(tmp, final))
-		ret = bel_errf(&err, errno, "cannot move the pins into place at %s: %s", final,
-			       strerror(errno));
-	if (ret) {
-		remove_tree(tmp, cleanup_err, sizeof(cleanup_err));
-		goto fail;
-	}
-	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s", obj->spec->obj_name, final);
-	return 0;
-fail:
+		return 0;
 	bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
 	return bel_obj_fail(obj, &err);
 }
 
-int bel_unpin(const char *path, char *errbuf, size_t errsize)
+/* Make tmp/<kind>/ and pin set there. tmp_path: tmp's path, for kernels without path_fd. */
+static int pin_kind(int tmp_fd, const char *tmp_path, size_t kind, const struct pin_set *set,
+		    struct bel_err *err)
 {
-	char tmp[4096], copy[4096], *slash;
+	char dir_path[PATH_MAX];
+	uint32_t i;
+	int fd, ret = 0;
+
+	if ((size_t)snprintf(dir_path, sizeof(dir_path), "%s/%s", tmp_path, kinds[kind]) >=
+	    sizeof(dir_path))
+		return bel_errf(err, ENAMETOOLONG, "%s/%s is over PATH_MAX", tmp_path, kinds[kind]);
+	if (mkdirat(tmp_fd, kinds[kind], 0700))
+		return bel_errf(err, errno, "cannot create %s: %s", dir_path, strerror(errno));
+	fd = bel_open_beneath(tmp_fd, kinds[kind], O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return bel_errf(err, -fd, "cannot open %s: %s", dir_path, strerror(-fd));
+	for (i = 0; i < set->count && !ret; i++) {
+		ret = bel_pin_at(set->e[i].fd, fd, dir_path, set->e[i].name);
+		if (ret)
+			bel_errf(err, -ret, "pinning %s '%s' at %s/%s failed: %s", what[kind],
+				 set->e[i].orig, dir_path, set->e[i].name, ret == -ESTALE ?
+				 "the directory changed while pinning" : strerror(-ret));
+	}
+	close(fd);
+	return ret;
+}
+
+/* A fresh temporary directory in root: "bel-tmp-PID-N", short whatever the object's name. */
+static int make_tmp(int root_fd, char *tmp, size_t size, struct bel_err *err)
+{
 	static unsigned int counter;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		snprintf(tmp, size, "bel-tmp-%d-%u", (int)getpid(),
+			 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+		if (!mkdirat(root_fd, tmp, 0700))
+			return 0;
+		if (errno != EEXIST)
+			return bel_errf(err, errno, "cannot create a directory in the pin root: %s",
+					strerror(errno));
+	}
+	return bel_errf(err, EEXIST, "cannot create a temporary directory in the pin root: every "
+			"name tried exists");
+}
+
+/* Rename tmp to final in root, never replacing what is there (even an empty directory). */
+static int publish(int root_fd, const char *tmp, const char *final)
+{
 	struct stat st;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
-		copy[strlen(copy) - 1] = '\0';
-	if (lstat(copy, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(errbuf, errsize, "%s is not a pinned object directory", copy);
-		return -ENOENT;
-	}
-	/* Take the tree out of sight first, so nobody opens half of it. */
-	slash = strrchr(copy, '/');
-	snprintf(tmp, sizeof(tmp), "%.*sbel-unpin-%d-%u", slash ? (int)(slash - copy + 1) : 0,
-		 copy, (int)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
-	if (rename(copy, tmp)) {
-		snprintf(errbuf, errsize, "cannot move %s aside: %s", copy, strerror(errno));
+	if (!renameat2(root_fd, tmp, root_fd, final, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL)
 		return -errno;
+	/* a kernel whose bpffs knows no RENAME_NOREPLACE */
+	if (!fstatat(root_fd, final, &st, AT_SYMLINK_NOFOLLOW))
+		return -EEXIST;
+	return renameat(root_fd, tmp, root_fd, final) ? -errno : 0;
+}
+
+int bel_object_pin(struct bel_object *obj, const char *root)
+{
+	char dir_name[BEL_NAME_MAX + 1], tmp[64], tmp_path[PATH_MAX];
+	struct pin_set sets[NKINDS];
+	struct bel_err err = {0};
+	unsigned int made = 0;
+	int root_fd = -1, tmp_fd = -1, ret;
+	bool have_tmp = false;
+	struct stat st;
+	size_t k;
+
+	memset(sets, 0, sizeof(sets));
+	ret = check_object_name(obj, &err);
+	if (!ret && !root)
+		ret = bel_errf(&err, EINVAL, "no pin root given");
+	/* every name is checked before anything is made */
+	for (k = 0; k < NKINDS && !ret; k++)
+		ret = collect(obj, k, false, &sets[k], &err);
+	if (ret)
+		goto out;
+	bel_pin_name(obj->spec->obj_name, dir_name, sizeof(dir_name));
+	root_fd = bel_bpffs_dir(root, true, &made, &err);
+	if (root_fd < 0) {
+		ret = root_fd;
+		bel_err_prefix(&err, "pin root");
+		goto out;
 	}
-	return remove_tree(tmp, errbuf, errsize);
+	if (!fstatat(root_fd, dir_name, &st, AT_SYMLINK_NOFOLLOW)) {
+		ret = bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
+		goto out;
+	}
+	ret = make_tmp(root_fd, tmp, sizeof(tmp), &err);
+	if (ret)
+		goto out;
+	have_tmp = true;
+	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/%s", root, tmp) >= sizeof(tmp_path)) {
+		ret = bel_errf(&err, ENAMETOOLONG, "the pin root's path is too long");
+		goto out;
+	}
+	tmp_fd = bel_open_beneath(root_fd, tmp, O_PATH | O_DIRECTORY);
+	if (tmp_fd < 0) {
+		ret = bel_errf(&err, -tmp_fd, "cannot open %s: %s", tmp_path, strerror(-tmp_fd));
+		goto out;
+	}
+	for (k = 0; k < NKINDS && !ret; k++)
+		ret = pin_kind(tmp_fd, tmp_path, k, &sets[k], &err);
+	if (!ret) {
+		ret = publish(root_fd, tmp, dir_name);
+		if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
+			bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
+		else if (ret)
+			bel_errf(&err, -ret, "cannot move the pins into place at %s/%s: %s", root,
+				 dir_name, strerror(-ret));
+		if (ret == -ENOTEMPTY || ret == -EBUSY)
+			ret = -EEXIST;
+		have_tmp = ret != 0;
+	}
+out:
+	if (tmp_fd >= 0)
+		close(tmp_fd);
+	if (have_tmp)
+		bel_tree_discard(root_fd, tmp);
+	if (root_fd >= 0)
+		close(root_fd);
+	for (k = 0; k < NKINDS; k++)
+		pin_set_free(&sets[k]);
+	if (ret) {
+		bel_bpffs_unmake(root, made);
+		bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
+		return bel_obj_fail(obj, &err);
+	}
+	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
+		    dir_name);
+	return 0;
 }

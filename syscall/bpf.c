@@ -243,6 +243,33 @@ int bel_sys_obj_get(const char *path, uint32_t file_flags)
 	return sys_bpf(BPF_OBJ_GET, &attr, size);
 }
 
+/* path_fd follows file_flags in the BPF_OBJ_* part of the attr (Linux 6.5). */
+#define PATH_FD_OFFSET (offsetof(union bpf_attr, file_flags) + sizeof(uint32_t))
+
+static int obj_at(int cmd, int fd, int dir_fd, const char *name, uint32_t file_flags)
+{
+	union bpf_attr attr;
+	size_t size = PATH_FD_OFFSET + sizeof(int32_t);
+	int32_t path_fd = dir_fd;
+
+	memset(&attr, 0, size);
+	attr.pathname = ptr_u64(name);
+	attr.bpf_fd = (uint32_t)fd;
+	attr.file_flags = file_flags | BEL_BPF_F_PATH_FD;
+	memcpy((char *)&attr + PATH_FD_OFFSET, &path_fd, sizeof(path_fd));
+	return sys_bpf(cmd, &attr, size);
+}
+
+int bel_sys_obj_pin_at(int fd, int dir_fd, const char *name)
+{
+	return obj_at(BPF_OBJ_PIN, fd, dir_fd, name, 0);
+}
+
+int bel_sys_obj_get_at(int dir_fd, const char *name, uint32_t file_flags)
+{
+	return obj_at(BPF_OBJ_GET, 0, dir_fd, name, file_flags);
+}
+
 int bel_sys_prog_bind_map(int prog_fd, int map_fd)
 {
 	union bpf_attr attr;

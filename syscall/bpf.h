@@ -56,6 +56,9 @@ int bel_sys_btf_load(const void *btf, uint32_t size, char *log_buf, uint32_t log
 		     uint32_t log_level);
 int bel_sys_obj_pin(int fd, const char *path);
 int bel_sys_obj_get(const char *path, uint32_t file_flags);
+/* The same relative to a directory fd (BPF_F_PATH_FD, Linux 6.5; -EINVAL before). */
+int bel_sys_obj_pin_at(int fd, int dir_fd, const char *name);
+int bel_sys_obj_get_at(int dir_fd, const char *name, uint32_t file_flags);
 int bel_sys_prog_bind_map(int prog_fd, int map_fd);
 int bel_sys_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len);
 int bel_sys_prog_get_fd_by_id(uint32_t id);

@@ -31,6 +31,7 @@
 
 /* From malformed.c: its suite, and helpers shared with this file. */
 extern Suite *malformed_suite(void);
+extern Suite *names_suite(void);
 /* A BTF blob: standard header, the type words, the strings. malloc'd. */
 extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs,
 		      size_t strs_len, size_t *size);
@@ -1504,6 +1505,7 @@ int main(void)
 	srunner_add_suite(sr, sections_suite());
 	srunner_add_suite(sr, btf_suite());
 	srunner_add_suite(sr, malformed_suite());
+	srunner_add_suite(sr, names_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the CLI prints comes partly from the object and the command line (names, sections,
+ * messages quoting them), so it is escaped on the way out: text never carries a control
+ * character to the terminal, JSON is always valid UTF-8.
+ */
+#ifndef BEL_LOADER_CLI_TEXT_H
+#define BEL_LOADER_CLI_TEXT_H
+
+#include <stdio.h>
+
+/*
+ * s for a terminal, as a malloc'd string (NULL when out of memory): '\n', '\t', '\r' and '\'
+ * become "\n", "\t", "\r" and "\\"; other control characters (C0, DEL, and C1 in UTF-8) and
+ * bytes that are not UTF-8 become "\xNN", one per byte. Everything else passes unchanged.
+ */
+char *cli_text_escape(const char *s);
+
+/* s as a JSON string, quotes included: valid UTF-8 passes, each invalid byte becomes U+FFFD,
+ * '"' and '\' are escaped, control characters are written as \n, \t, \r, \b, \f or \u00XX. */
+void cli_json_string(FILE *f, const char *s);
+
+#endif

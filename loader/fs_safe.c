@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+#include "fs_safe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "syscall/bpf.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+static int openat2_beneath(int dir_fd, const char *name, int flags)
+{
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_CLOEXEC);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV;
+	fd = syscall(SYS_openat2, dir_fd, name, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* The mount an fd is on, from /proc/self/fdinfo; -1 when /proc cannot say. */
+static long mount_id(int fd)
+{
+	char path[64], line[128];
+	long id = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %ld", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+static bool same_mount(int a, int b)
+{
+	long ma = mount_id(a), mb = mount_id(b);
+	struct stat sa, sb;
+
+	if (ma >= 0 && mb >= 0)
+		return ma == mb;
+	/* no /proc: another filesystem at least shows in the device number */
+	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev;
+}
+
+int bel_open_beneath(int dir_fd, const char *name, int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	fd = openat2_beneath(dir_fd, name, flags);
+	if (fd != -ENOSYS)
+		return fd;
+	/* Before Linux 5.6. A single component cannot pass through a link on its way; the last
+	 * one is refused by O_NOFOLLOW (with O_PATH it opens the link itself: refused below). */
+	fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || S_ISLNK(st.st_mode)) {
+		close(fd);
+		return -ELOOP;
+	}
+	if (!same_mount(dir_fd, fd)) {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
+bool bel_fd_on_fs(int fd, long magic)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && (long)sfs.f_type == magic;
+}
+
+enum bel_fd_kind bel_fd_kind(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return BEL_FD_UNKNOWN;
+	target[n] = '\0';
+	if (!strcmp(target, "anon_inode:bpf-map"))
+		return BEL_FD_MAP;
+	if (!strcmp(target, "anon_inode:bpf-prog"))
+		return BEL_FD_PROG;
+	/* a link made now is "bpf_link", one opened from a pin "bpf-link" */
+	if (!strcmp(target, "anon_inode:bpf_link") || !strcmp(target, "anon_inode:bpf-link"))
+		return BEL_FD_LINK;
+	return BEL_FD_OTHER;
+}
+
+const char *bel_fd_kind_name(enum bel_fd_kind kind)
+{
+	switch (kind) {
+	case BEL_FD_MAP: return "a map";
+	case BEL_FD_PROG: return "a program";
+	case BEL_FD_LINK: return "a link";
+	case BEL_FD_OTHER: return "not a BPF map, program or link";
+	default: return "of an unknown kind";
+	}
+}
+
+int bel_pin_get(int dir_fd, const char *dir_path, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int pfd, fd;
+
+	pfd = bel_open_beneath(dir_fd, name, O_PATH);
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st)) {
+		fd = -errno;
+		close(pfd);
+		return fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(pfd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	/* The kernel follows /proc/self/fd/N to the very inode opened above, so a link swapped
+	 * in since cannot redirect the get. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
+	fd = bel_sys_obj_get(path, 0);
+	if (fd == -ENOENT && access("/proc/self/fd", X_OK)) {
+		/* no /proc: by name, which the checks above have just seen to be a pin */
+		fd = bel_sys_obj_get_at(dir_fd, name, 0);
+		if (fd == -EINVAL) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir_path, name) >= sizeof(path))
+				fd = -ENAMETOOLONG;
+			else
+				fd = bel_sys_obj_get(path, 0);
+		}
+	}
+	close(pfd);
+	return fd;
+}
+
+int bel_pin_at(int fd, int dir_fd, const char *dir_path, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = bel_sys_obj_pin_at(fd, dir_fd, name);
+	if (ret != -EINVAL)
+		return ret;
+	/* Before Linux 6.5, by path (the kernel refuses /proc/self/fd/N for a new pin) */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir_path, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	ret = bel_sys_obj_pin(fd, path);
+	if (ret)
+		return ret;
+	/* The path was resolved again: if a directory on it was swapped, the pin is not where
+	 * dir_fd is. Take it back rather than leave it there. */
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode)) {
+		unlink(path);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/* path without trailing slashes, in buf (at least PATH_MAX bytes). */
+static int copy_path(const char *path, char *buf, struct bel_err *err)
+{
+	size_t len = strlen(path);
+
+	if (!len)
+		return bel_errf(err, EINVAL, "the directory is an empty path");
+	if (len >= PATH_MAX)
+		return bel_errf(err, ENAMETOOLONG, "the directory is a path of %zu bytes: over PATH_MAX "
+				"(%d); refused rather than cut", len, PATH_MAX);
+	memcpy(buf, path, len + 1);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* Cut the last component (and the "." components before it) off path; false when none. */
+static bool cut_last(char *path)
+{
+	char *slash;
+
+	do {
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return false;
+		*slash = '\0';
+		while (slash > path + 1 && slash[-1] == '/')
+			*--slash = '\0';
+		slash = strrchr(path, '/');
+	} while (!strcmp(slash ? slash + 1 : path, "."));
+	return true;
+}
+
+void bel_bpffs_unmake(const char *path, unsigned int made)
+{
+	char buf[PATH_MAX];
+
+	if (!made || copy_path(path, buf, NULL))
+		return;
+	while (made--) {
+		if (rmdir(buf))
+			return;
+		if (!cut_last(buf))
+			return;
+	}
+}
+
+int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_err *err)
+{
+	char buf[PATH_MAX], base[PATH_MAX], made_path[PATH_MAX], *comp, *save = NULL;
+	size_t rest_at;
+	int fd, ret;
+
+	*made = 0;
+	ret = copy_path(path, buf, err);
+	if (ret)
+		return ret;
+	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && (errno != ENOENT || !make))
+		return bel_errf(err, errno, "cannot open %s: %s", buf, strerror(errno));
+	if (fd >= 0) {
+		if (!bel_fd_on_fs(fd, BPF_FS_MAGIC)) {
+			close(fd);
+			return bel_errf(err, EINVAL, "%s is not on bpffs: BPF objects are pinned only on "
+					"a bpf filesystem (mount -t bpf bpf DIR)", buf);
+		}
+		return fd;
+	}
+	/* The deepest part that exists decides where the rest would be made. */
+	memcpy(base, buf, sizeof(base));
+	for (;;) {
+		char *slash = strrchr(base, '/');
+
+		if (!slash) {
+			snprintf(base, sizeof(base), ".");
+			rest_at = 0;
+		} else if (slash == base) {
+			base[1] = '\0';
+			rest_at = 1;
+		} else {
+			*slash = '\0';
+			rest_at = (size_t)(slash - base) + 1;
+		}
+		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !slash || slash == base)
+			break;
+	}
+	if (fd < 0)
+		return bel_errf(err, errno, "cannot open %s: %s", base, strerror(errno));
+	if (!bel_fd_on_fs(fd, BPF_FS_MAGIC)) {
+		close(fd);
+		return bel_errf(err, EINVAL, "%s does not exist, and %s, where it would be made, is not "
+				"on bpffs: BPF objects are pinned only on a bpf filesystem (mount -t bpf "
+				"bpf DIR)", buf, base);
+	}
+	memcpy(made_path, buf, sizeof(made_path));
+	for (comp = strtok_r(buf + rest_at, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		bool made_this = false;
+		int next;
+
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			close(fd);
+			made_path[comp - buf] = '\0';
+			bel_bpffs_unmake(made_path, *made);
+			*made = 0;
+			return bel_errf(err, EINVAL, "%s does not exist, and making it would go through "
+					"'..' below %s: refused", path, base);
+		}
+		if (!mkdirat(fd, comp, 0700))
+			made_this = ++*made;
+		else if (errno != EEXIST)
+			ret = -errno;
+		next = ret ? ret : bel_open_beneath(fd, comp, O_PATH | O_DIRECTORY);
+		close(fd);
+		if (next < 0) {
+			bel_errf(err, -next, "cannot make %s: %s at '%s'", path,
+				 next == -ELOOP ? "a symbolic link" : next == -EXDEV ?
+				 "another filesystem" : strerror(-next), comp);
+			made_path[comp - buf + (made_this ? strlen(comp) : 0)] = '\0';
+			bel_bpffs_unmake(made_path, *made);
+			*made = 0;
+			return next;
+		}
+		fd = next;
+	}
+	return fd;
+}
