@@ -6,6 +6,7 @@
  *                [--keep-going] [--threads N] [--attach [--ifname IF] [--cgroup DIR]] [--verbose]
  *   bel verify OBJ [--name NAME]
  *   bel unpin DIR/OBJECT
+ *   bel gen vmlinux [--btf FILE] [-o FILE]
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "bel.h"
+#include "cli_gen.h"
 #include "names.h"
 
 static int verbose;
@@ -29,6 +31,7 @@ static void usage(FILE *f)
 		"                [--attach [--ifname IF] [--cgroup DIR]] [--verbose]\n"
 		"       bel verify OBJ [--name NAME]\n"
 		"       bel unpin DIR/OBJECT\n"
+		"       bel gen vmlinux [--btf FILE] [-o FILE]\n"
 		"\n"
 		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
 		"         and BTF of an object, without loading anything; --core shows how each\n"
@@ -42,7 +45,8 @@ static void usage(FILE *f)
 		"         nothing stays loaded, attached or pinned\n"
 		"verify   load every program on its own and report, per program, the verifier's\n"
 		"         result, verified instructions, time and on failure its last lines\n"
-		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n");
+		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n"
+		"gen vmlinux  the kernel's BTF (or FILE's) as a C header for CO-RE programs\n");
 }
 
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
@@ -563,6 +567,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "unpin"))
 		return cmd_unpin(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gen") && argc > 2 && !strcmp(argv[2], "vmlinux"))
+		return cli_gen_vmlinux(argc - 2, argv + 2);
 	fprintf(stderr, "bel: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
