@@ -1099,30 +1099,63 @@ START_TEST(real_vmlinux)
 }
 END_TEST
 
+/* BTF files named in BEL_BTF_C_FILES (colon-separated; tests/gen_vmlinux_vm.sh passes other
+ * kernels' BTF): each checked as the running kernel's is. */
+START_TEST(real_files)
+{
+	char *list = getenv("BEL_BTF_C_FILES") ? strdup(getenv("BEL_BTF_C_FILES")) : NULL, *save;
+	const char *path;
+	unsigned i = 0;
+
+	if (!list)
+		return;
+	make_tmpdir();
+	for (path = strtok_r(list, ":", &save); path; path = strtok_r(NULL, ":", &save)) {
+		struct bel_btf *btf;
+		char name[32];
+		void *data;
+
+		btf = file_btf(path, &data);
+		ck_assert_msg(btf, "%s: no BTF", path);
+		snprintf(name, sizeof(name), "file%u", i++);
+		printf("btf_c: %s is %s\n", name, path);
+		real_btf(btf, name);
+		bel_btf_free(btf);
+		free(data);
+	}
+	remove_tree(tmpdir);
+	free(list);
+}
+END_TEST
+
 int main(void)
 {
+	const struct {
+		const char *name;
+		const TTest *tests[8];
+	} cases[] = {
+		{"strbuf", {strbuf_basics}},
+		{"constructs", {constructs_layout, constructs_enums, constructs_declarators,
+				constructs_names, constructs_roots_opts}},
+		{"decl", {decl_spellings}},
+		{"hostile", {hostile_cycles, hostile_depth, hostile_refs, hostile_layouts,
+			     hostile_runaway_text, hostile_same_names}},
+		{"real", {real_fixtures, real_vmlinux}},
+		{"files", {real_files}},
+	};
 	Suite *s = suite_create("btf_c");
-	TCase *tc = tcase_create("real");
 	SRunner *sr;
+	size_t i, j;
 	int failed;
 
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, strbuf_basics);
-	tcase_add_test(tc, constructs_layout);
-	tcase_add_test(tc, constructs_enums);
-	tcase_add_test(tc, constructs_declarators);
-	tcase_add_test(tc, constructs_names);
-	tcase_add_test(tc, constructs_roots_opts);
-	tcase_add_test(tc, decl_spellings);
-	tcase_add_test(tc, hostile_cycles);
-	tcase_add_test(tc, hostile_depth);
-	tcase_add_test(tc, hostile_refs);
-	tcase_add_test(tc, hostile_layouts);
-	tcase_add_test(tc, hostile_runaway_text);
-	tcase_add_test(tc, hostile_same_names);
-	tcase_add_test(tc, real_fixtures);
-	tcase_add_test(tc, real_vmlinux);
-	suite_add_tcase(s, tc);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		tcase_set_timeout(tc, 300);
+		for (j = 0; cases[i].tests[j]; j++)
+			tcase_add_test(tc, cases[i].tests[j]);
+		suite_add_tcase(s, tc);
+	}
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
