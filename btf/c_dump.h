@@ -48,7 +48,9 @@
 #include "common/strbuf.h"
 
 #define BEL_BTF_C_MAX_NEST (4 * BEL_BTF_MAX_DEPTH)
-#define BEL_BTF_C_MAX_TEXT(btf_size) ((size_t)16 * (btf_size) + ((size_t)16 << 20))
+/* Real BTF writes less text than its own size (vmlinux: half); only anonymous types written
+ * again at each use multiply it. */
+#define BEL_BTF_C_MAX_TEXT(btf_size) ((size_t)8 * (btf_size) + ((size_t)1 << 20))
 
 struct bel_btf_c_opts {
 	size_t sz;

@@ -104,7 +104,7 @@ const char *c_base_spelling(const struct bel_btf *btf, uint32_t id, const struct
 		return NULL;
 	}
 	s = bel_btf_type_name(btf, t);
-	if (int_name_size(s) == t->size)
+	if (t->size && int_name_size(s) == t->size)
 		return s;
 	if (t->size == 1 && (btf_int_encoding(t) & BTF_INT_BOOL))
 		return "_Bool";

@@ -893,7 +893,7 @@ START_TEST(hostile_layouts)
 		"inside the member before it", "C puts every member of a union at 0",
 		"a 40-bit bit-field of a 4-byte type", "not an integer", "more than its 4 bytes",
 		"only declared", "no 3-byte integer", "no 3-byte integer", "no 2-byte floating",
-		"not a bit-field, yet not at a byte",
+		"not a bit-field, yet not at a byte", "no 0-byte integer",
 	};
 	struct bel_btf *btf;
 	uint32_t i;
@@ -915,7 +915,8 @@ START_TEST(hostile_layouts)
 		case 7: ADD(T_STRUCT(S("t"), 1, 4), T_MEMBER(S("a"), ADD(T_ENUM(S("e"), 1, 3),
 			    T_ENUM_VAL(S("E"), 1)), 0)); break;
 		case 8: ADD(T_STRUCT(S("t"), 1, 4), T_MEMBER(S("a"), ADD(T_FLOAT(S("half"), 2)), 0)); break;
-		default: ADD(T_STRUCT(S("t"), 1, 8), T_MEMBER(S("a"), i32, 4)); break;
+		case 9: ADD(T_STRUCT(S("t"), 1, 8), T_MEMBER(S("a"), i32, 4)); break;
+		default: ADD(T_STRUCT(S("t"), 1, 4), T_MEMBER(S("a"), ADD(T_INT(S("x"), 0)), 0)); break;
 		}
 		btf = tb_btf(false);
 		dump_fails(btf, EINVAL, needles[i]);
