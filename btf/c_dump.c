@@ -179,11 +179,21 @@ static void scope_pop(struct dumper *d)
 	d->nscopes--;
 }
 
-/* A member's name, unique in its record; synth is used for one without a name. */
-static const char *member_name(struct dumper *d, const char *raw, const char *synth)
+/* A member's name, unique in its record; "__anon<index>" for one without a name. The scope
+ * keeps the pointer: a name made here lives in the pool. */
+static const char *member_name(struct dumper *d, const char *raw, uint32_t index)
 {
-	const char *s = c_sanitize(*raw ? raw : synth, &d->pool);
+	const char *s;
 
+	if (*raw) {
+		s = c_sanitize(raw, &d->pool);
+	} else {
+		char synth[24];
+
+		snprintf(synth, sizeof(synth), "__anon%u", index);
+		s = c_sanitize(synth, &d->pool);
+		s = s == synth ? c_pool_strdup(&d->pool, synth) : s;
+	}
 	return s ? c_unique(&d->scopes[d->nscopes - 1], s, &d->pool) : NULL;
 }
 
@@ -486,7 +496,6 @@ static int members(struct dumper *d, uint32_t id, uint32_t lvl, unsigned int ctx
 		const char *raw = bel_btf_str(d->btf, m->name_off), *name;
 		uint64_t off, msize;
 		uint32_t bits, malign, rec;
-		char synth[24];
 
 		c_member_bits(d->btf, t, i, &off, &bits);
 		/* c_layout() sized every member already: this cannot fail */
@@ -512,8 +521,7 @@ static int members(struct dumper *d, uint32_t id, uint32_t lvl, unsigned int ctx
 		} else if (!*raw && bits) {
 			ret = decl(d, m->type, NULL, lvl, ctx, depth + 1);
 		} else {
-			snprintf(synth, sizeof(synth), "__anon%u", i);
-			name = member_name(d, raw, synth);
+			name = member_name(d, raw, i);
 			if (!name)
 				return bel_errf(d->err, ENOMEM, "out of memory writing C declarations");
 			ret = decl(d, m->type, name, lvl, ctx, depth + 1);

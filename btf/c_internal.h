@@ -66,6 +66,7 @@ const char *c_sanitize(const char *s, struct c_pool *pool);
  * when out of memory. */
 const char *c_unique(struct c_strmap *map, const char *name, struct c_pool *pool);
 void c_strmap_free(struct c_strmap *map);
+char *c_pool_strdup(struct c_pool *pool, const char *s);
 void c_pool_free(struct c_pool *pool);
 const char *c_enumerator_name(const struct bel_btf_c_names *names, uint32_t id, uint32_t index,
 			      const char *raw);

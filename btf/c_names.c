@@ -68,6 +68,11 @@ static char *pool_add(struct c_pool *pool, char *s)
 	return s;
 }
 
+char *c_pool_strdup(struct c_pool *pool, const char *s)
+{
+	return pool_add(pool, strdup(s));
+}
+
 void c_pool_free(struct c_pool *pool)
 {
 	uint32_t i;

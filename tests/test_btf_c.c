@@ -359,14 +359,18 @@ END_TEST
 
 /* ---- constructs: hand-written BTF, the exact text, compiled --------------------------------- */
 
-/* The dump of every type equals `want` and compiles. */
+/* The dump of every type equals `want`, compiles, and has the BTF's layout. */
 static void dump_is(const struct bel_btf *btf, const char *name, const char *want)
 {
-	char *got = dump(btf, NULL, 0, NULL);
+	char *got = dump(btf, NULL, 0, NULL), header[128], checker[256];
 
 	ck_assert_msg(!strcmp(got, want), "%s: got:\n%s\nwanted:\n%s", name, got, want);
 	make_tmpdir();
 	header_compiles(name, got);
+	snprintf(header, sizeof(header), "%s.h", name);
+	snprintf(checker, sizeof(checker), "%s/%s_check.c", tmpdir, name);
+	write_checker(checker, header, btf);
+	compiles(checker);
 	remove_tree(tmpdir);
 	free(got);
 }
@@ -414,6 +418,30 @@ START_TEST(constructs_layout)
 		"\t\tlong: 32;\n\t};\n};\n\n"
 		"struct outer {\n\tint k;\n\tunion {\n\t\tlong x;\n\t\tunsigned int y;\n\t};\n"
 		"\tstruct {\n\t\tint p;\n\t\tint q;\n\t};\n\tint flex[0];\n};\n\n");
+	bel_btf_free(btf);
+}
+END_TEST
+
+/* Members without names: a named struct as an anonymous member (-fms-extensions) and one
+ * behind a typedef are written in place; an unnamed bit-field stays unnamed; an unnamed member
+ * of another type gets a name (made unique in its record, like any member's). */
+START_TEST(constructs_anon_members)
+{
+	uint32_t i32, base, based;
+	struct bel_btf *btf;
+
+	tb_reset();
+	i32 = ADD(T_INT_ENC(S("int"), 4, BTF_INT_SIGNED));
+	base = ADD(T_STRUCT(S("base"), 2, 8), T_MEMBER(S("x"), i32, 0), T_MEMBER(S("y"), i32, 32));
+	based = ADD(T_TYPEDEF(S("based_t"), ADD(T_UNION(0, 1, 4), T_MEMBER(S("z"), i32, 0))));
+	ADD(T_STRUCT_K(S("derived"), 5, 24), T_BITFIELD(0, base, 0, 0), T_BITFIELD(0, based, 64, 0),
+	    T_BITFIELD(0, i32, 96, 3), T_BITFIELD(0, i32, 128, 0), T_BITFIELD(S("w"), i32, 160, 0));
+	btf = tb_btf(false);
+	dump_is(btf, "anon_members",
+		"struct base {\n\tint x;\n\tint y;\n};\n\n"
+		"typedef union {\n\tint z;\n} based_t;\n\n"
+		"struct derived {\n\tstruct {\n\t\tint x;\n\t\tint y;\n\t};\n\tunion {\n\t\tint z;\n\t};\n"
+		"\tint: 3;\n\tint __anon3;\n\tint w;\n};\n\n");
 	bel_btf_free(btf);
 }
 END_TEST
@@ -1136,7 +1164,7 @@ int main(void)
 		const TTest *tests[8];
 	} cases[] = {
 		{"strbuf", {strbuf_basics}},
-		{"constructs", {constructs_layout, constructs_enums, constructs_declarators,
+		{"constructs", {constructs_layout, constructs_anon_members, constructs_enums, constructs_declarators,
 				constructs_names, constructs_roots_opts}},
 		{"decl", {decl_spellings}},
 		{"hostile", {hostile_cycles, hostile_depth, hostile_refs, hostile_layouts,
