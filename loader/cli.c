@@ -7,6 +7,7 @@
  *   bel verify OBJ [--name NAME]
  *   bel run OBJ PROG [--data FILE]... [--ctx FILE] [--data-out FILE] [--repeat N] [--json]
  *   bel unpin DIR/OBJECT
+ *   bel gen vmlinux [--btf FILE] [-o FILE]
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "cli.h"
 #include "cli_text.h"
 #include "common/num.h"
+#include "cli_gen.h"
 #include "names.h"
 
 static int verbose;
@@ -66,6 +68,8 @@ static void usage(FILE *f)
 		"       bel run OBJ PROG [--data FILE]... [--ctx FILE] [--data-out FILE] [--repeat N]\n"
 		"                [--set NAME=VALUE]... [--max-entries MAP=N]... [--json]\n"
 		"       bel unpin DIR/OBJECT\n"
+		"       bel gen vmlinux [--btf FILE] [-o FILE]\n"
+		"       bel gen skeleton OBJ [--name NAME] [-o FILE]\n"
 		"\n"
 		"inspect  show programs (section, type, instructions, map table), maps, global data\n"
 		"         and BTF of an object, without loading anything; --core shows how each\n"
@@ -82,7 +86,9 @@ static void usage(FILE *f)
 		"         result, verified instructions, time and on failure its last lines\n"
 		"run      load one program and the maps it uses, run it on each --data file\n"
 		"         (BPF_PROG_TEST_RUN), print its return value (XDP/tc verdicts named)\n"
-		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n");
+		"unpin    remove a tree made by load --pin (pinned links go: programs detach)\n"
+		"gen vmlinux  the kernel's BTF (or FILE's) as a C header for CO-RE programs\n"
+		"gen skeleton a C header embedding OBJ, with typed handles and global data\n");
 }
 
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
@@ -648,6 +654,10 @@ int main(int argc, char **argv)
 		return cmd_unpin(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cli_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gen") && argc > 2 && !strcmp(argv[2], "vmlinux"))
+		return cli_gen_vmlinux(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "gen") && argc > 2 && !strcmp(argv[2], "skeleton"))
+		return cli_gen_skeleton(argc - 2, argv + 2);
 	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 2;

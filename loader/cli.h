@@ -12,7 +12,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* --set NAME=VALUE and --max-entries MAP=N; each says what is wrong itself. */
 int cli_set_var(struct bel_object *obj, const char *assignment);
 int cli_set_max_entries(struct bel_object *obj, const char *assignment);
-/* bel run */
+/* bel run; bel gen skeleton */
 int cli_run(int argc, char **argv);
+int cli_gen_skeleton(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "bel.h"
 #include "btf/btf.h"
 #include "common/err.h"
+#include "common/opts.h"
 #include "reloc/spec.h"
 #include "syscall/bpf.h"
 #include "syscall/probe.h"
@@ -114,16 +115,6 @@ struct bel_object {
 
 /* Record an error where a call with no object keeps it (bel_thread_error). Returns err->code. */
 int bel_thread_fail(struct bel_err *err);
-
-/*
- * Options structs start with `size_t sz`, the size of the struct the caller was built with. A
- * field is read only when that struct holds it (else the fallback), so callers built against an
- * older bel.h keep working; bytes past what this version knows must be zero.
- */
-#define BEL_OPT(opts, field, fallback)                                                          \
-	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)   \
-		 ? (opts)->field : (fallback))
-int bel_opts_check(const void *opts, size_t known_size, const char *what, struct bel_err *err);
 
 /* Record an error as the object's last and pass it to the message callback. Returns err->code. */
 int bel_obj_fail(struct bel_object *obj, struct bel_err *err);

@@ -9,11 +9,37 @@
  *   of it (the way kernel module BTF sits on vmlinux BTF).
  * So an input "<.BTF><.BTF.ext>" (what scripts/fuzz.sh seeds it with) reaches the .BTF.ext
  * parser with names that resolve.
+ * Every blob that parses, and the same bytes parsed as the kernel's BTF is (layout only, so
+ * bad references get through), is also written as C (btf/c_dump.h): the whole BTF, and each
+ * of its first types as a declaration.
  */
 #include "btf/btf.h"
+#include "btf/c_dump.h"
 #include "btf/ext.h"
 #include "fuzz.h"
 #include "walk.h"
+
+/* Writing C: 0, or -errno with a message and the caller's text left as it was. */
+static void try_c(const struct bel_btf *btf)
+{
+	struct bel_strbuf out = BEL_STRBUF_INIT;
+	struct bel_err err = {0};
+	uint32_t id;
+	int ret;
+
+	bel_strbuf_puts(&out, "x");
+	ret = bel_btf_dump_c(btf, NULL, 0, NULL, &out, &err);
+	fuzz_check(ret == 0 ? out.len >= 1 && out.buf[0] == 'x'
+			    : ret < 0 && err.msg[0] && out.len == 1 && !out.oom,
+		   "dump_c: %d '%s', %zu bytes", ret, err.msg, out.len);
+	for (id = 0; id < bel_btf_type_count(btf) && id < 8; id++) {
+		bel_strbuf_truncate(&out, 1);
+		ret = bel_btf_c_decl(btf, id, "v", &out, &err);
+		fuzz_check(ret == 0 || (ret < 0 && err.msg[0] && out.len == 1),
+			   "c_decl [%u]: %d '%s'", id, ret, err.msg);
+	}
+	bel_strbuf_free(&out);
+}
 
 static void try_ext(const uint8_t *data, size_t size, const struct bel_btf *btf)
 {
@@ -44,6 +70,7 @@ int bel_fuzz_btf(const uint8_t *data, size_t size)
 	}
 	fuzz_check(btf != NULL && btf->owned && btf->start_id == 1, "parse result");
 	fuzz_walk_btf(btf);
+	try_c(btf);
 	try_ext(data, size, btf);
 
 	/* The rest of the input, after the blob's last section. */
@@ -66,6 +93,10 @@ int bel_fuzz_btf(const uint8_t *data, size_t size)
 		}
 	}
 	bel_btf_free(btf);
+	if (bel_btf_parse_kernel(data, size, NULL, &btf, &err) == 0) {
+		try_c(btf);
+		bel_btf_free(btf);
+	}
 	return 1;
 }
 
