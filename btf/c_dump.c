@@ -58,6 +58,7 @@ struct dumper {
 	struct frame *frames;
 	uint32_t nframes, capframes;
 	uint32_t cur;           /* the type being written, for messages */
+	bool no_quals;          /* const, volatile and restrict left out (user-space copies) */
 	struct c_strmap *scopes; /* member names, one map per nested record scope */
 	uint32_t nscopes, capscopes;
 	struct c_pool pool;
@@ -250,6 +251,8 @@ static uint32_t kind_under_quals(const struct dumper *d, uint32_t id)
 
 static void quals_words(struct dumper *d, unsigned int quals)
 {
+	if (d->no_quals)
+		return;
 	if (quals & Q_CONST)
 		word(d, "const");
 	if (quals & Q_VOLATILE)
@@ -1130,8 +1133,8 @@ int bel_btf_dump_c(const struct bel_btf *btf, const uint32_t *roots, uint32_t nr
 	return ret;
 }
 
-int bel_btf_c_decl_named(struct bel_btf_c_names *n, uint32_t type_id, const char *name,
-			 struct bel_strbuf *out, struct bel_err *err)
+static int decl_named(struct bel_btf_c_names *n, uint32_t type_id, const char *name,
+		      bool no_quals, struct bel_strbuf *out, struct bel_err *err)
 {
 	struct dumper d;
 	int ret;
@@ -1141,6 +1144,7 @@ int bel_btf_c_decl_named(struct bel_btf_c_names *n, uint32_t type_id, const char
 	ret = dumper_init(&d, n, false, out, err);
 	if (ret)
 		return ret;
+	d.no_quals = no_quals;
 	d.cur = type_id;
 	ret = scope_push(&d);
 	if (!ret)
@@ -1151,6 +1155,18 @@ int bel_btf_c_decl_named(struct bel_btf_c_names *n, uint32_t type_id, const char
 		bel_strbuf_truncate(out, d.start);
 	dumper_free(&d);
 	return ret;
+}
+
+int bel_btf_c_decl_named(struct bel_btf_c_names *n, uint32_t type_id, const char *name,
+			 struct bel_strbuf *out, struct bel_err *err)
+{
+	return decl_named(n, type_id, name, false, out, err);
+}
+
+int bel_btf_c_decl_unqualified(struct bel_btf_c_names *n, uint32_t type_id, const char *name,
+			       struct bel_strbuf *out, struct bel_err *err)
+{
+	return decl_named(n, type_id, name, true, out, err);
 }
 
 int bel_btf_c_decl(const struct bel_btf *btf, uint32_t type_id, const char *name,

@@ -97,5 +97,9 @@ const char *bel_btf_c_name(const struct bel_btf_c_names *names, uint32_t id);
 /* bel_btf_c_decl with names worked out before. */
 int bel_btf_c_decl_named(struct bel_btf_c_names *names, uint32_t type_id, const char *name,
 			 struct bel_strbuf *out, struct bel_err *err);
+/* The same without const, volatile and restrict anywhere in the declarator (named types keep
+ * theirs): the copy user space writes of what a BPF program reads as `const volatile`. */
+int bel_btf_c_decl_unqualified(struct bel_btf_c_names *names, uint32_t type_id,
+			       const char *name, struct bel_strbuf *out, struct bel_err *err);
 
 #endif
