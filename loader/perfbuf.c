@@ -39,6 +39,7 @@ struct cpu_ring {
 	int fd;                      /* the perf event */
 	int cpu;
 	bool in_map;                 /* stored in the map's slot */
+	bool pending;                /* woke a poll that stopped before reading it all */
 };
 
 struct bel_perfbuf {
@@ -48,6 +49,7 @@ struct bel_perfbuf {
 	struct cpu_ring *rings;
 	uint32_t nrings;
 	struct epoll_event *events;
+	uint32_t npending;           /* rings marked pending */
 	int epoll_fd;
 	int map_fd;                  /* our own dup of the caller's fd */
 	uint32_t map_id;
@@ -361,58 +363,102 @@ short_record:
 	return ret;
 }
 
-static int consume_rings(struct bel_perfbuf *pb, const struct epoll_event *ready, int nready)
+/*
+ * A perf event reports readiness once per wake-up, not while data is there: a ring that woke
+ * a poll which a callback stopped before it read that ring to the end would not wake the next
+ * one. Such rings are marked pending and read by the next poll before it waits.
+ */
+static void mark_pending(struct bel_perfbuf *pb, struct cpu_ring *r)
+{
+	if (!r->pending) {
+		r->pending = true;
+		pb->npending++;
+	}
+}
+
+static void clear_pending(struct bel_perfbuf *pb, struct cpu_ring *r)
+{
+	if (r->pending) {
+		r->pending = false;
+		pb->npending--;
+	}
+}
+
+static int consume_one(struct bel_perfbuf *pb, struct cpu_ring *r, int64_t *count)
 {
 	struct bel_err err = {0};
-	int64_t count = 0;
-	uint32_t i, n = ready ? (uint32_t)nready : pb->nrings;
 	int ret;
 
-	for (i = 0; i < n; i++) {
-		uint32_t idx = ready ? ready[i].data.u32 : i;
-
-		ret = ring_consume(pb, &pb->rings[idx], &count, &err);
-		if (ret == 1)
-			break;
-		if (ret < 0) {
-			if (err.code) {
-				bel_err_prefix(&err, "perf buffer (map id %u)", pb->map_id);
-				return bel_thread_fail(&err);
-			}
-			return ret;
-		}
+	clear_pending(pb, r);
+	ret = ring_consume(pb, r, count, &err);
+	if (ret == 1 || (ret < 0 && !err.code))
+		mark_pending(pb, r); /* stopped by a callback: maybe more in it */
+	if (ret < 0 && err.code) {
+		bel_err_prefix(&err, "perf buffer (map id %u)", pb->map_id);
+		return bel_thread_fail(&err);
 	}
+	return ret;
+}
+
+static int saturate(int64_t count)
+{
 	return count > INT_MAX ? INT_MAX : (int)count;
 }
 
 int bel_perfbuf_consume(struct bel_perfbuf *pb)
 {
 	struct bel_err err = {0};
+	int64_t count = 0;
+	uint32_t i;
+	int ret;
 
 	if (!pb) {
 		bel_errf(&err, EINVAL, "perf buffer: no reader");
 		return bel_thread_fail(&err);
 	}
-	return consume_rings(pb, NULL, 0);
+	for (i = 0; i < pb->nrings; i++) {
+		ret = consume_one(pb, &pb->rings[i], &count);
+		if (ret) {
+			/* the rings not read yet may hold what an earlier poll took the wake-up of */
+			while (++i < pb->nrings)
+				mark_pending(pb, &pb->rings[i]);
+			return ret < 0 ? ret : saturate(count);
+		}
+	}
+	return saturate(count);
 }
 
 int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms)
 {
 	struct bel_err err = {0};
-	int n;
+	int64_t count = 0;
+	int n, i, attempt, ret = 0;
+	uint32_t j;
 
 	if (!pb) {
 		bel_errf(&err, EINVAL, "perf buffer: no reader");
 		return bel_thread_fail(&err);
 	}
-	n = epoll_wait(pb->epoll_fd, pb->events, (int)pb->nrings, timeout_ms);
-	if (n < 0) {
-		bel_errf(&err, errno, "perf buffer (map id %u): epoll_wait: %s", pb->map_id,
-			 strerror(errno));
-		return bel_thread_fail(&err);
+	/* With rings left pending, look without waiting first; wait only if they held nothing. */
+	for (attempt = pb->npending ? 0 : 1; attempt < 2 && !count && !ret; attempt++) {
+		n = epoll_wait(pb->epoll_fd, pb->events, (int)pb->nrings, attempt ? timeout_ms : 0);
+		if (n < 0) {
+			bel_errf(&err, errno, "perf buffer (map id %u): epoll_wait: %s", pb->map_id,
+				 strerror(errno));
+			return bel_thread_fail(&err);
+		}
+		/* Only the rings that woke us and those left pending: most CPUs are idle. */
+		for (i = 0; i < n; i++)
+			mark_pending(pb, &pb->rings[pb->events[i].data.u32]);
+		for (j = 0; j < pb->nrings && pb->npending; j++) {
+			if (!pb->rings[j].pending)
+				continue;
+			ret = consume_one(pb, &pb->rings[j], &count);
+			if (ret)
+				break;
+		}
 	}
-	/* Only the rings that woke us: with many CPUs, most are idle. */
-	return n ? consume_rings(pb, pb->events, n) : 0;
+	return ret < 0 ? ret : saturate(count);
 }
 
 int bel_perfbuf_epoll_fd(const struct bel_perfbuf *pb)
