@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/perf_event.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,100 +271,6 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 }
 
 /*
- * Hand the records of one CPU's ring to the callbacks, up to the data_head read at the start
- * (bounded: what comes meanwhile is for the next call). *count grows by the samples and lost
- * reports handed over; returns 0, 1 when a callback asked to stop, a negative callback value
- * or -errno.
- */
-static int ring_consume(struct bel_perfbuf *pb, struct cpu_ring *r, int64_t *count,
-			struct bel_err *err)
-{
-	struct perf_event_mmap_page *meta = r->meta;
-	const uint8_t *data = r->data;
-	const uint64_t mask = r->mask, size = mask + 1;
-	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = meta->data_tail;
-	int (*sample)(void *, int, const void *, uint32_t) = pb->sample;
-	void *ctx = pb->ctx;
-	int64_t n = 0;
-	int ret = 0;
-
-	if (__builtin_expect(head - tail > size || tail % 8, 0))
-		return bel_errf(err, EBADMSG, "CPU %d: the kernel's head (%llu) is not within the "
-				"ring (%llu bytes) from the tail (%llu)", r->cpu,
-				(unsigned long long)head, (unsigned long long)size,
-				(unsigned long long)tail);
-	while (tail < head) {
-		uint64_t off = tail & mask;
-		const struct perf_event_header *hdr = (const void *)(data + off);
-		const uint8_t *rec = (const uint8_t *)hdr;
-		uint32_t rec_size = hdr->size;
-
-		/* Records are 8-byte multiples in an area of 8-byte multiples, so a header is never
-		 * split by the end of the area; a size that breaks this is refused before the
-		 * next header would be read from past the mapping. */
-		if (__builtin_expect(rec_size < sizeof(*hdr) || rec_size % 8 ||
-				     rec_size > head - tail, 0)) {
-			ret = bel_errf(err, EBADMSG, "CPU %d: the record at %llu claims %u bytes; "
-				       "%llu are written", r->cpu, (unsigned long long)tail, rec_size,
-				       (unsigned long long)(head - tail));
-			break;
-		}
-		if (off + rec_size > size) {
-			uint64_t first = size - off;
-
-			/* rec_size <= head - tail <= size, and the scratch holds any record size */
-			memcpy(pb->scratch, rec, first);
-			memcpy(pb->scratch + first, data, rec_size - first);
-			rec = pb->scratch;
-		}
-		if (hdr->type == PERF_RECORD_SAMPLE) {
-			uint32_t raw_size;
-
-			if (__builtin_expect(rec_size < sizeof(*hdr) + sizeof(raw_size), 0))
-				goto short_record;
-			memcpy(&raw_size, rec + sizeof(*hdr), sizeof(raw_size));
-			if (__builtin_expect(raw_size > rec_size - sizeof(*hdr) - sizeof(raw_size), 0))
-				goto short_record;
-			tail += rec_size;
-			n++;
-			if (sample) {
-				int cb = sample(ctx, r->cpu, rec + sizeof(*hdr) + sizeof(raw_size),
-						raw_size);
-
-				if (__builtin_expect(cb != 0, 0)) {
-					ret = cb < 0 ? cb : 1;
-					break;
-				}
-			}
-			continue;
-		}
-		if (hdr->type == PERF_RECORD_LOST) {
-			struct lost_record lost;
-
-			if (rec_size < sizeof(lost))
-				goto short_record;
-			memcpy(&lost, rec, sizeof(lost));
-			tail += rec_size;
-			n++;
-			if (pb->lost)
-				pb->lost(ctx, r->cpu, lost.lost);
-			continue;
-		}
-		tail += rec_size; /* other record types are not for this reader */
-		continue;
-short_record:
-		ret = bel_errf(err, EBADMSG, "CPU %d: record of type %u at %llu is %u bytes, too "
-			       "short for what it says it holds", r->cpu, hdr->type,
-			       (unsigned long long)tail, rec_size);
-		break;
-	}
-	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
-	*count += n;
-	return ret;
-}
-
-/*
  * A perf event reports readiness once per wake-up, not while data is there: a ring that woke
  * a poll which a callback stopped before it read that ring to the end would not wake the next
  * one. Such rings are marked pending and read by the next poll before it waits.
@@ -384,19 +291,110 @@ static void clear_pending(struct bel_perfbuf *pb, struct cpu_ring *r)
 	}
 }
 
-static int consume_one(struct bel_perfbuf *pb, struct cpu_ring *r, int64_t *count)
+/* A ring whose control page or records say what no kernel writes: reported, never read
+ * past. */
+static __attribute__((noinline, cold, format(printf, 3, 4))) int
+ring_corrupt(const struct bel_perfbuf *pb, const struct cpu_ring *r, const char *fmt, ...)
 {
 	struct bel_err err = {0};
-	int ret;
+	va_list ap;
+
+	err.code = -EBADMSG;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	bel_err_prefix(&err, "perf buffer (map id %u): CPU %d", pb->map_id, r->cpu);
+	return bel_thread_fail(&err);
+}
+
+/*
+ * Hand the records of one CPU's ring to the callbacks, up to the data_head read at the start
+ * (bounded: what comes meanwhile is for the next call). *count grows by the samples and lost
+ * reports handed over; returns 0, 1 when a callback asked to stop, a negative callback value,
+ * or -EBADMSG (reported).
+ */
+static int ring_consume(struct bel_perfbuf *pb, struct cpu_ring *r, int64_t *count)
+{
+	struct perf_event_mmap_page *meta = r->meta;
+	const uint8_t *data = r->data;
+	const uint64_t mask = r->mask, size = mask + 1;
+	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = meta->data_tail;
+	int (*sample)(void *, int, const void *, uint32_t) = pb->sample;
+	void *ctx = pb->ctx;
+	int64_t n = 0;
+	int ret = 0;
 
 	clear_pending(pb, r);
-	ret = ring_consume(pb, r, count, &err);
-	if (ret == 1 || (ret < 0 && !err.code))
-		mark_pending(pb, r); /* stopped by a callback: maybe more in it */
-	if (ret < 0 && err.code) {
-		bel_err_prefix(&err, "perf buffer (map id %u)", pb->map_id);
-		return bel_thread_fail(&err);
+	if (__builtin_expect(head - tail > size || tail % 8, 0))
+		return ring_corrupt(pb, r, "the head (%llu) is not within the ring (%llu bytes) "
+				    "from the tail (%llu)", (unsigned long long)head,
+				    (unsigned long long)size, (unsigned long long)tail);
+	while (tail < head) {
+		const struct perf_event_header *hdr = (const void *)(data + (tail & mask));
+		const uint8_t *rec = (const uint8_t *)hdr;
+		uint32_t rec_size = hdr->size, raw_size;
+
+		/* Records are 8-byte multiples in an area of 8-byte multiples, so a header is never
+		 * split by the end of the area; a size that breaks this is refused before the
+		 * next header would be read from past the mapping. */
+		if (__builtin_expect(rec_size < sizeof(*hdr) || rec_size % 8 ||
+				     rec_size > head - tail, 0)) {
+			ret = ring_corrupt(pb, r, "the record at %llu claims %u bytes; %llu are "
+					   "written", (unsigned long long)tail, rec_size,
+					   (unsigned long long)(head - tail));
+			break;
+		}
+		if (__builtin_expect((tail & mask) + rec_size > size, 0)) {
+			uint64_t first = size - (tail & mask);
+
+			/* rec_size <= head - tail <= size, and the scratch holds any record size */
+			memcpy(pb->scratch, rec, first);
+			memcpy(pb->scratch + first, data, rec_size - first);
+			rec = pb->scratch;
+		}
+		if (__builtin_expect(hdr->type == PERF_RECORD_SAMPLE, 1)) {
+			/* the smallest record is 8 bytes; a sample holds 4 more and its data */
+			if (__builtin_expect(rec_size < sizeof(*hdr) + sizeof(raw_size), 0))
+				goto short_record;
+			memcpy(&raw_size, rec + sizeof(*hdr), sizeof(raw_size));
+			if (__builtin_expect(raw_size > rec_size - sizeof(*hdr) - sizeof(raw_size), 0))
+				goto short_record;
+			tail += rec_size;
+			n++;
+			if (sample) {
+				int cb = sample(ctx, r->cpu, rec + sizeof(*hdr) + sizeof(raw_size),
+						raw_size);
+
+				if (__builtin_expect(cb != 0, 0)) {
+					ret = cb < 0 ? cb : 1;
+					mark_pending(pb, r); /* maybe more behind it */
+					break;
+				}
+			}
+		} else if (hdr->type == PERF_RECORD_LOST) {
+			struct lost_record lost;
+
+			if (rec_size < sizeof(lost))
+				goto short_record;
+			memcpy(&lost, rec, sizeof(lost));
+			tail += rec_size;
+			n++;
+			if (pb->lost)
+				pb->lost(ctx, r->cpu, lost.lost);
+		} else {
+			tail += rec_size; /* other record types are not for this reader */
+		}
+		continue;
+short_record:
+		ret = ring_corrupt(pb, r, "the record of type %u at %llu is %u bytes, too short for "
+				   "what it says it holds", hdr->type, (unsigned long long)tail,
+				   rec_size);
+		break;
 	}
+	/* once per call: the kernel reads the tail on every write, and the line would bounce */
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	*count += n;
 	return ret;
 }
 
@@ -407,7 +405,7 @@ static int saturate(int64_t count)
 
 int bel_perfbuf_consume(struct bel_perfbuf *pb)
 {
-	struct bel_err err = {0};
+	struct bel_err err; /* filled only on failure: no 1 KiB memset per call */
 	int64_t count = 0;
 	uint32_t i;
 	int ret;
@@ -417,7 +415,7 @@ int bel_perfbuf_consume(struct bel_perfbuf *pb)
 		return bel_thread_fail(&err);
 	}
 	for (i = 0; i < pb->nrings; i++) {
-		ret = consume_one(pb, &pb->rings[i], &count);
+		ret = ring_consume(pb, &pb->rings[i], &count);
 		if (ret) {
 			/* the rings not read yet may hold what an earlier poll took the wake-up of */
 			while (++i < pb->nrings)
@@ -430,7 +428,7 @@ int bel_perfbuf_consume(struct bel_perfbuf *pb)
 
 int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms)
 {
-	struct bel_err err = {0};
+	struct bel_err err; /* filled only on failure: no 1 KiB memset per call */
 	int64_t count = 0;
 	int n, i, attempt, ret = 0;
 	uint32_t j;
@@ -453,7 +451,7 @@ int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms)
 		for (j = 0; j < pb->nrings && pb->npending; j++) {
 			if (!pb->rings[j].pending)
 				continue;
-			ret = consume_one(pb, &pb->rings[j], &count);
+			ret = ring_consume(pb, &pb->rings[j], &count);
 			if (ret)
 				break;
 		}

@@ -720,6 +720,32 @@ START_TEST(test_perf_poll_after_stop)
 }
 END_TEST
 
+/* Lines of /proc/self/maps: a reader that fails must leave no mapping behind. */
+static int count_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c, n = 0;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int create_map(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	return (int)sys_bpf(BPF_MAP_CREATE, &attr);
+}
+
 static void assert_refused(int ret, int want, const char *what, const char *needle1,
 			   const char *needle2)
 {
@@ -801,6 +827,57 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* Failures after the reader has opened, mapped or registered something undo all of it. */
+START_TEST(test_failures_leave_nothing)
+{
+	struct bel_perfbuf_opts o = {.sz = sizeof(o), .pages_per_cpu = 4};
+	struct bel_ringbuf *rb;
+	struct bel_perfbuf *pb;
+	union bpf_attr attr;
+	int fds, maps, perf, ring;
+
+	if (!kernel_ready())
+		return;
+	ring = create_map(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+	ck_assert_int_ge(ring, 0);
+	ck_assert_int_eq(bel_ringbuf_new(&rb), 0);
+	ck_assert_int_eq(bel_ringbuf_add(rb, ring, on_ring, NULL), 0);
+	fds = count_fds();
+	maps = count_mappings();
+	/* mapped, then refused by epoll: the same map twice */
+	assert_refused(bel_ringbuf_add(rb, ring, on_ring, NULL), -EEXIST, "same ring twice",
+		       "epoll_ctl", NULL);
+	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(count_mappings(), maps);
+	bel_ringbuf_free(rb);
+	close(ring);
+
+	/* a frozen map takes no event: refused after events were opened, mapped, enabled */
+	perf = create_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
+	ck_assert_int_ge(perf, 0);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)perf;
+	ck_assert_int_eq(sys_bpf(BPF_MAP_FREEZE, &attr), 0);
+	fds = count_fds();
+	maps = count_mappings();
+	assert_refused(bel_perfbuf_new(perf, &o, &pb), -EPERM, "frozen map", "storing the event",
+		       NULL);
+	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(count_mappings(), maps);
+	close(perf);
+
+	/* a slot for CPU 0 only: one event, the other CPUs left out */
+	perf = create_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1);
+	ck_assert_int_ge(perf, 0);
+	fds = count_fds();
+	ck_assert_msg(bel_perfbuf_new(perf, &o, &pb) == 0, "%s", bel_thread_error());
+	ck_assert_int_eq(count_fds(), fds + 3); /* the event, the epoll set, the map fd's dup */
+	bel_perfbuf_free(pb);
+	ck_assert_int_eq(count_fds(), fds);
+	close(perf);
+}
+END_TEST
+
 /* The perf buffer empties the map's slots when it goes, so another reader can take the map;
  * and a second reader after the first sees only what came after it. */
 START_TEST(test_perf_reopen)
@@ -862,6 +939,7 @@ static Suite *events_suite(void)
 	tc = tcase_create("input");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_failures_leave_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
