@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "event_map.h"
+#include "event_test.h"
 #include "internal.h"
 #include "syscall/perf.h"
 
@@ -41,6 +42,7 @@ struct cpu_ring {
 	int cpu;
 	bool in_map;                 /* stored in the map's slot */
 	bool pending;                /* woke a poll that stopped before reading it all */
+	bool borrowed;               /* memory of the caller's (event_test.h) */
 };
 
 struct bel_perfbuf {
@@ -307,6 +309,40 @@ ring_corrupt(const struct bel_perfbuf *pb, const struct cpu_ring *r, const char 
 	return bel_thread_fail(&err);
 }
 
+int bel_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, size_t size,
+			   const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out)
+{
+	struct bel_perfbuf *pb;
+
+	*out = NULL;
+	if (!size || size & (size - 1) || size % 8)
+		return -EINVAL;
+	pb = calloc(1, sizeof(*pb));
+	if (!pb)
+		return -ENOMEM;
+	pb->epoll_fd = -1;
+	pb->map_fd = -1;
+	pb->sample = BEL_OPT(opts, sample, NULL);
+	pb->lost = BEL_OPT(opts, lost, NULL);
+	pb->ctx = BEL_OPT(opts, ctx, NULL);
+	pb->scratch_size = size < MAX_RECORD ? size : MAX_RECORD;
+	pb->scratch = malloc(pb->scratch_size);
+	pb->rings = calloc(1, sizeof(*pb->rings));
+	pb->events = calloc(1, sizeof(*pb->events));
+	if (!pb->scratch || !pb->rings || !pb->events) {
+		bel_perfbuf_free(pb);
+		return -ENOMEM;
+	}
+	pb->nrings = 1;
+	pb->rings[0].meta = meta;
+	pb->rings[0].data = data;
+	pb->rings[0].mask = size - 1;
+	pb->rings[0].fd = -1;
+	pb->rings[0].borrowed = true;
+	*out = pb;
+	return 0;
+}
+
 /*
  * Hand the records of one CPU's ring to the callbacks, up to the data_head read at the start
  * (bounded: what comes meanwhile is for the next call). *count grows by the samples and lost
@@ -476,6 +512,8 @@ void bel_perfbuf_free(struct bel_perfbuf *pb)
 
 		/* An emptied slot makes the producer's output fail rather than fill a ring no
 		 * one reads. */
+		if (r->borrowed)
+			continue;
 		if (r->in_map)
 			bel_sys_map_delete_elem(pb->map_fd, &key);
 		if (r->meta)

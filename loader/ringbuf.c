@@ -21,6 +21,7 @@
 
 #include "common/array.h"
 #include "event_map.h"
+#include "event_test.h"
 #include "internal.h"
 
 /* The largest data area mapped: the kernel's own limit is lower still. */
@@ -37,6 +38,7 @@ struct ring {
 	size_t read_size;                /* producer page + twice the data area */
 	int map_fd;                      /* the caller's, for messages */
 	uint32_t map_id;
+	bool borrowed;                   /* memory of the caller's (event_test.h) */
 };
 
 struct bel_ringbuf {
@@ -74,6 +76,8 @@ int bel_ringbuf_new(struct bel_ringbuf **out)
 
 static void ring_unmap(struct ring *r)
 {
+	if (r->borrowed)
+		return;
 	if (r->consumer_pos)
 		munmap(r->consumer_pos, r->meta_size);
 	if (r->producer_pos)
@@ -154,6 +158,30 @@ int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void 
 		return bel_thread_fail(&err);
 	}
 	rb->rings[rb->nrings++] = r;
+	return 0;
+}
+
+int bel_ringbuf_add_memory(struct bel_ringbuf *rb, unsigned long *consumer_pos,
+			   const unsigned long *producer_pos, const void *data, size_t size,
+			   bel_ringbuf_fn fn, void *ctx)
+{
+	struct ring *r;
+
+	if (!rb || !fn || !size || size & (size - 1))
+		return -EINVAL;
+	if (bel_grow(&rb->rings, rb->nrings, &rb->cap, sizeof(*rb->rings), 4) ||
+	    bel_grow(&rb->events, rb->nrings, &rb->events_cap, sizeof(*rb->events), 4))
+		return -ENOMEM;
+	r = &rb->rings[rb->nrings++];
+	memset(r, 0, sizeof(*r));
+	r->fn = fn;
+	r->ctx = ctx;
+	r->consumer_pos = consumer_pos;
+	r->producer_pos = producer_pos;
+	r->data = data;
+	r->mask = size - 1;
+	r->map_fd = -1;
+	r->borrowed = true;
 	return 0;
 }
 

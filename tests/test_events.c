@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bel.h"
+#include "event_test.h"
 #include "testutil.h"
 
 /* What events.bpf.c does (keep in step with it). */
@@ -720,16 +721,18 @@ START_TEST(test_perf_poll_after_stop)
 }
 END_TEST
 
-/* Lines of /proc/self/maps: a reader that fails must leave no mapping behind. */
+/* Mappings of BPF maps and perf events in /proc/self/maps (others come and go with the
+ * allocator and sanitizers): a reader that fails must leave none behind. */
 static int count_mappings(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	int c, n = 0;
+	char line[512];
+	int n = 0;
 
 	if (!f)
 		return -1;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "bpf-map") || strstr(line, "perf_event");
 	fclose(f);
 	return n;
 }
@@ -849,7 +852,9 @@ START_TEST(test_failures_leave_nothing)
 		       "epoll_ctl", NULL);
 	ck_assert_int_eq(count_fds(), fds);
 	ck_assert_int_eq(count_mappings(), maps);
+	ck_assert_int_eq(maps, 2); /* the ring's own: consumer page, producer page and data */
 	bel_ringbuf_free(rb);
+	ck_assert_int_eq(count_mappings(), 0);
 	close(ring);
 
 	/* a frozen map takes no event: refused after events were opened, mapped, enabled */
@@ -872,8 +877,10 @@ START_TEST(test_failures_leave_nothing)
 	fds = count_fds();
 	ck_assert_msg(bel_perfbuf_new(perf, &o, &pb) == 0, "%s", bel_thread_error());
 	ck_assert_int_eq(count_fds(), fds + 3); /* the event, the epoll set, the map fd's dup */
+	ck_assert_int_eq(count_mappings(), 1);  /* its ring */
 	bel_perfbuf_free(pb);
 	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(count_mappings(), 0);
 	close(perf);
 }
 END_TEST
@@ -912,6 +919,283 @@ START_TEST(test_perf_reopen)
 }
 END_TEST
 
+/*
+ * What the readers do with what they find in the shared pages, on memory laid out as the
+ * kernel lays it out but written by the test: the records no kernel writes must be refused
+ * with a message, without a callback and without moving the consumer position.
+ */
+#define FAKE_SIZE 4096ul
+
+struct fake_ring {
+	unsigned long consumer, producer;
+	uint8_t data[2 * FAKE_SIZE]; /* the data area, then its copy, as the double mapping */
+};
+
+static void fake_put(struct fake_ring *f, unsigned long pos, const void *bytes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		f->data[(pos + i) & (FAKE_SIZE - 1)] = ((const uint8_t *)bytes)[i];
+	memcpy(f->data + FAKE_SIZE, f->data, FAKE_SIZE);
+}
+
+/* Append a record of len payload bytes (each byte = tag + i) with the given header bits. */
+static unsigned long fake_record(struct fake_ring *f, uint32_t len, uint32_t bits, uint8_t tag)
+{
+	unsigned long pos = f->producer;
+	uint32_t hdr[2] = {len | bits, 0};
+	uint8_t payload[256];
+	uint32_t i;
+
+	for (i = 0; i < len && i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(tag + i);
+	fake_put(f, pos, hdr, sizeof(hdr));
+	fake_put(f, pos + 8, payload, len < sizeof(payload) ? len : sizeof(payload));
+	f->producer = pos + ((8 + len + 7) & ~7ul);
+	return pos;
+}
+
+struct seen {
+	int n;
+	uint8_t tags[16];
+	size_t sizes[16];
+	bool intact;
+};
+
+static int on_fake(void *ctx, const void *data, size_t size)
+{
+	struct seen *s = ctx;
+	const uint8_t *d = data;
+	size_t i;
+
+	for (i = 1; i < size; i++)
+		if (d[i] != (uint8_t)(d[0] + i))
+			s->intact = false;
+	if (s->n < 16) {
+		s->tags[s->n] = size ? d[0] : 0;
+		s->sizes[s->n] = size;
+	}
+	s->n++;
+	return 0;
+}
+
+START_TEST(test_ring_layout)
+{
+	struct fake_ring *f = calloc(1, sizeof(*f));
+	struct seen s = {.intact = true};
+	struct bel_ringbuf *rb;
+	unsigned long busy;
+
+	/* start near the end of the area, at a position that has gone round many times */
+	f->consumer = f->producer = 1000 * FAKE_SIZE - 40;
+	fake_record(f, 5, 0, 10);                          /* 16 bytes */
+	fake_record(f, 16, BPF_RINGBUF_DISCARD_BIT, 20);   /* 24, wraps: skipped */
+	fake_record(f, 61, 0, 30);                          /* after the wrap */
+	fake_record(f, 200, 0, 40);
+	busy = fake_record(f, 9, BPF_RINGBUF_BUSY_BIT, 50); /* not committed yet */
+	ck_assert_int_eq(bel_ringbuf_new(&rb), 0);
+	ck_assert_int_eq(bel_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
+						on_fake, &s), 0);
+	ck_assert_int_eq(bel_ringbuf_consume(rb), 3);
+	ck_assert(s.intact);
+	ck_assert_int_eq(s.tags[0], 10);
+	ck_assert_uint_eq(s.sizes[0], 5);
+	ck_assert_int_eq(s.tags[1], 30);
+	ck_assert_uint_eq(s.sizes[1], 61);
+	ck_assert_int_eq(s.tags[2], 40);
+	ck_assert_uint_eq(f->consumer, busy); /* stopped at the uncommitted one */
+	ck_assert_int_eq(bel_ringbuf_consume(rb), 0);
+	fake_put(f, busy, &(uint32_t){9}, 4);              /* committed now */
+	ck_assert_int_eq(bel_ringbuf_consume(rb), 1);
+	ck_assert_int_eq(s.tags[3], 50);
+	ck_assert_uint_eq(f->consumer, f->producer);
+	/* a record that wraps the end arrives whole from the second copy */
+	f->consumer = f->producer = 2000 * FAKE_SIZE - 16;
+	fake_record(f, 100, 0, 60);
+	ck_assert_int_eq(bel_ringbuf_consume(rb), 1);
+	ck_assert(s.intact);
+	ck_assert_uint_eq(s.sizes[4], 100);
+	bel_ringbuf_free(rb);
+	free(f);
+}
+END_TEST
+
+START_TEST(test_ring_layout_refused)
+{
+	struct fake_ring *f = calloc(1, sizeof(*f));
+	struct seen s = {.intact = true};
+	struct bel_ringbuf *rb;
+	unsigned long start = 7 * FAKE_SIZE + 8;
+	uint32_t hdr[2] = {0, 0};
+
+	ck_assert_int_eq(bel_ringbuf_new(&rb), 0);
+	ck_assert_int_eq(bel_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
+						on_fake, &s), 0);
+	/* a length past the data area */
+	f->consumer = f->producer = start;
+	fake_record(f, 16, 0, 1);
+	hdr[0] = 5000;
+	fake_put(f, start, hdr, sizeof(hdr));
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "length past the area", "claims 5000 bytes",
+		       NULL);
+	/* a length past what the producer has written */
+	hdr[0] = 64;
+	fake_put(f, start, hdr, sizeof(hdr));
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "length past the producer",
+		       "claims 64 bytes", "past what the producer has written");
+	/* a length whose top bits say nothing the reader knows still counts in full */
+	hdr[0] = 0x3fffffff;
+	fake_put(f, start, hdr, sizeof(hdr));
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "huge length", "claims", NULL);
+	/* a producer position more than the area ahead */
+	f->producer = start + 2 * FAKE_SIZE;
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "producer too far", "producer position",
+		       NULL);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_uint_eq(f->consumer, start);
+	/* behind the consumer: nothing to read, not an error */
+	f->producer = start - 8;
+	ck_assert_int_eq(bel_ringbuf_consume(rb), 0);
+	ck_assert_uint_eq(f->consumer, start);
+	bel_ringbuf_free(rb);
+	free(f);
+}
+END_TEST
+
+struct fake_perf {
+	struct perf_event_mmap_page meta;
+	uint8_t data[FAKE_SIZE];
+};
+
+static void perf_put(struct fake_perf *f, uint64_t pos, const void *bytes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		f->data[(pos + i) & (FAKE_SIZE - 1)] = ((const uint8_t *)bytes)[i];
+}
+
+/* Append a record: header, then body (n bytes); returns where it starts. */
+static uint64_t perf_record(struct fake_perf *f, uint32_t type, uint16_t size, const void *body,
+			    size_t n)
+{
+	struct perf_event_header h = {.type = type, .misc = 0, .size = size};
+	uint64_t pos = f->meta.data_head;
+
+	perf_put(f, pos, &h, sizeof(h));
+	perf_put(f, pos + sizeof(h), body, n);
+	f->meta.data_head = pos + size;
+	return pos;
+}
+
+static uint64_t perf_sample(struct fake_perf *f, uint32_t raw_size, uint8_t tag)
+{
+	uint8_t body[300];
+	uint32_t i;
+
+	memcpy(body, &raw_size, 4);
+	for (i = 0; i < raw_size; i++)
+		body[4 + i] = (uint8_t)(tag + i);
+	return perf_record(f, PERF_RECORD_SAMPLE, (uint16_t)(8 + 4 + raw_size), body, 4 + raw_size);
+}
+
+static int on_fake_sample(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	(void)cpu;
+	return on_fake(ctx, data, size);
+}
+
+static void on_fake_lost(void *ctx, int cpu, uint64_t count)
+{
+	(void)cpu;
+	((struct seq_check *)ctx)->lost += count;
+}
+
+START_TEST(test_perf_layout)
+{
+	struct fake_perf *f = calloc(1, sizeof(*f));
+	struct seen s = {.intact = true};
+	struct bel_perfbuf_opts o = {.sz = sizeof(o), .sample = on_fake_sample, .ctx = &s};
+	struct bel_perfbuf *pb;
+	uint64_t lost[2] = {1, 7}, throttle[2] = {0, 0};
+	struct seq_check lost_count = checker();
+
+	f->meta.data_head = f->meta.data_tail = 55 * FAKE_SIZE - 24;
+	perf_sample(f, 4, 10);                                     /* 16 bytes */
+	perf_sample(f, 36, 20);                                    /* 48: wraps the end */
+	perf_record(f, PERF_RECORD_LOST, 24, lost, sizeof(lost));
+	perf_record(f, PERF_RECORD_THROTTLE, 24, throttle, sizeof(throttle)); /* not ours */
+	perf_sample(f, 252, 30);
+	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	/* no lost callback: the report still counts as a record read */
+	ck_assert_int_eq(bel_perfbuf_consume(pb), 4);
+	ck_assert(s.intact);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_uint_eq(s.sizes[1], 36);
+	ck_assert_int_eq(s.tags[1], 20);
+	ck_assert_uint_eq(s.sizes[2], 252);
+	ck_assert_uint_eq(f->meta.data_tail, f->meta.data_head);
+	bel_perfbuf_free(pb);
+
+	o.ctx = &lost_count;
+	o.sample = NULL;
+	o.lost = on_fake_lost;
+	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	perf_record(f, PERF_RECORD_LOST, 24, lost, sizeof(lost));
+	perf_sample(f, 4, 1);
+	ck_assert_int_eq(bel_perfbuf_consume(pb), 2);
+	ck_assert_uint_eq(lost_count.lost, 7);
+	bel_perfbuf_free(pb);
+	free(f);
+}
+END_TEST
+
+START_TEST(test_perf_layout_refused)
+{
+	struct fake_perf *f = calloc(1, sizeof(*f));
+	struct seen s = {.intact = true};
+	struct bel_perfbuf_opts o = {.sz = sizeof(o), .sample = on_fake_sample, .ctx = &s};
+	struct bel_perfbuf *pb;
+	uint64_t start = 3 * FAKE_SIZE + 16, lost = 0;
+	uint64_t raw = 100; /* the size field of a sample, then 4 bytes of data */
+	const struct {
+		uint32_t type;
+		uint16_t size;
+		const char *says;
+	} bad[] = {
+		{PERF_RECORD_SAMPLE, 0, "claims 0 bytes"},     /* would never advance */
+		{PERF_RECORD_SAMPLE, 20, "claims 20 bytes"},   /* not a multiple of 8 */
+		{PERF_RECORD_SAMPLE, 16, "too short"},          /* raw size 100 in 4 bytes */
+		{PERF_RECORD_LOST, 16, "too short"},            /* no count */
+		{PERF_RECORD_SAMPLE, 4000, "4000 bytes; 64 are written"},
+	};
+	size_t i;
+
+	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->meta.data_tail = start;
+		f->meta.data_head = start;
+		perf_record(f, bad[i].type, bad[i].size, bad[i].type == PERF_RECORD_LOST ?
+			    (const void *)&lost : (const void *)&raw, 8);
+		f->meta.data_head = start + 64;
+		assert_refused(bel_perfbuf_consume(pb), -EBADMSG, bad[i].says, bad[i].says,
+			       "perf buffer");
+		ck_assert_uint_eq(f->meta.data_tail, start);
+	}
+	/* a head more than the ring ahead of the tail, and a tail not on a record boundary */
+	f->meta.data_head = start + FAKE_SIZE + 8;
+	assert_refused(bel_perfbuf_consume(pb), -EBADMSG, "head too far", "not within the ring",
+		       NULL);
+	f->meta.data_tail = start + 4;
+	f->meta.data_head = start + 64;
+	assert_refused(bel_perfbuf_consume(pb), -EBADMSG, "odd tail", "not within the ring", NULL);
+	ck_assert_int_eq(s.n, 0);
+	bel_perfbuf_free(pb);
+	free(f);
+}
+END_TEST
+
 static Suite *events_suite(void)
 {
 	Suite *s = suite_create("events");
@@ -934,6 +1218,13 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_perf_callback_stops);
 	tcase_add_test(tc, test_perf_reopen);
 	tcase_add_test(tc, test_perf_poll_after_stop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("layout");
+	tcase_add_test(tc, test_ring_layout);
+	tcase_add_test(tc, test_ring_layout_refused);
+	tcase_add_test(tc, test_perf_layout);
+	tcase_add_test(tc, test_perf_layout_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("input");
