@@ -68,6 +68,16 @@ struct lost_record {
 	uint64_t lost;
 };
 
+/* Samples are consumed even when nobody asked to see them. */
+static int ignore_sample(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	(void)ctx;
+	(void)cpu;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
 /*
  * Online CPUs, from "0-3,8,10-11\n": calls fn for each CPU number below `below`, in order.
  * Returns 0 or -errno (a malformed list, a number past MAX_CPU, or fn's error).
@@ -229,6 +239,8 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 	pb->epoll_fd = -1;
 	pb->map_fd = -1;
 	pb->sample = BEL_OPT(opts, sample, NULL);
+	if (!pb->sample)
+		pb->sample = ignore_sample;
 	pb->lost = BEL_OPT(opts, lost, NULL);
 	pb->ctx = BEL_OPT(opts, ctx, NULL);
 	pb->map_id = info.id;
@@ -323,6 +335,8 @@ int bel_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, 
 	pb->epoll_fd = -1;
 	pb->map_fd = -1;
 	pb->sample = BEL_OPT(opts, sample, NULL);
+	if (!pb->sample)
+		pb->sample = ignore_sample;
 	pb->lost = BEL_OPT(opts, lost, NULL);
 	pb->ctx = BEL_OPT(opts, ctx, NULL);
 	pb->scratch_size = size < MAX_RECORD ? size : MAX_RECORD;
@@ -353,83 +367,84 @@ static int ring_consume(struct bel_perfbuf *pb, struct cpu_ring *r, int64_t *cou
 {
 	struct perf_event_mmap_page *meta = r->meta;
 	const uint8_t *data = r->data;
-	const uint64_t mask = r->mask, size = mask + 1;
-	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = meta->data_tail;
+	const uint64_t mask = r->mask;
+	const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	const uint64_t tail = meta->data_tail;
 	int (*sample)(void *, int, const void *, uint32_t) = pb->sample;
 	void *ctx = pb->ctx;
+	const int cpu = r->cpu;
+	uint64_t off = tail & mask, left = head - tail;
 	int64_t n = 0;
 	int ret = 0;
 
 	clear_pending(pb, r);
-	if (__builtin_expect(head - tail > size || tail % 8, 0))
+	/* Records are 8-byte multiples in an area of 8-byte multiples: with both ends on that
+	 * grid, a header is never split by the end of the area. */
+	if (__builtin_expect(left > mask + 1 || (head | tail) % 8, 0))
 		return ring_corrupt(pb, r, "the head (%llu) is not within the ring (%llu bytes) "
 				    "from the tail (%llu)", (unsigned long long)head,
-				    (unsigned long long)size, (unsigned long long)tail);
-	while (tail < head) {
-		const struct perf_event_header *hdr = (const void *)(data + (tail & mask));
+				    (unsigned long long)(mask + 1), (unsigned long long)tail);
+	while (left) {
+		const struct perf_event_header *hdr = (const void *)(data + off);
 		const uint8_t *rec = (const uint8_t *)hdr;
-		uint32_t rec_size = hdr->size, raw_size;
+		const uint64_t rec_size = hdr->size;
+		uint32_t raw_size;
 
-		/* Records are 8-byte multiples in an area of 8-byte multiples, so a header is never
-		 * split by the end of the area; a size that breaks this is refused before the
-		 * next header would be read from past the mapping. */
-		if (__builtin_expect(rec_size < sizeof(*hdr) || rec_size % 8 ||
-				     rec_size > head - tail, 0)) {
+		/* at least a header, on the grid, and within what is written (left >= 8) */
+		if (__builtin_expect(rec_size - 8 > left - 8 || rec_size % 8, 0)) {
 			ret = ring_corrupt(pb, r, "the record at %llu claims %u bytes; %llu are "
-					   "written", (unsigned long long)tail, rec_size,
-					   (unsigned long long)(head - tail));
+					   "written", (unsigned long long)(head - left),
+					   (unsigned)rec_size, (unsigned long long)left);
 			break;
 		}
-		if (__builtin_expect((tail & mask) + rec_size > size, 0)) {
-			uint64_t first = size - (tail & mask);
+		if (__builtin_expect(off + rec_size > mask + 1, 0)) {
+			uint64_t first = mask + 1 - off;
 
-			/* rec_size <= head - tail <= size, and the scratch holds any record size */
+			/* rec_size <= left <= the ring, and the scratch holds any record size */
 			memcpy(pb->scratch, rec, first);
 			memcpy(pb->scratch + first, data, rec_size - first);
 			rec = pb->scratch;
 		}
 		if (__builtin_expect(hdr->type == PERF_RECORD_SAMPLE, 1)) {
-			/* the smallest record is 8 bytes; a sample holds 4 more and its data */
-			if (__builtin_expect(rec_size < sizeof(*hdr) + sizeof(raw_size), 0))
+			/* a sample holds a 4-byte size and that many bytes of data */
+			if (__builtin_expect(rec_size < 16, 0))
 				goto short_record;
 			memcpy(&raw_size, rec + sizeof(*hdr), sizeof(raw_size));
-			if (__builtin_expect(raw_size > rec_size - sizeof(*hdr) - sizeof(raw_size), 0))
+			if (__builtin_expect(raw_size + 12ull > rec_size, 0))
 				goto short_record;
-			tail += rec_size;
+			left -= rec_size;
+			off = (off + rec_size) & mask;
 			n++;
-			if (sample) {
-				int cb = sample(ctx, r->cpu, rec + sizeof(*hdr) + sizeof(raw_size),
-						raw_size);
-
-				if (__builtin_expect(cb != 0, 0)) {
-					ret = cb < 0 ? cb : 1;
-					mark_pending(pb, r); /* maybe more behind it */
-					break;
-				}
+			ret = sample(ctx, cpu, rec + 12, raw_size);
+			if (__builtin_expect(ret != 0, 0)) {
+				ret = ret < 0 ? ret : 1;
+				mark_pending(pb, r); /* maybe more behind it */
+				break;
 			}
-		} else if (hdr->type == PERF_RECORD_LOST) {
+			continue;
+		}
+		if (hdr->type == PERF_RECORD_LOST) {
 			struct lost_record lost;
 
 			if (rec_size < sizeof(lost))
 				goto short_record;
 			memcpy(&lost, rec, sizeof(lost));
-			tail += rec_size;
 			n++;
 			if (pb->lost)
-				pb->lost(ctx, r->cpu, lost.lost);
-		} else {
-			tail += rec_size; /* other record types are not for this reader */
+				pb->lost(ctx, cpu, lost.lost);
 		}
+		/* other record types are not for this reader */
+		left -= rec_size;
+		off = (off + rec_size) & mask;
 		continue;
 short_record:
 		ret = ring_corrupt(pb, r, "the record of type %u at %llu is %u bytes, too short for "
-				   "what it says it holds", hdr->type, (unsigned long long)tail,
-				   rec_size);
+				   "what it says it holds", hdr->type, (unsigned long long)(head - left),
+				   (unsigned)rec_size);
 		break;
 	}
 	/* once per call: the kernel reads the tail on every write, and the line would bounce */
-	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	__atomic_store_n(&meta->data_tail, head - left, __ATOMIC_RELEASE);
 	*count += n;
 	return ret;
 }

@@ -9,6 +9,9 @@
  *   batch   per round and reader: write R records (not timed), then time reading all of them
  *           (ring: *_consume; perf: *_poll). The thread is pinned to one CPU, so the records
  *           are written and read there.
+ *   reread  the ring buffer only: R records written once, then read by each reader in turn,
+ *           the consumer position put back after every read: the readers' own cost per
+ *           record, on the same records in the same memory.
  *   thread  per round and reader: a producer thread writes T records in batches of 1000 while
  *           the reader polls; timed from the producer's start to the last record read. What
  *           the producer could not write (ring full) or the kernel lost is counted apart.
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -38,6 +42,7 @@
 
 enum { STAT_BENCH_SEQ = 3, STAT_BENCH_DROPS = 4 };
 enum { BEL, LIBBPF };
+#define NRESULTS 5
 static const char *const reader_names[] = {"bel", "libbpf"};
 
 struct bench_record {
@@ -49,7 +54,7 @@ struct options {
 	int rounds;
 	uint32_t ring_records, perf_records, thread_records;
 	size_t pages;
-	bool batch, thread, verbose;
+	bool batch, thread, reread, verbose;
 };
 
 struct maps {
@@ -464,6 +469,48 @@ static void run_batch(const struct maps *m, const struct options *o, bool perf,
 	sched_setaffinity(0, sizeof(saved), &saved);
 }
 
+/*
+ * The ring buffer's records read again and again by both readers: the consumer position is
+ * put back after each read, so both read the same records in the same (cached) memory, and
+ * what differs is the readers' own work per record.
+ */
+static void run_reread(const struct maps *m, const struct options *o, struct result *res)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct reader readers[2];
+	unsigned long *consumer_pos, start;
+	cpu_set_t saved;
+	int round, k, ret;
+
+	pin_to_first_cpu(&saved);
+	consumer_pos = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, m->ring, 0);
+	if (consumer_pos == MAP_FAILED)
+		die("mmap of the consumer page", strerror(errno));
+	for (k = 0; k < 2; k++) {
+		reader_open(&readers[k], k, false, m, 0);
+		warm_up(&readers[k], m, o, o->ring_records);
+	}
+	ret = produce(m->ring_prog, o->ring_records);
+	if (ret)
+		die("test run", strerror(-ret));
+	start = *consumer_pos;
+	for (round = -2; round < o->rounds; round++) {
+		for (k = 0; k < 2; k++) {
+			int which = (round + 2 + k) % 2;
+			uint64_t ns;
+
+			*consumer_pos = start;
+			ns = timed_read(&readers[which], o->ring_records);
+			if (round >= 0) /* two rounds to bring the records into the caches */
+				res->rate[which][round] = (double)o->ring_records / ((double)ns / 1e9);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		reader_close(&readers[k]);
+	munmap(consumer_pos, (size_t)page);
+	sched_setaffinity(0, sizeof(saved), &saved);
+}
+
 static void run_thread(const struct maps *m, const struct options *o, bool perf,
 		       struct result *res)
 {
@@ -510,7 +557,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: bel-bench-events [-o OBJECT] [-n ROUNDS] [-r RING_RECORDS] [-p PERF_RECORDS]\n"
-		"                        [-P PAGES_PER_CPU] [-t THREAD_RECORDS] [-m batch|thread|all] [-v]\n");
+		"                        [-P PAGES_PER_CPU] [-t THREAD_RECORDS] [-m batch|reread|thread|all]\n"
+		"                        [-v]\n");
 	exit(2);
 }
 
@@ -518,8 +566,8 @@ int main(int argc, char **argv)
 {
 	struct options o = {.object = BEL_EVENTS_OBJECT, .rounds = 21, .ring_records = 200000,
 			    .perf_records = 100000, .thread_records = 50000, .pages = 1024,
-			    .batch = true, .thread = true};
-	struct result results[4];
+			    .batch = true, .thread = true, .reread = true};
+	struct result results[NRESULTS];
 	struct utsname uts;
 	double load[3] = {0, 0, 0};
 	struct maps m;
@@ -537,7 +585,8 @@ int main(int argc, char **argv)
 		case 'm':
 			o.batch = !strcmp(optarg, "batch") || !strcmp(optarg, "all");
 			o.thread = !strcmp(optarg, "thread") || !strcmp(optarg, "all");
-			if (!o.batch && !o.thread)
+			o.reread = !strcmp(optarg, "reread") || !strcmp(optarg, "all");
+			if (!o.batch && !o.thread && !o.reread)
 				usage();
 			break;
 		default: usage();
@@ -557,7 +606,7 @@ int main(int argc, char **argv)
 	m.ring_prog = prog_fd(m.obj, "ring_bench");
 	m.perf_prog = prog_fd(m.obj, "perf_bench");
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NRESULTS; i++) {
 		results[i].rate[BEL] = calloc((size_t)o.rounds, sizeof(double));
 		results[i].rate[LIBBPF] = calloc((size_t)o.rounds, sizeof(double));
 		results[i].cpu[BEL] = calloc((size_t)o.rounds, sizeof(double));
@@ -572,6 +621,10 @@ int main(int argc, char **argv)
 		run_batch(&m, &o, false, &results[nres++]);
 		set_row(&results[nres], "perf buffer", "batch", o.perf_records);
 		run_batch(&m, &o, true, &results[nres++]);
+	}
+	if (o.reread) {
+		set_row(&results[nres], "ring buffer", "reread", o.ring_records);
+		run_reread(&m, &o, &results[nres++]);
 	}
 	if (o.thread) {
 		set_row(&results[nres], "ring buffer", "thread", o.thread_records);
@@ -591,7 +644,7 @@ int main(int argc, char **argv)
 	printf("| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n");
 	for (i = 0; i < nres; i++)
 		print_row(&results[i], o.rounds);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NRESULTS; i++) {
 		free(results[i].rate[BEL]);
 		free(results[i].rate[LIBBPF]);
 		free(results[i].cpu[BEL]);
