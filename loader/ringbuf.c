@@ -296,6 +296,12 @@ int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms)
 		bel_errf(&err, EINVAL, "ring buffer: no ring added to wait on");
 		return bel_thread_fail(&err);
 	}
+	/* Records already there need no wait: a busy stream is read without a system call per
+	 * poll. Readiness of a ring buffer's fd is "data there", so skipping epoll_wait leaves
+	 * no wake-up behind. */
+	n = consume_all(rb);
+	if (n)
+		return n;
 	n = epoll_wait(rb->epoll_fd, rb->events, (int)rb->nrings, timeout_ms);
 	if (n < 0) {
 		bel_errf(&err, errno, "ring buffer: epoll_wait: %s", strerror(errno));

@@ -564,7 +564,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.object = BEL_EVENTS_OBJECT, .rounds = 21, .ring_records = 200000,
+	struct options o = {.object = BEL_EVENTS_OBJECT, .rounds = 31, .ring_records = 200000,
 			    .perf_records = 100000, .thread_records = 50000, .pages = 1024,
 			    .batch = true, .thread = true, .reread = true};
 	struct result results[NRESULTS];
