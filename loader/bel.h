@@ -229,8 +229,9 @@ int bel_ringbuf_new(struct bel_ringbuf **out);
 int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void *ctx);
 /* Wait up to timeout_ms (-1: forever) for records, then consume what every ring holds. Returns
  * the number of records handed to callbacks, a callback's return value if it was negative, or
- * -errno. A call reads at most one ring's size from each ring; records not yet committed and
- * those the producer discarded are not handed over. */
+ * -errno. Records already there are read without waiting. A call reads each ring up to where
+ * its producer is, at most twice its size; records not yet committed and those the producer
+ * discarded are not handed over. */
 int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms);
 int bel_ringbuf_consume(struct bel_ringbuf *rb);        /* the same, without waiting */
 int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb); /* to wait in the caller's own loop */
