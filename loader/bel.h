@@ -408,6 +408,49 @@ int bel_unpin(const char *path, char *errbuf, size_t errbuf_size);
 /* The name a map or program gets on bpffs ('.' and '/' become '_'). */
 void bel_pin_name(const char *name, char *out, size_t out_size);
 
+/*
+ * Events: readers for BPF_MAP_TYPE_RINGBUF and BPF_MAP_TYPE_PERF_EVENT_ARRAY maps. Failures are
+ * reported through bel_thread_error(). A reader is used from one thread at a time.
+ */
+struct bel_ringbuf;
+/* One record. Return 0 to go on; anything else stops the poll/consume that called it (the
+ * record counts as consumed). data points into the ring and is valid during the call only. */
+typedef int (*bel_ringbuf_fn)(void *ctx, const void *data, size_t size);
+int bel_ringbuf_new(struct bel_ringbuf **out);
+/* Add a ring buffer map (by fd; the reader keeps its own mapping, the caller keeps the fd). */
+int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void *ctx);
+/* Wait up to timeout_ms (-1: forever) for records, then consume what every ring holds. Returns
+ * the number of records handed to callbacks, a callback's return value if it was negative, or
+ * -errno. Records already there are read without waiting. A call reads each ring up to where
+ * its producer is, at most twice its size; records not yet committed and those the producer
+ * discarded are not handed over. */
+int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms);
+int bel_ringbuf_consume(struct bel_ringbuf *rb);        /* the same, without waiting */
+int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb); /* to wait in the caller's own loop */
+void bel_ringbuf_free(struct bel_ringbuf *rb);
+
+struct bel_perfbuf;
+struct bel_perfbuf_opts {
+	size_t sz;
+	size_t pages_per_cpu;   /* data pages per CPU ring, a power of two (default 64) */
+	/* one sample; return 0 to go on, anything else stops (the sample counts as consumed).
+	 * size is the kernel's raw size: what the program sent, padded to 4 bytes short of a
+	 * multiple of 8. data is valid during the call only. */
+	int (*sample)(void *ctx, int cpu, const void *data, uint32_t size);
+	/* samples the kernel dropped because that CPU's ring was full */
+	void (*lost)(void *ctx, int cpu, uint64_t count);
+	void *ctx;
+};
+/* Open a perf event (PERF_COUNT_SW_BPF_OUTPUT) and its ring on every online CPU and put each in
+ * the map's slot for that CPU (CPUs past max_entries are left out). free() empties the slots. */
+int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out);
+/* As for ring buffers; the count is of samples and lost-sample reports handed to callbacks.
+ * poll reads the rings that woke it, consume every ring. */
+int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms);
+int bel_perfbuf_consume(struct bel_perfbuf *pb);
+int bel_perfbuf_epoll_fd(const struct bel_perfbuf *pb);
+void bel_perfbuf_free(struct bel_perfbuf *pb);
+
 #ifdef __cplusplus
 }
 #endif

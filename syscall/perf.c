@@ -4,15 +4,21 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int perf_open(struct perf_event_attr *attr)
+static int perf_open_on(struct perf_event_attr *attr, int cpu)
 {
-	long fd = syscall(__NR_perf_event_open, attr, -1 /* any pid */, 0 /* cpu */, -1,
+	long fd = syscall(__NR_perf_event_open, attr, -1 /* any pid */, cpu, -1 /* no group */,
 			  PERF_FLAG_FD_CLOEXEC);
 
 	return fd < 0 ? -errno : (int)fd;
+}
+
+static int perf_open(struct perf_event_attr *attr)
+{
+	return perf_open_on(attr, 0);
 }
 
 int bel_sys_perf_tracepoint_open(uint64_t tp_id)
@@ -42,4 +48,23 @@ int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offse
 	attr.sample_period = 1;
 	attr.wakeup_events = 1;
 	return perf_open(&attr);
+}
+
+int bel_sys_perf_bpf_output_open(int cpu)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+	attr.sample_type = PERF_SAMPLE_RAW;
+	attr.sample_period = 1;
+	attr.wakeup_events = 1;
+	return perf_open_on(&attr, cpu);
+}
+
+int bel_sys_perf_enable(int fd)
+{
+	return ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0 ? -errno : 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* perf_event_open(2) for the perf events that kprobe and tracepoint links hang off. */
+/* perf_event_open(2) for the perf events that kprobe and tracepoint links hang off, and for the
+ * BPF output events behind perf buffers. */
 #ifndef BEL_SYSCALL_PERF_H
 #define BEL_SYSCALL_PERF_H
 
@@ -9,5 +10,10 @@
 int bel_sys_perf_tracepoint_open(uint64_t tp_id);
 /* A kprobe (or kretprobe, retprobe_bit >= 0) through the kprobe PMU of type pmu_type. */
 int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offset, int retprobe_bit);
+/* A PERF_COUNT_SW_BPF_OUTPUT event on one CPU (any process) whose samples are raw records,
+ * each waking the reader; fd or -errno. */
+int bel_sys_perf_bpf_output_open(int cpu);
+/* PERF_EVENT_IOC_ENABLE; 0 or -errno. */
+int bel_sys_perf_enable(int fd);
 
 #endif
