@@ -57,8 +57,11 @@ int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opt
 #define SET(field, value)                                                                      \
 	if (opts->sz >= offsetof(struct bel_test_run_opts, field) + sizeof(opts->field))         \
 		opts->field = (value)
-	SET(data_size_out, args.data_size_out);
-	SET(ctx_size_out, args.ctx_size_out);
+	/* sizes out only where there was a buffer: the kernel reports one either way */
+	if (args.data_out)
+		SET(data_size_out, args.data_size_out);
+	if (args.ctx_out)
+		SET(ctx_size_out, args.ctx_size_out);
 	SET(retval, args.retval);
 	SET(duration_ns, args.duration);
 #undef SET

@@ -1,16 +1,20 @@
 #!/bin/sh
-# tests/skeleton_compile.sh BEL INCLUDE_DIR OBJECT...  (and every *.bpf.o in $BEL_CORPUS_DIR)
+# tests/skeleton_compile.sh BEL INCLUDE_DIR FETCH_SCRIPT OBJECT...
+#   (and every *.bpf.o in $BEL_CORPUS_DIR, fetched there with FETCH_SCRIPT if it is empty)
 #
 # `BEL gen skeleton` of each object must compile with gcc and clang as C and with g++ as C++,
 # with no warning at -Wall -Wextra (-Werror), in a program that uses its calls. The header's
 # static assertions, generated from BTF, check every variable's offset and size as it compiles.
 # An object the generator refuses must be refused with a message (exit 1, "gen skeleton: ...").
 set -eu
-BEL=$1 INC=$2
-shift 2
+BEL=$1 INC=$2 FETCH=$3
+shift 3
 WORK=$(mktemp -d /tmp/bel-skeleton.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 objs="$*"
+if [ -n "${BEL_CORPUS_DIR:-}" ] && ! ls "$BEL_CORPUS_DIR"/*.bpf.o >/dev/null 2>&1 && [ -x "$FETCH" ]; then
+	"$FETCH" "$BEL_CORPUS_DIR" >"$WORK/fetch.log" 2>&1 || { cat "$WORK/fetch.log"; exit 1; }
+fi
 if [ -n "${BEL_CORPUS_DIR:-}" ] && [ -d "$BEL_CORPUS_DIR" ]; then
 	objs="$objs $(ls "$BEL_CORPUS_DIR"/*.bpf.o 2>/dev/null || true)"
 fi
