@@ -59,6 +59,7 @@ struct dumper {
 	uint32_t nframes, capframes;
 	uint32_t cur;           /* the type being written, for messages */
 	bool no_quals;          /* const, volatile and restrict left out (user-space copies) */
+	uint32_t records;       /* struct and union bodies written */
 	struct c_strmap *scopes; /* member names, one map per nested record scope */
 	uint32_t nscopes, capscopes;
 	struct c_pool pool;
@@ -563,6 +564,7 @@ static int record_body(struct dumper *d, uint32_t id, uint32_t lvl, unsigned int
 	const struct btf_type *t = bel_btf_type(d->btf, id);
 	int ret;
 
+	d->records++;
 	if (depth >= BEL_BTF_C_MAX_NEST)
 		return too_deep(d);
 	ret = c_layout(d->n, id, d->err);
@@ -1088,6 +1090,7 @@ int bel_btf_dump_c(const struct bel_btf *btf, const uint32_t *roots, uint32_t nr
 	const char *guard = BEL_OPT(opts, header_guard, NULL);
 	bool pai = BEL_OPT(opts, preserve_access_index, false);
 	struct bel_btf_c_names *n;
+	size_t pai_at = 0, pai_len = 0;
 	struct dumper d;
 	uint32_t i;
 	int ret;
@@ -1112,16 +1115,24 @@ int bel_btf_dump_c(const struct bel_btf *btf, const uint32_t *roots, uint32_t nr
 	d.indent = BEL_OPT(opts, indent, 0);
 	if (guard)
 		bel_strbuf_printf(out, "#ifndef %s\n#define %s\n\n", guard, guard);
-	if (pai)
+	if (pai) {
+		pai_at = out->len;
 		put(&d, PAI_IF "#pragma clang attribute push (__attribute__((preserve_access_index)), "
 			"apply_to = record)\n#endif\n\n");
+		pai_len = out->len - pai_at;
+	}
 	if (roots)
 		for (i = 0, ret = 0; i < nroots && !ret; i++)
 			ret = dump_root(&d, roots[i], 0);
 	else
 		ret = dump_all(&d);
-	if (!ret && pai)
+	/* clang warns of a push that applied to no record */
+	if (!ret && pai && !d.records && !out->oom) {
+		memmove(out->buf + pai_at, out->buf + pai_at + pai_len, out->len - pai_at - pai_len + 1);
+		out->len -= pai_len;
+	} else if (!ret && pai) {
 		put(&d, PAI_IF "#pragma clang attribute pop\n#endif\n\n");
+	}
 	if (!ret && guard)
 		bel_strbuf_printf(out, "#endif /* %s */\n", guard);
 	if (!ret && out->oom)
