@@ -12,14 +12,20 @@
 #define LOG_MAX_SIZE (512u << 20)
 #define LOG_TAIL_LINES 6
 
+/* The map table is sorted (reloc/progs.c): searched, not scanned. */
 static bool in_table(const struct bel_prog_def *def, uint32_t map)
 {
-	uint32_t i;
+	uint32_t lo = 0, hi = def->nmaps;
 
-	for (i = 0; i < def->nmaps; i++)
-		if (def->maps[i] == map)
-			return true;
-	return false;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (def->maps[mid] < map)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < def->nmaps && def->maps[lo] == map;
 }
 
 static void release_maps(struct bel_program *prog, bool undo)
@@ -41,7 +47,7 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int ret;
 
-	prog->held = calloc(def->nmaps + spec->nmaps + 1, sizeof(*prog->held));
+	prog->held = calloc((size_t)def->nmaps + spec->nmeta_maps + 1, sizeof(*prog->held));
 	if (!prog->held)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < def->nmaps; i++) {
@@ -50,13 +56,13 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 			return ret;
 		prog->held[prog->nheld++] = def->maps[i];
 	}
-	for (i = 0; i < spec->nmaps; i++) {
-		if (!spec->maps[i].has_metadata || in_table(def, i))
+	for (i = 0; i < spec->nmeta_maps; i++) {
+		if (in_table(def, spec->meta_maps[i]))
 			continue;
-		ret = bel_map_acquire(&prog->obj->maps[i], err);
+		ret = bel_map_acquire(&prog->obj->maps[spec->meta_maps[i]], err);
 		if (ret)
 			return ret;
-		prog->held[prog->nheld++] = i;
+		prog->held[prog->nheld++] = spec->meta_maps[i];
 	}
 	return 0;
 }
