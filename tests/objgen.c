@@ -667,3 +667,44 @@ void *og_kconfig_object(const char *const *names, const uint32_t *sizes, uint32_
 	free(vars);
 	return img;
 }
+
+void *og_self_slot_object(size_t *size)
+{
+	struct og_obj o;
+	struct og_btf b;
+	uint32_t int_id, inner, outer, var, sec, sym, a_array, a_outer, a_one, a_four, values;
+	size_t blob_size;
+	void *blob, *img;
+
+	og_obj_init(&o);
+	og_btf_init(&b);
+	int_id = og_int(&b, "int", 4, BTF_INT_SIGNED);
+	a_array = uint_attr(&b, int_id, BPF_MAP_TYPE_ARRAY);
+	a_outer = uint_attr(&b, int_id, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	a_one = uint_attr(&b, int_id, 1);
+	a_four = uint_attr(&b, int_id, 4);
+	inner = og_type(&b, NULL, BTF_KIND_STRUCT, 4, false, 32);
+	og_member(&b, "type", a_array, 0);
+	og_member(&b, "max_entries", a_one, 64);
+	og_member(&b, "key_size", a_four, 128);
+	og_member(&b, "value_size", a_four, 192);
+	values = og_array(&b, og_ptr(&b, inner), int_id, 1);
+	outer = og_type(&b, NULL, BTF_KIND_STRUCT, 3, false, 24);
+	og_member(&b, "type", a_outer, 0);
+	og_member(&b, "max_entries", a_one, 64);
+	og_member(&b, "values", values, 128);
+	var = og_var(&b, "outer", outer, BTF_VAR_GLOBAL_ALLOCATED);
+	og_type(&b, ".maps", BTF_KIND_DATASEC, 1, false, 24);
+	og_secinfo(&b, var, 0, 24);
+	og_sec(&o, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, "GPL", 4);
+	sec = og_sec(&o, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, NULL, 24);
+	sym = og_sym(&o, "outer", STB_GLOBAL, STT_OBJECT, (uint16_t)sec, 0, 24);
+	og_rel(&o, sec, 16, sym, 2 /* R_BPF_64_ABS64 */);
+	blob = og_btf_blob(&b, &blob_size);
+	og_sec(&o, ".BTF", SHT_PROGBITS, 0, blob, blob_size);
+	free(blob);
+	img = og_image(&o, size);
+	og_btf_free(&b);
+	og_obj_free(&o);
+	return img;
+}

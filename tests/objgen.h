@@ -117,6 +117,9 @@ struct og_core_relo og_core_graph(struct og_btf *b, enum og_core_graph g, uint32
  * carries the relocation. */
 void *og_core_object(enum og_core_graph g, uint32_t width, uint32_t depth, size_t *size);
 
+/* An array of maps "outer" whose slot 0 names the map itself (`.values = { &outer }`). */
+void *og_self_slot_object(size_t *size);
+
 /*
  * An object with one .kconfig extern char array per entry of sizes[] (names[i], weak), laid
  * out by the loader; no programs.
