@@ -106,7 +106,8 @@ static int check_slots_unique(const struct bel_spec *spec, struct bel_err *err)
 	for (i = 0; i < spec->nmaps; i++) {
 		struct bel_map_def *map = &spec->maps[i];
 
-		qsort(map->slots, map->nslots, sizeof(*map->slots), cmp_slot);
+		if (map->nslots > 1)
+			qsort(map->slots, map->nslots, sizeof(*map->slots), cmp_slot);
 		for (s = 1; s < map->nslots; s++)
 			if (map->slots[s].slot == map->slots[s - 1].slot)
 				return bel_errf(err, EEXIST, "map '%s': slot %u initialised twice",

@@ -725,6 +725,7 @@ static int map_ext_secs(struct reloc_ctx *ctx, struct bel_err *err)
 static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 {
 	int fi = find_func(ctx, prog->sec_index, prog->sec_insn_off);
+	struct bpf_insn *insns;
 	size_t i;
 	int ret;
 
@@ -756,7 +757,11 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	if (ret)
 		return ret;
 	ctx->bytes_left -= ctx->prog_bytes; /* at most bytes_left: checked as it grew */
-	/* Hand the buffers over to the program. */
+	/* Hand the buffers over to the program, the instructions no larger than they are (the
+	 * buffer grows from 64: most of it, for a short program). */
+	insns = realloc(ctx->out, (size_t)ctx->out_cnt * sizeof(*insns));
+	if (insns)
+		ctx->out = insns;
 	prog->insns = ctx->out;
 	prog->insn_cnt = ctx->out_cnt;
 	prog->map_refs = ctx->refs;
