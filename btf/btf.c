@@ -2,6 +2,7 @@
 #include "btf.h"
 
 #include "common/hash.h"
+#include "common/limits.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -80,15 +81,24 @@ const char *bel_btf_type_name(const struct bel_btf *btf, const struct btf_type *
 	return name ? name : "";
 }
 
-/* Every string offset a type holds, checked against the string section. */
+/* A name at this offset that is no longer than BEL_BTF_NAME_MAX. */
+static bool name_ok(const struct bel_btf *btf, uint32_t off)
+{
+	const char *name = bel_btf_str(btf, off);
+
+	return name && strnlen(name, BEL_BTF_NAME_MAX + 1) <= BEL_BTF_NAME_MAX;
+}
+
+/* Every string offset a type holds, checked against the string section, and its length. */
 static int check_names(const struct bel_btf *btf, uint32_t id, const struct btf_type *t,
 		       struct bel_err *err)
 {
 	uint32_t i, vlen = btf_vlen(t);
 
-	if (!bel_btf_str(btf, t->name_off))
-		return bel_errf(err, EINVAL, "BTF type [%u] %s: name offset %u outside the string section",
-				id, bel_btf_kind_name(btf_kind(t)), t->name_off);
+	if (!name_ok(btf, t->name_off))
+		return bel_errf(err, EINVAL, "BTF type [%u] %s: name offset %u outside the string section "
+				"or name longer than %u bytes", id, bel_btf_kind_name(btf_kind(t)),
+				t->name_off, BEL_BTF_NAME_MAX);
 	switch (btf_kind(t)) {
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
@@ -106,10 +116,11 @@ static int check_names(const struct bel_btf *btf, uint32_t id, const struct btf_
 				off = *(const uint32_t *)((const uint8_t *)(t + 1) + 12 * i);
 			else
 				off = btf_params(t)[i].name_off;
-			if (!bel_btf_str(btf, off))
+			if (!name_ok(btf, off))
 				return bel_errf(err, EINVAL,
-						"BTF type [%u] %s: member %u name offset %u outside the string section",
-						id, bel_btf_kind_name(btf_kind(t)), i, off);
+						"BTF type [%u] %s: member %u name offset %u outside the string section "
+						"or name longer than %u bytes", id,
+						bel_btf_kind_name(btf_kind(t)), i, off, BEL_BTF_NAME_MAX);
 		}
 		break;
 	default:

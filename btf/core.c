@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include "common/array.h"
+#include "common/limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,122 @@
 
 #define SPEC_MAX 64      /* accessors in one access string */
 #define COMPAT_DEPTH 32  /* type compatibility recursion */
+
+/*
+ * The work of one relocation. Matching recurses into members, parameters and anonymous
+ * members; a type graph that reuses one type many times (a struct of many same-named members
+ * of one struct type, nested) would make that exponential in the depth. So results of
+ * comparisons that recurse are remembered for the candidate being matched (memo), and the
+ * whole relocation is cut off after BEL_CORE_MAX_STEPS steps (steps: see common/limits.h).
+ * Depth bounds stay as they were (COMPAT_DEPTH, SPEC_MAX): a remembered result is reused only
+ * where at least as much depth is left as when it was found, so answers do not change.
+ */
+enum memo_tag { MEMO_MATCH, MEMO_COMPAT, MEMO_MEMBER };
+
+struct memo_slot {
+	uint32_t gen;        /* the candidate it belongs to; another generation is empty */
+	uint32_t a, b;       /* the type ids compared (member: target type, accessor index) */
+	uint8_t tag, extra;  /* enum memo_tag; MATCH: behind a pointer */
+	int8_t result;       /* 0 or 1 */
+	uint8_t depth;       /* MATCH/COMPAT: depth left; MEMBER: depth reached */
+};
+
+#define CANDIDATE_STEPS 32
+
+struct core_ctx {
+	uint64_t steps, max_steps;
+	bool exhausted;
+	struct memo_slot *memo;
+	uint32_t memo_mask, memo_count, gen;
+};
+
+/* One step of work; false once the relocation has used its steps (the caller returns
+ * -E2BIG, and bel_core_resolve says why). */
+static bool step(struct core_ctx *cx)
+{
+	if (++cx->steps <= cx->max_steps)
+		return true;
+	cx->exhausted = true;
+	return false;
+}
+
+static uint32_t memo_hash(uint8_t tag, uint32_t a, uint32_t b, uint8_t extra)
+{
+	uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32) ^ (uint32_t)(tag * 0x85ebca6bu) ^ (uint32_t)(extra * 0xc2b2ae35u);
+}
+
+static struct memo_slot *memo_find(struct core_ctx *cx, uint8_t tag, uint32_t a, uint32_t b,
+				   uint8_t extra)
+{
+	uint32_t i;
+
+	if (!cx->memo)
+		return NULL;
+	for (i = memo_hash(tag, a, b, extra) & cx->memo_mask; cx->memo[i].gen == cx->gen;
+	     i = (i + 1) & cx->memo_mask) {
+		struct memo_slot *m = &cx->memo[i];
+
+		if (m->tag == tag && m->a == a && m->b == b && m->extra == extra)
+			return m;
+	}
+	return &cx->memo[i]; /* empty: where it would go */
+}
+
+/* Remember a result (memory permitting: forgetting only costs time). */
+static void memo_put(struct core_ctx *cx, uint8_t tag, uint32_t a, uint32_t b, uint8_t extra,
+		     int result, int depth)
+{
+	struct memo_slot *m;
+
+	if (!cx->memo || (cx->memo_count + 1) * 2 > cx->memo_mask + 1) {
+		uint32_t size = cx->memo ? (cx->memo_mask + 1) * 2 : 64, i, j;
+		struct memo_slot *bigger;
+
+		/* the table never outgrows the steps that filled it */
+		if (size > 4 * (cx->max_steps + 16) || !(bigger = calloc(size, sizeof(*bigger))))
+			return;
+		for (i = 0; cx->memo && i <= cx->memo_mask; i++) {
+			if (cx->memo[i].gen != cx->gen)
+				continue;
+			for (j = memo_hash(cx->memo[i].tag, cx->memo[i].a, cx->memo[i].b,
+					   cx->memo[i].extra) & (size - 1);
+			     bigger[j].gen == cx->gen; j = (j + 1) & (size - 1))
+				;
+			bigger[j] = cx->memo[i];
+		}
+		free(cx->memo);
+		cx->memo = bigger;
+		cx->memo_mask = size - 1;
+		if (cx->gen == 0) /* calloc'd slots are generation 0: never the current one */
+			cx->gen = 1;
+	}
+	m = memo_find(cx, tag, a, b, extra);
+	if (m->gen != cx->gen) {
+		cx->memo_count++;
+		m->gen = cx->gen;
+		m->tag = tag;
+		m->a = a;
+		m->b = b;
+		m->extra = extra;
+	} else if (tag == MEMO_MEMBER ? m->depth >= depth : m->depth <= depth) {
+		return; /* what is there is reusable at least as widely */
+	}
+	m->result = (int8_t)result;
+	m->depth = (uint8_t)depth;
+}
+
+/* A new candidate: forget what the last one taught (ids are per target BTF). */
+static void memo_next(struct core_ctx *cx)
+{
+	if (++cx->gen == 0) { /* wrapped: clear for real */
+		if (cx->memo)
+			memset(cx->memo, 0, (cx->memo_mask + 1) * sizeof(*cx->memo));
+		cx->gen = 1;
+	}
+	cx->memo_count = 0;
+}
 
 struct accessor {
 	uint32_t type_id;    /* the composite or array the accessor indexes */
@@ -77,8 +194,12 @@ struct cands {
 	uint32_t n, cap;
 };
 
-static int cands_add(struct cands *cs, int target, uint32_t id)
+/* A candidate is sorted, then matched and computed: it costs CANDIDATE_STEPS steps. */
+static int cands_add(struct cands *cs, int target, uint32_t id, struct core_ctx *cx)
 {
+	cx->steps += CANDIDATE_STEPS - 1;
+	if (!step(cx))
+		return -E2BIG;
 	if (bel_grow(&cs->c, cs->n, &cs->cap, sizeof(*cs->c), 8))
 		return -ENOMEM;
 	cs->c[cs->n].target = target;
@@ -108,7 +229,8 @@ static bool cand_matches(const struct bel_btf *btf, uint32_t id, const struct bt
 }
 
 static int find_cands(const struct btf_type *local_t, const char *name,
-		      const struct bel_core_target *targets, int ntargets, struct cands *cs)
+		      const struct bel_core_target *targets, int ntargets, struct cands *cs,
+		      struct core_ctx *cx)
 {
 	size_t len = bel_core_essential_len(name);
 	int t, ret;
@@ -123,15 +245,21 @@ static int find_cands(const struct btf_type *local_t, const char *name,
 		if (btf->names.heads && bel_btf_name_indexed_kind(btf_kind(local_t))) {
 			for (i = btf->names.heads[bel_btf_name_hash(name, len) & btf->names.mask];
 			     i != UINT32_MAX; i = btf->names.next[i]) {
+				if (!step(cx))
+					return -E2BIG;
 				if (cand_matches(btf, btf->start_id + i, local_t, name, len) &&
-				    (ret = cands_add(cs, t, btf->start_id + i)))
+				    (ret = cands_add(cs, t, btf->start_id + i, cx)))
 					return ret;
 			}
 			continue;
 		}
-		for (i = btf->start_id; i < n; i++)
-			if (cand_matches(btf, i, local_t, name, len) && (ret = cands_add(cs, t, i)))
+		/* a target without a name index is searched whole, a step per type */
+		for (i = btf->start_id; i < n; i++) {
+			if (!step(cx))
+				return -E2BIG;
+			if (cand_matches(btf, i, local_t, name, len) && (ret = cands_add(cs, t, i, cx)))
 				return ret;
+		}
 	}
 	/* index chains run backwards: take candidates in id order, as a scan would */
 	if (cs->n > 1)
@@ -273,13 +401,15 @@ static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *a
 
 /* Field types compatible for reading one as the other. */
 static int fields_compat(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
-			 uint32_t tid, int depth)
+			 uint32_t tid, int depth, struct core_ctx *cx)
 {
 	const struct btf_type *lt = bel_btf_skip_mods(lb, lid, &lid);
 	const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
 
 	if (!lt || !tt || depth > COMPAT_DEPTH)
 		return -EINVAL;
+	if (!step(cx))
+		return -E2BIG;
 	if (is_composite(lt) && is_composite(tt))
 		return 1;
 	if (!kinds_compat(lt, tt))
@@ -301,21 +431,41 @@ static int fields_compat(const struct bel_btf *lb, uint32_t lid, const struct be
 		return BTF_INT_OFFSET(*(const uint32_t *)(lt + 1)) == 0 &&
 		       BTF_INT_OFFSET(*(const uint32_t *)(tt + 1)) == 0;
 	case BTF_KIND_ARRAY:
-		return fields_compat(lb, btf_array(lt)->type, tb, btf_array(tt)->type, depth + 1);
+		return fields_compat(lb, btf_array(lt)->type, tb, btf_array(tt)->type, depth + 1, cx);
 	default:
 		return 0;
 	}
 }
 
-/* Types compatible for TYPE_EXISTS/TYPE_SIZE/TYPE_ID_TARGET. */
+static int types_compat_walk(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
+			     uint32_t tid, int depth, struct core_ctx *cx);
+
+/* Types compatible for TYPE_EXISTS/TYPE_SIZE/TYPE_ID_TARGET; remembered per pair, since
+ * function prototypes can share parameter types any number of times. */
 static int types_compat(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
-			uint32_t tid, int depth)
+			uint32_t tid, int depth, struct core_ctx *cx)
+{
+	const struct memo_slot *m = memo_find(cx, MEMO_COMPAT, lid, tid, 0);
+	int r;
+
+	if (m && m->gen == cx->gen && depth >= m->depth)
+		return m->result;
+	r = types_compat_walk(lb, lid, tb, tid, depth, cx);
+	if (r == 0 || r == 1)
+		memo_put(cx, MEMO_COMPAT, lid, tid, 0, r, depth < 0 ? 0 : depth);
+	return r;
+}
+
+static int types_compat_walk(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
+			     uint32_t tid, int depth, struct core_ctx *cx)
 {
 	const struct btf_type *lt, *tt;
 
 	for (;;) {
 		if (depth-- < 0)
 			return -EINVAL;
+		if (!step(cx))
+			return -E2BIG;
 		lt = bel_btf_skip_mods(lb, lid, &lid);
 		tt = bel_btf_skip_mods(tb, tid, &tid);
 		if (!lt || !tt)
@@ -347,7 +497,7 @@ static int types_compat(const struct bel_btf *lb, uint32_t lid, const struct bel
 				return 0;
 			for (i = 0; i < btf_vlen(lt); i++) {
 				int r = types_compat(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type,
-						     depth);
+						     depth, cx);
 
 				if (r <= 0)
 					return r;
@@ -362,20 +512,54 @@ static int types_compat(const struct bel_btf *lb, uint32_t lid, const struct bel
 	}
 }
 
-/* TYPE_MATCHES: stricter than compatible: names, sizes, members and enumerators must agree. */
+/* The name of enumerator i of an ENUM or ENUM64, or NULL. */
+static const char *enumerator_name(const struct bel_btf *btf, const struct btf_type *t, uint32_t i)
+{
+	uint32_t off;
+
+	memcpy(&off, (const uint8_t *)(t + 1) + (btf_kind(t) == BTF_KIND_ENUM ? 8 : 12) * i, 4);
+	return bel_btf_str(btf, off);
+}
+
+static int types_match_walk(const struct bel_btf *lb, uint32_t lid, const struct btf_type *lt,
+			    const struct bel_btf *tb, uint32_t tid, const struct btf_type *tt,
+			    bool behind_ptr, int depth, struct core_ctx *cx);
+
+/* TYPE_MATCHES: stricter than compatible: names, sizes, members and enumerators must agree.
+ * Results are remembered per pair: a struct may hold one struct type as many members. */
 static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
-		       uint32_t tid, bool behind_ptr, int depth)
+		       uint32_t tid, bool behind_ptr, int depth, struct core_ctx *cx)
 {
 	const struct btf_type *lt, *tt;
-	const char *ln, *tn;
-	uint32_t i, j;
+	const struct memo_slot *m;
+	int r;
 
 	if (depth < 0)
 		return -EINVAL;
+	if (!step(cx))
+		return -E2BIG;
 	lt = bel_btf_skip_mods(lb, lid, &lid);
 	tt = bel_btf_skip_mods(tb, tid, &tid);
 	if (!lt || !tt)
 		return lid == 0 && tid == 0;
+	m = memo_find(cx, MEMO_MATCH, lid, tid, behind_ptr);
+	if (m && m->gen == cx->gen && depth >= m->depth)
+		return m->result;
+	r = types_match_walk(lb, lid, lt, tb, tid, tt, behind_ptr, depth, cx);
+	if (r == 0 || r == 1)
+		memo_put(cx, MEMO_MATCH, lid, tid, behind_ptr, r, depth);
+	return r;
+}
+
+static int types_match_walk(const struct bel_btf *lb, uint32_t lid, const struct btf_type *lt,
+			    const struct bel_btf *tb, uint32_t tid, const struct btf_type *tt,
+			    bool behind_ptr, int depth, struct core_ctx *cx)
+{
+	const char *ln, *tn;
+	uint32_t i, j;
+
+	(void)lid;
+	(void)tid;
 	ln = bel_btf_type_name(lb, lt);
 	tn = bel_btf_type_name(tb, tt);
 	if (*ln && (bel_core_essential_len(ln) != bel_core_essential_len(tn) ||
@@ -408,15 +592,15 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 			return 0;
 		/* every local enumerator exists in the target, by name */
 		for (i = 0; i < btf_vlen(lt); i++) {
-			uint32_t off;
-			const char *en;
+			const char *en = enumerator_name(lb, lt, i);
 			bool found = false;
 
-			memcpy(&off, (const uint8_t *)(lt + 1) + (btf_kind(lt) == BTF_KIND_ENUM ? 8 : 12) * i, 4);
-			en = bel_btf_str(lb, off);
 			for (j = 0; en && j < btf_vlen(tt) && !found; j++) {
-				memcpy(&off, (const uint8_t *)(tt + 1) + (btf_kind(tt) == BTF_KIND_ENUM ? 8 : 12) * j, 4);
-				found = bel_btf_str(tb, off) && !strcmp(en, bel_btf_str(tb, off));
+				const char *tn2 = enumerator_name(tb, tt, j);
+
+				if (!step(cx))
+					return -E2BIG;
+				found = tn2 && !strcmp(en, tn2);
 			}
 			if (!found)
 				return 0;
@@ -436,10 +620,12 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 			for (j = 0; mn && j < btf_vlen(tt) && r == 0; j++) {
 				const char *tm = bel_btf_str(tb, btf_members(tt)[j].name_off);
 
+				if (!step(cx))
+					return -E2BIG;
 				if (!tm || strcmp(mn, tm))
 					continue;
 				r = types_match(lb, btf_members(lt)[i].type, tb, btf_members(tt)[j].type,
-						false, depth - 1);
+						false, depth - 1, cx);
 				if (*mn)
 					break;
 			}
@@ -448,53 +634,70 @@ static int types_match(const struct bel_btf *lb, uint32_t lid, const struct bel_
 		}
 		return 1;
 	case BTF_KIND_PTR:
-		return types_match(lb, lt->type, tb, tt->type, true, depth - 1);
-	case BTF_KIND_ARRAY:
-		return btf_array(lt)->nelems == btf_array(tt)->nelems &&
-		       types_match(lb, btf_array(lt)->type, tb, btf_array(tt)->type, behind_ptr, depth - 1);
+		return types_match(lb, lt->type, tb, tt->type, true, depth - 1, cx);
+	case BTF_KIND_ARRAY: {
+		int r;
+
+		if (btf_array(lt)->nelems != btf_array(tt)->nelems)
+			return 0;
+		r = types_match(lb, btf_array(lt)->type, tb, btf_array(tt)->type, behind_ptr,
+				depth - 1, cx);
+		return r < 0 ? r : r != 0;
+	}
 	case BTF_KIND_FUNC_PROTO:
 		if (btf_vlen(lt) != btf_vlen(tt))
 			return 0;
 		for (i = 0; i < btf_vlen(lt); i++) {
 			int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type,
-					    behind_ptr, depth - 1);
+					    behind_ptr, depth - 1, cx);
 
 			if (r <= 0)
 				return r;
 		}
-		return types_match(lb, lt->type, tb, tt->type, behind_ptr, depth - 1);
+		return types_match(lb, lt->type, tb, tt->type, behind_ptr, depth - 1, cx);
 	default:
 		return 0;
 	}
 }
 
-/* Find the member named like the local accessor in a target composite, looking inside
- * anonymous members; extends the target spec on success. */
-static int match_member(const struct spec *local, const struct accessor *lacc,
-			const struct bel_btf *tb, uint32_t tid, struct spec *targ, uint32_t *next_id,
-			int depth)
+/* Find the member named like the local accessor (number acc_index of the local spec) in a
+ * target composite, looking inside anonymous members; extends the target spec on success.
+ * An anonymous member whose subtree does not hold the name is remembered as such: members
+ * can share one anonymous type any number of times. */
+static int match_member(const struct spec *local, int acc_index, const struct bel_btf *tb,
+			uint32_t tid, struct spec *targ, uint32_t *next_id, int depth,
+			struct core_ctx *cx)
 {
+	const struct accessor *lacc = &local->acc[acc_index];
 	const struct btf_type *lt = bel_btf_type(local->btf, lacc->type_id);
 	const struct btf_member *lm = &btf_members(lt)[lacc->idx];
 	const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
+	const struct memo_slot *m;
 	uint32_t i;
 
 	if (!tt || depth > COMPAT_DEPTH)
 		return -EINVAL;
+	if (!step(cx))
+		return -E2BIG;
 	if (!is_composite(tt))
 		return 0;
+	m = memo_find(cx, MEMO_MEMBER, tid, (uint32_t)acc_index, 0);
+	if (m && m->gen == cx->gen && depth <= m->depth)
+		return 0;
 	for (i = 0; i < btf_vlen(tt); i++) {
-		const struct btf_member *m = &btf_members(tt)[i];
-		uint32_t bit_off = btf_member_bit_offset(tt, m);
-		const char *tname = bel_btf_str(tb, m->name_off);
+		const struct btf_member *mem = &btf_members(tt)[i];
+		uint32_t bit_off = btf_member_bit_offset(tt, mem);
+		const char *tname = bel_btf_str(tb, mem->name_off);
 		int found;
 
 		if (targ->raw_len == SPEC_MAX)
 			return -E2BIG;
+		if (!step(cx))
+			return -E2BIG;
 		targ->bit_offset += bit_off;
 		targ->raw[targ->raw_len++] = i;
 		if (!tname || !*tname) {
-			found = match_member(local, lacc, tb, m->type, targ, next_id, depth + 1);
+			found = match_member(local, acc_index, tb, mem->type, targ, next_id, depth + 1, cx);
 			if (found)
 				return found;
 		} else if (!strcmp(lacc->name, tname)) {
@@ -503,8 +706,8 @@ static int match_member(const struct spec *local, const struct accessor *lacc,
 			a->type_id = tid;
 			a->idx = i;
 			a->name = tname;
-			*next_id = m->type;
-			found = fields_compat(local->btf, lm->type, tb, m->type, 0);
+			*next_id = mem->type;
+			found = fields_compat(local->btf, lm->type, tb, mem->type, 0, cx);
 			if (found <= 0)
 				targ->len--;
 			return found;
@@ -512,12 +715,13 @@ static int match_member(const struct spec *local, const struct accessor *lacc,
 		targ->bit_offset -= bit_off;
 		targ->raw_len--;
 	}
+	memo_put(cx, MEMO_MEMBER, tid, (uint32_t)acc_index, 0, 0, depth);
 	return 0;
 }
 
 /* Does the candidate satisfy the local spec? 1 yes (targ filled in), 0 no, <0 error. */
 static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32_t tid,
-		      struct spec *targ)
+		      struct spec *targ, struct core_ctx *cx)
 {
 	int i;
 
@@ -525,10 +729,14 @@ static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32
 	targ->btf = tb;
 	targ->root_type_id = tid;
 	targ->kind = local->kind;
+	memo_next(cx);
+	if (!step(cx))
+		return -E2BIG;
 	if (is_type_kind(local->kind)) {
 		if (local->kind == BEL_CORE_TYPE_MATCHES)
-			return types_match(local->btf, local->root_type_id, tb, tid, false, COMPAT_DEPTH);
-		return types_compat(local->btf, local->root_type_id, tb, tid, COMPAT_DEPTH);
+			return types_match(local->btf, local->root_type_id, tb, tid, false, COMPAT_DEPTH,
+					   cx);
+		return types_compat(local->btf, local->root_type_id, tb, tid, COMPAT_DEPTH, cx);
 	}
 	if (is_enumval_kind(local->kind)) {
 		const struct btf_type *tt = bel_btf_skip_mods(tb, tid, &tid);
@@ -538,11 +746,10 @@ static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32
 		if (!is_any_enum(tt))
 			return 0;
 		for (j = 0; j < btf_vlen(tt); j++) {
-			uint32_t off;
-			const char *en;
+			const char *en = enumerator_name(tb, tt, j);
 
-			memcpy(&off, (const uint8_t *)(tt + 1) + (btf_kind(tt) == BTF_KIND_ENUM ? 8 : 12) * j, 4);
-			en = bel_btf_str(tb, off);
+			if (!step(cx))
+				return -E2BIG;
 			if (en && bel_core_essential_len(en) == llen && !strncmp(en, local->acc[0].name, llen)) {
 				targ->acc[0].type_id = tid;
 				targ->acc[0].idx = j;
@@ -563,7 +770,7 @@ static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32
 		if (!tt)
 			return -EINVAL;
 		if (lacc->name) {
-			int m = match_member(local, lacc, tb, tid, targ, &tid, 0);
+			int m = match_member(local, i, tb, tid, targ, &tid, 0, cx);
 
 			if (m <= 0)
 				return m;
@@ -830,8 +1037,16 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 		     const struct bel_core_target *targets, int ntargets,
 		     struct bel_core_result *res, struct bel_err *err)
 {
+	return bel_core_resolve_bounded(local, relo, targets, ntargets, BEL_CORE_MAX_STEPS, res, err);
+}
+
+int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_relo *relo,
+			     const struct bel_core_target *targets, int ntargets, uint64_t max_steps,
+			     struct bel_core_result *res, struct bel_err *err)
+{
 	const struct btf_type *root = bel_btf_type(local, relo->type_id);
 	const char *access = bel_btf_str(local, relo->access_str_off);
+	struct core_ctx cx = {.max_steps = max_steps};
 	struct cands cs = {0};
 	struct spec lspec, tspec, first = {0};
 	struct bel_core_result cand = {0};
@@ -845,6 +1060,10 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 		return bel_errf(err, EINVAL, "relocation (%s) names type [%u] or access string %u "
 				"that does not exist", bel_core_kind_name(relo->kind), relo->type_id,
 				relo->access_str_off);
+	/* parsed and printed once per relocation: bounded, as many relocations can share one */
+	if (strnlen(access, BEL_CORE_ACCESS_MAX + 1) > BEL_CORE_ACCESS_MAX)
+		return bel_errf(err, EINVAL, "%s relocation on [%u]: access string longer than %u bytes",
+				bel_core_kind_name(relo->kind), relo->type_id, BEL_CORE_ACCESS_MAX);
 	ret = parse_spec(local, relo->type_id, access, relo->kind, &lspec, err);
 	if (ret)
 		return bel_err_prefix(err, "%s relocation on [%u] %s", bel_core_kind_name(relo->kind),
@@ -859,14 +1078,32 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 	if (!*root_name)
 		return bel_errf(err, EOPNOTSUPP, "%s relocation on anonymous type [%u]: nothing to look "
 				"for", bel_core_kind_name(relo->kind), relo->type_id);
-	ret = find_cands(root, root_name, targets, ntargets, &cs);
+	/* ... and be of a kind a candidate can have (what compilers emit relocations on), which
+	 * is also what kernel BTF is indexed by: no relocation searches every kernel type */
+	if (!bel_btf_name_indexed_kind(btf_kind(root)))
+		return bel_errf(err, EOPNOTSUPP, "%s relocation on %s '%s' [%u]: candidates are structs, "
+				"unions, enums, typedefs, forward declarations, ints and floats",
+				bel_core_kind_name(relo->kind), bel_btf_kind_name(btf_kind(root)),
+				root_name, relo->type_id);
+	ret = find_cands(root, root_name, targets, ntargets, &cs, &cx);
 	if (ret) {
 		free(cs.c);
+		res->steps = cx.steps;
+		if (cx.exhausted)
+			return bel_errf(err, E2BIG, "%s: gave up looking for candidates after %llu steps",
+					res->what, (unsigned long long)max_steps);
 		return bel_errf(err, -ret, "out of memory");
 	}
 	res->candidates = cs.n;
 	for (i = 0; i < cs.n; i++) {
-		ret = match_spec(&lspec, targets[cs.c[i].target].btf, cs.c[i].id, &tspec);
+		ret = match_spec(&lspec, targets[cs.c[i].target].btf, cs.c[i].id, &tspec, &cx);
+		if (ret < 0 && cx.exhausted) {
+			bel_errf(err, E2BIG, "%s: gave up after %llu steps of type matching, at candidate "
+				 "[%u] in %s (%u of %u)", res->what, (unsigned long long)max_steps,
+				 cs.c[i].id, targets[cs.c[i].target].name, i + 1, cs.n);
+			ret = -E2BIG;
+			goto out;
+		}
 		if (ret < 0) {
 			bel_errf(err, -ret, "%s: matching candidate [%u] in %s failed", res->what,
 				 cs.c[i].id, targets[cs.c[i].target].name);
@@ -908,6 +1145,8 @@ int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *re
 				 bel_core_kind_name(relo->kind));
 	}
 out:
+	res->steps = cx.steps;
+	free(cx.memo);
 	free(cs.c);
 	return ret;
 }

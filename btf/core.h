@@ -58,12 +58,18 @@ struct bel_core_result {
 	int target;              /* index of the target BTF that matched, or -1 */
 	uint32_t target_type_id;
 	uint32_t candidates, matched;
+	uint64_t steps;          /* work it took (see BEL_CORE_MAX_STEPS) */
 	char what[256];          /* the local side, for messages: "struct task_struct.pid" */
 };
 
+/* At most BEL_CORE_MAX_STEPS steps of work (common/limits.h), else -E2BIG with a message;
+ * the _bounded form takes another bound. */
 int bel_core_resolve(const struct bel_btf *local, const struct bel_core_relo *relo,
 		     const struct bel_core_target *targets, int ntargets,
 		     struct bel_core_result *res, struct bel_err *err);
+int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_relo *relo,
+			     const struct bel_core_target *targets, int ntargets, uint64_t max_steps,
+			     struct bel_core_result *res, struct bel_err *err);
 const char *bel_core_kind_name(uint32_t kind);
 /* Length of a name without its ___flavor suffix. */
 size_t bel_core_essential_len(const char *name);

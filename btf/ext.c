@@ -2,6 +2,7 @@
 #include "ext.h"
 
 #include "common/array.h"
+#include "common/limits.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -35,6 +36,48 @@ static bool records_sorted(const uint8_t *recs, uint32_t count, uint32_t rec_siz
 	return true;
 }
 
+struct rec_key {
+	uint32_t insn_off, index;
+};
+
+static int cmp_rec_key(const void *a, const void *b)
+{
+	const struct rec_key *x = a, *y = b;
+
+	if (x->insn_off != y->insn_off)
+		return x->insn_off < y->insn_off ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Records out of order are put in order (keeping the order of equal offsets), so every user
+ * can search them: finding a function's records by a scan of the whole section, once per
+ * program that holds the function, grows with programs times records.
+ */
+static int sort_records(uint8_t *recs, uint32_t count, uint32_t rec_size)
+{
+	struct rec_key *keys = malloc((size_t)count * sizeof(*keys));
+	uint8_t *copy = malloc((size_t)count * rec_size);
+	uint32_t i;
+
+	if (!keys || !copy) {
+		free(keys);
+		free(copy);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++) {
+		keys[i].insn_off = rec_insn_off(recs + (size_t)i * rec_size);
+		keys[i].index = i;
+	}
+	qsort(keys, count, sizeof(*keys), cmp_rec_key);
+	for (i = 0; i < count; i++)
+		memcpy(copy + (size_t)i * rec_size, recs + (size_t)keys[i].index * rec_size, rec_size);
+	memcpy(recs, copy, (size_t)count * rec_size);
+	free(keys);
+	free(copy);
+	return 0;
+}
+
 static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const char *what,
 		      uint32_t off, uint32_t len, uint32_t min_rec, struct bel_btf_ext_info *info,
 		      struct bel_err *err)
@@ -62,9 +105,9 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		memcpy(&count, p + 4, 4);
 		p += 8;
 		name = bel_btf_str(btf, name_off);
-		if (!name || !*name)
-			return bel_errf(err, EINVAL, ".BTF.ext %s: section name offset %u is not a string",
-					what, name_off);
+		if (!name || !*name || strnlen(name, BEL_BTF_NAME_MAX + 1) > BEL_BTF_NAME_MAX)
+			return bel_errf(err, EINVAL, ".BTF.ext %s: section name offset %u is not a string "
+					"of at most %u bytes", what, name_off, BEL_BTF_NAME_MAX);
 		if (count == 0 || (uint64_t)count * info->rec_size > (uint64_t)(end - p))
 			return bel_errf(err, EINVAL, ".BTF.ext %s: section '%s': %u records overrun the data",
 					what, name, count);
@@ -73,7 +116,10 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		info->secs[info->nsecs].name = name;
 		info->secs[info->nsecs].count = count;
 		info->secs[info->nsecs].recs = p;
-		info->secs[info->nsecs].sorted = records_sorted(p, count, info->rec_size);
+		if (!records_sorted(p, count, info->rec_size) &&
+		    sort_records((uint8_t *)p, count, info->rec_size))
+			return bel_errf(err, ENOMEM, "out of memory");
+		info->secs[info->nsecs].sorted = true;
 		info->nsecs++;
 		p += (size_t)count * info->rec_size;
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * .BTF.ext: per-section func_info, line_info and CO-RE relocation records. Pure.
- * Records stay in the object's private copy; insn_off in them is a byte offset into the
- * section, as clang writes it.
+ * Records stay in the object's private copy, in order of insn_off (a byte offset into the
+ * section, as clang writes it; records out of order are sorted, equal offsets kept in order).
  */
 #ifndef BEL_BTF_EXT_H
 #define BEL_BTF_EXT_H
@@ -17,7 +17,7 @@ struct bel_btf_ext_sec {
 	const char *name;     /* ELF section the records belong to */
 	uint32_t count;
 	const uint8_t *recs;  /* count records of the info's rec_size; each starts with insn_off */
-	bool sorted;          /* by insn_off (as clang writes them), so they can be searched */
+	bool sorted;          /* by insn_off: always, since the parser sorts what clang did not */
 };
 
 struct bel_btf_ext_info {

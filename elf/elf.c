@@ -2,6 +2,7 @@
 #include "elf.h"
 
 #include "common/hash.h"
+#include "common/limits.h"
 
 #include <errno.h>
 #include <gelf.h>
@@ -20,25 +21,38 @@ static const char *elf_cause(void)
 	return msg ? msg : "unknown libelf error";
 }
 
-static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
+/*
+ * A string table whose last byte is not NUL makes libelf search backwards from the end for one
+ * on every name it hands out: refused, so each name costs what its own length does.
+ */
+static int check_strtab(const struct bel_elf *e, size_t index, const char *what,
+			struct bel_err *err)
 {
-	size_t shstrndx, nsecs;
-	Elf_Scn *scn = NULL;
+	const struct bel_elf_sec *s = index < e->nsecs ? &e->secs[index] : NULL;
 
-	if (elf_getshdrnum(elf, &nsecs) || elf_getshdrstrndx(elf, &shstrndx))
-		return bel_errf(err, EINVAL, "bad section header table: %s", elf_cause());
-	if (nsecs == 0 || nsecs > 65536)
-		return bel_errf(err, EINVAL, "implausible section count %zu", nsecs);
-	e->secs = calloc(nsecs, sizeof(*e->secs));
-	if (!e->secs)
-		return bel_errf(err, ENOMEM, "out of memory for %zu sections", nsecs);
-	e->nsecs = nsecs;
-	e->secs[0].name = "";
+	if (!s || s->type != SHT_STRTAB || !s->data || s->size == 0)
+		return bel_errf(err, EINVAL, "%s: section %zu is not a string table", what, index);
+	if (s->data[s->size - 1] != '\0')
+		return bel_errf(err, EINVAL, "%s '%s': last string not NUL-terminated", what, s->name);
+	return 0;
+}
+
+static int check_name_len(const char *name, const char *what, size_t index, struct bel_err *err)
+{
+	if (strnlen(name, BEL_NAME_MAX + 1) > BEL_NAME_MAX)
+		return bel_errf(err, ENAMETOOLONG, "%s %zu: name longer than %u bytes", what, index,
+				BEL_NAME_MAX);
+	return 0;
+}
+
+/* Section headers first, without names: the name table is checked before any name is read. */
+static int read_section_headers(struct bel_elf *e, Elf *elf, size_t nsecs, struct bel_err *err)
+{
+	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		size_t idx = elf_ndxscn(scn);
 		struct bel_elf_sec *s;
-		const char *name;
 		GElf_Shdr sh;
 
 		if (idx >= nsecs)
@@ -46,12 +60,8 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 		s = &e->secs[idx];
 		if (!gelf_getshdr(scn, &sh))
 			return bel_errf(err, EINVAL, "section %zu: bad header: %s", idx, elf_cause());
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name)
-			return bel_errf(err, EINVAL, "section %zu: name offset %u outside the section name table",
-					idx, sh.sh_name);
 		s->index = idx;
-		s->name = name;
+		s->name = "";
 		s->type = sh.sh_type;
 		s->flags = sh.sh_flags;
 		s->size = sh.sh_size;
@@ -64,11 +74,11 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 		/* libelf does not check that a section lies inside the image it was given. */
 		if (sh.sh_offset > e->image_size || sh.sh_size > e->image_size - sh.sh_offset)
 			return bel_errf(err, EINVAL,
-					"section '%s' (%zu): offset %llu + size %llu beyond the file's %zu bytes",
-					name, idx, (unsigned long long)sh.sh_offset,
+					"section %zu: offset %llu + size %llu beyond the file's %zu bytes",
+					idx, (unsigned long long)sh.sh_offset,
 					(unsigned long long)sh.sh_size, e->image_size);
 		if (sh.sh_link >= nsecs)
-			return bel_errf(err, EINVAL, "section '%s': link %u out of range", name, sh.sh_link);
+			return bel_errf(err, EINVAL, "section %zu: link %u out of range", idx, sh.sh_link);
 		s->data = e->image + sh.sh_offset;
 		if (sh.sh_type == SHT_SYMTAB) {
 			if (e->symtab_index)
@@ -79,33 +89,109 @@ static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
 	return 0;
 }
 
+static int read_sections(struct bel_elf *e, Elf *elf, struct bel_err *err)
+{
+	size_t shstrndx, nsecs, i;
+	int ret;
+
+	if (elf_getshdrnum(elf, &nsecs) || elf_getshdrstrndx(elf, &shstrndx))
+		return bel_errf(err, EINVAL, "bad section header table: %s", elf_cause());
+	if (nsecs == 0 || nsecs > 65536)
+		return bel_errf(err, EINVAL, "implausible section count %zu", nsecs);
+	e->secs = calloc(nsecs, sizeof(*e->secs));
+	if (!e->secs)
+		return bel_errf(err, ENOMEM, "out of memory for %zu sections", nsecs);
+	e->nsecs = nsecs;
+	e->secs[0].name = "";
+	ret = read_section_headers(e, elf, nsecs, err);
+	if (!ret)
+		ret = check_strtab(e, shstrndx, "section name table", err);
+	for (i = 1; !ret && i < nsecs; i++) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(elf_getscn(elf, i), &sh))
+			return bel_errf(err, EINVAL, "section %zu: bad header: %s", i, elf_cause());
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name)
+			return bel_errf(err, EINVAL, "section %zu: name offset %u outside the section name table",
+					i, sh.sh_name);
+		ret = check_name_len(name, "section", i, err);
+		e->secs[i].name = name;
+	}
+	return ret;
+}
+
 static uint32_t name_hash(const char *name)
 {
 	return bel_hash(name, strlen(name));
 }
 
-/* Index n names (taken with a stride from an array of structs whose `name` is at name_off). */
-static int index_names(struct bel_name_index *idx, const void *base, size_t stride, size_t n,
-		       struct bel_err *err)
+/* A symbol is looked up by name, section and type together: its key. */
+static uint32_t sym_hash(const struct bel_elf *e, uint32_t i)
 {
-	uint32_t buckets = 16, i;
+	const struct bel_elf_sym *s = &e->syms[i];
 
+	return name_hash(s->name) ^ (s->shndx * 0x9e3779b1u + s->type * 0x85ebca6bu);
+}
+
+static bool sym_same(const struct bel_elf *e, uint32_t i, uint32_t j)
+{
+	const struct bel_elf_sym *a = &e->syms[i], *b = &e->syms[j];
+
+	return a->shndx == b->shndx && a->type == b->type && !strcmp(a->name, b->name);
+}
+
+static uint32_t sec_hash(const struct bel_elf *e, uint32_t i)
+{
+	return name_hash(e->secs[i].name);
+}
+
+static bool sec_same(const struct bel_elf *e, uint32_t i, uint32_t j)
+{
+	return !strcmp(e->secs[i].name, e->secs[j].name);
+}
+
+/*
+ * Index entries 1..n-1 by key. Only the first entry of each key goes in (lookups return the
+ * first, so later ones could only lengthen chains): a chain holds distinct keys that share a
+ * bucket, however many times an object repeats one name.
+ */
+static int index_build(struct bel_name_index *idx, const struct bel_elf *e, size_t n,
+		       uint32_t (*hash)(const struct bel_elf *, uint32_t),
+		       bool (*same)(const struct bel_elf *, uint32_t, uint32_t), struct bel_err *err)
+{
+	uint32_t buckets = 16, i, j, b, *tails;
+
+	if (n > UINT32_MAX / 4)
+		return bel_errf(err, E2BIG, "%zu entries to index", n);
 	while (buckets < 2 * n)
 		buckets *= 2;
 	idx->mask = buckets - 1;
 	idx->heads = malloc(buckets * sizeof(*idx->heads));
 	idx->next = malloc((n ? n : 1) * sizeof(*idx->next));
-	if (!idx->heads || !idx->next)
+	tails = malloc(buckets * sizeof(*tails));
+	if (!idx->heads || !idx->next || !tails) {
+		free(tails);
 		return bel_errf(err, ENOMEM, "out of memory");
-	memset(idx->heads, 0xff, buckets * sizeof(*idx->heads));
-	/* insert backwards so each chain lists entries in ascending order */
-	for (i = (uint32_t)n; i-- > 0;) {
-		const char *name = *(const char *const *)((const uint8_t *)base + i * stride);
-		uint32_t b = name_hash(name) & idx->mask;
-
-		idx->next[i] = idx->heads[b];
-		idx->heads[b] = i;
 	}
+	memset(idx->heads, 0xff, buckets * sizeof(*idx->heads));
+	if (n)
+		idx->next[0] = UINT32_MAX;
+	for (i = 1; i < n; i++) {
+		idx->next[i] = UINT32_MAX;
+		b = hash(e, i) & idx->mask;
+		for (j = idx->heads[b]; j != UINT32_MAX && !same(e, i, j); j = idx->next[j])
+			;
+		if (j != UINT32_MAX)
+			continue;
+		if (idx->heads[b] == UINT32_MAX)
+			idx->heads[b] = i;
+		else
+			idx->next[tails[b]] = i;
+		tails[b] = i;
+	}
+	free(tails);
 	return 0;
 }
 
@@ -117,10 +203,9 @@ static void free_index(struct bel_name_index *idx)
 
 static int index_symbols(struct bel_elf *e, struct bel_err *err)
 {
-	int ret = index_names(&e->syms_by_name, &e->syms[0].name, sizeof(e->syms[0]), e->nsyms, err);
+	int ret = index_build(&e->syms_by_name, e, e->nsyms, sym_hash, sym_same, err);
 
-	return ret ? ret : index_names(&e->secs_by_name, &e->secs[0].name, sizeof(e->secs[0]),
-					e->nsecs, err);
+	return ret ? ret : index_build(&e->secs_by_name, e, e->nsecs, sec_hash, sec_same, err);
 }
 
 static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
@@ -137,6 +222,8 @@ static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
 				(unsigned long long)symtab->entsize);
 	if (e->secs[symtab->link].type != SHT_STRTAB)
 		return bel_errf(err, EINVAL, "symbol table: link %u is not a string table", symtab->link);
+	if (symtab->size && check_strtab(e, symtab->link, "symbol string table", err))
+		return err ? err->code : -EINVAL;
 	data = elf_getdata(elf_getscn(elf, e->symtab_index), NULL);
 	if (!data)
 		return bel_errf(err, EINVAL, "symbol table: %s", elf_cause());
@@ -156,6 +243,8 @@ static int read_symbols(struct bel_elf *e, Elf *elf, struct bel_err *err)
 		if (!name)
 			return bel_errf(err, EINVAL, "symbol %zu: name offset %u outside the string table",
 					i, sym.st_name);
+		if (check_name_len(name, "symbol", i, err))
+			return err ? err->code : -ENAMETOOLONG;
 		s->name = name;
 		s->value = sym.st_value;
 		s->size = sym.st_size;
@@ -275,7 +364,7 @@ const struct bel_elf_sec *bel_elf_sec_by_name(const struct bel_elf *e, const cha
 	uint32_t i;
 
 	for (i = idx->heads[name_hash(name) & idx->mask]; i != UINT32_MAX; i = idx->next[i])
-		if (i && !strcmp(e->secs[i].name, name))
+		if (!strcmp(e->secs[i].name, name))
 			return &e->secs[i];
 	return NULL;
 }
@@ -345,12 +434,14 @@ const struct bel_elf_sym *bel_elf_find_sym(const struct bel_elf *e, const char *
 					   uint32_t shndx)
 {
 	const struct bel_name_index *idx = &e->syms_by_name;
-	uint32_t i;
+	uint32_t i, hash = name_hash(name) ^ (shndx * 0x9e3779b1u + (uint32_t)type * 0x85ebca6bu);
 
-	for (i = idx->heads[name_hash(name) & idx->mask]; i != UINT32_MAX; i = idx->next[i]) {
+	if (type < 0)
+		return NULL;
+	for (i = idx->heads[hash & idx->mask]; i != UINT32_MAX; i = idx->next[i]) {
 		const struct bel_elf_sym *s = &e->syms[i];
 
-		if (i && s->shndx == shndx && (type < 0 || s->type == type) && !strcmp(s->name, name))
+		if (s->shndx == shndx && s->type == type && !strcmp(s->name, name))
 			return s;
 	}
 	return NULL;

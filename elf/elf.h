@@ -47,11 +47,12 @@ struct bel_elf {
 	size_t nsecs;
 	struct bel_elf_sym *syms; /* indexed by symbol number */
 	size_t nsyms;
-	struct bel_name_index {   /* name -> entries with that name, by hash chains */
+	struct bel_name_index {   /* key -> the first entry with that key, by hash chains */
 		uint32_t mask;        /* buckets - 1 (a power of two) */
 		uint32_t *heads;      /* first entry of each bucket, UINT32_MAX for none */
 		uint32_t *next;       /* next entry in the same bucket, in ascending order */
-	} syms_by_name, secs_by_name;
+	} syms_by_name,           /* key: name, section and type */
+	  secs_by_name;           /* key: name */
 	uint32_t symtab_index;
 	bool owns_image;
 };
@@ -70,7 +71,8 @@ const struct bel_elf_sec *bel_elf_sec(const struct bel_elf *elf, uint32_t index)
 int bel_elf_rels(const struct bel_elf *elf, const struct bel_elf_sec *relsec,
 		 struct bel_elf_rel **out, size_t *count, struct bel_err *err);
 
-/* The defined symbol named `name` of the given type (STT_*) in section shndx, or NULL. */
+/* The first symbol named `name` of the given type (STT_*, not negative) in section shndx,
+ * or NULL. */
 const struct bel_elf_sym *bel_elf_find_sym(const struct bel_elf *elf, const char *name,
 					   int type, uint32_t shndx);
 

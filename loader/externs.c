@@ -102,8 +102,7 @@ static int read_kconfig(const struct bel_spec *spec, uint8_t *data, bool *set, s
 	char path[256], line[4096];
 	struct utsname u;
 	gzFile gz;
-	uint32_t i;
-	int ret = 0;
+	int ret = 0, e;
 
 	gz = gzopen("/proc/config.gz", "rb");
 	if (!gz && !uname(&u)) {
@@ -122,13 +121,10 @@ static int read_kconfig(const struct bel_spec *spec, uint8_t *data, bool *set, s
 		nl = strchr(eq + 1, '\n');
 		if (nl)
 			*nl = '\0';
-		for (i = 0; i < spec->nexterns && !ret; i++) {
-			const struct bel_extern *ext = &spec->externs[i];
-
-			if (ext->kind == BEL_EXTERN_KCONFIG && !strcmp(ext->name, line)) {
-				ret = set_kcfg(ext, eq + 1, data, err);
-				set[i] = true;
-			}
+		e = bel_spec_find_extern(spec, line);
+		if (e >= 0 && spec->externs[e].kind == BEL_EXTERN_KCONFIG) {
+			ret = set_kcfg(&spec->externs[e], eq + 1, data, err);
+			set[e] = true;
 		}
 	}
 	gzclose(gz);
@@ -172,6 +168,13 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 
 		if (ext->kind != BEL_EXTERN_KCONFIG)
 			continue;
+		/* every value below is written at kcfg_off into the value_size-byte buffer */
+		if ((uint64_t)ext->kcfg_off + ext->kcfg_size > map->value_size || !ext->kcfg_size) {
+			ret = bel_errf(err, EINVAL, "extern '%s' at [%u, +%u) lies outside the %u-byte "
+				       ".kconfig map", ext->name, ext->kcfg_off, ext->kcfg_size,
+				       map->value_size);
+			break;
+		}
 		if (!strcmp(ext->name, "LINUX_KERNEL_VERSION")) {
 			uint32_t v = kernel_version_code();
 
@@ -215,20 +218,59 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 	return ret;
 }
 
-static uint64_t kallsyms_address(const char *name)
+static bool typeless_ksym(const struct bel_extern *ext)
+{
+	return ext->kind == BEL_EXTERN_KSYM_VAR && ext->btf_id && !ext->btf_type_id;
+}
+
+static bool typed_ksym(const struct bel_extern *ext)
+{
+	return ext->kind != BEL_EXTERN_KCONFIG && ext->btf_id && !typeless_ksym(ext);
+}
+
+/* Typeless __ksym addresses: one read of /proc/kallsyms for them all, each name looked up. */
+static void kallsyms_addresses(const struct bel_spec *spec, uint64_t *values)
 {
 	char line[512], sym[256], type;
 	unsigned long long addr;
 	FILE *f = fopen("/proc/kallsyms", "re");
-	uint64_t found = 0;
+	int e;
 
 	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
-			found = addr;
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3)
+			continue;
+		e = bel_spec_find_extern(spec, sym);
+		/* the first address that is not hidden (kptr_restrict shows zeros) */
+		if (e >= 0 && typeless_ksym(&spec->externs[e]) && !values[e])
+			values[e] = addr;
+	}
 	fclose(f);
-	return found;
+}
+
+/* Typed __ksym variables and kfuncs: one walk of kernel BTF for them all, the first VAR or
+ * FUNC of each name taken, as a search by name from the first id would take it. */
+static void kernel_btf_ids(const struct bel_spec *spec, const struct bel_btf *vmlinux,
+			   uint64_t *values)
+{
+	uint32_t id, n = bel_btf_type_count(vmlinux);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = bel_btf_type(vmlinux, id);
+		const struct bel_extern *ext;
+		int e;
+
+		if (btf_kind(t) != BTF_KIND_FUNC && btf_kind(t) != BTF_KIND_VAR)
+			continue;
+		e = bel_spec_find_extern(spec, bel_btf_type_name(vmlinux, t));
+		if (e < 0 || values[e])
+			continue;
+		ext = &spec->externs[e];
+		if (typed_ksym(ext) &&
+		    btf_kind(t) == (ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR))
+			values[e] = id;
+	}
 }
 
 /* Each __ksym and kfunc on its own: one that does not resolve fails only the programs that
@@ -238,6 +280,7 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 	const struct bel_spec *spec = obj->spec;
 	const struct bel_btf *vmlinux = NULL;
 	struct bel_err btf_err = {0};
+	bool typed = false, typeless = false;
 	uint32_t i;
 
 	obj->ksym_values = calloc(spec->nexterns + 1, sizeof(*obj->ksym_values));
@@ -245,30 +288,31 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 	if (!obj->ksym_values || !obj->ksym_errs)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < spec->nexterns; i++) {
+		typed |= typed_ksym(&spec->externs[i]);
+		typeless |= typeless_ksym(&spec->externs[i]);
+	}
+	if (typeless)
+		kallsyms_addresses(spec, obj->ksym_values);
+	if (typed && (vmlinux = bel_kernel_btf(&btf_err)))
+		kernel_btf_ids(spec, vmlinux, obj->ksym_values);
+	for (i = 0; i < spec->nexterns; i++) {
 		const struct bel_extern *ext = &spec->externs[i];
-		uint32_t kind = ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR;
 		struct bel_err *e = &obj->ksym_errs[i];
-		int id;
 
-		if (ext->kind == BEL_EXTERN_KCONFIG || !ext->btf_id)
-			continue;
-		if (ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id) {
-			obj->ksym_values[i] = kallsyms_address(ext->name);
-			if (!obj->ksym_values[i] && !ext->weak)
-				bel_errf(e, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms (or "
-					 "addresses hidden by kptr_restrict)", ext->name);
-			continue;
-		}
-		if (!vmlinux && !(vmlinux = bel_kernel_btf(&btf_err))) {
+		if (typed_ksym(ext) && !vmlinux) {
 			*e = btf_err;
 			bel_err_prefix(e, "extern '%s' (__ksym) needs kernel BTF", ext->name);
 			continue;
 		}
-		id = bel_btf_find(vmlinux, ext->name, kind);
-		if (id < 0 && !ext->weak)
+		if (obj->ksym_values[i] || ext->weak || !(typed_ksym(ext) || typeless_ksym(ext)))
+			continue;
+		if (typeless_ksym(ext)) {
+			bel_errf(e, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms (or addresses "
+				 "hidden by kptr_restrict)", ext->name);
+		} else {
 			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF",
-				 ext->name, kind == BTF_KIND_FUNC ? "kfunc" : "variable");
-		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
+				 ext->name, ext->kind == BEL_EXTERN_KFUNC ? "kfunc" : "variable");
+		}
 	}
 	return 0;
 }

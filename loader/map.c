@@ -256,27 +256,24 @@ static void fill_prog_slots(struct bel_map *map)
 
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove)
 {
-	uint32_t prog_index = (uint32_t)(prog - obj->progs), i, s;
+	const struct bel_spec *spec = obj->spec;
+	uint32_t prog_index = (uint32_t)(prog - obj->progs), s;
 
-	for (i = 0; i < obj->spec->nmaps; i++) {
-		const struct bel_map *map = &obj->maps[i];
-		const struct bel_map_def *def = map->def;
+	/* the program's own slots, listed at open: not a scan of every map per load */
+	for (s = spec->prog_slots_start[prog_index]; s < spec->prog_slots_start[prog_index + 1]; s++) {
+		const struct bel_prog_slot *ps = &spec->prog_slots[s];
+		const struct bel_map *map = &obj->maps[ps->map];
+		uint32_t key = ps->slot;
+		int ret;
 
-		if (def->type != BPF_MAP_TYPE_PROG_ARRAY || map->fd < 0)
+		if (map->fd < 0)
 			continue;
-		for (s = 0; s < def->nslots; s++) {
-			uint32_t key = def->slots[s].slot;
-			int ret;
-
-			if (def->slots[s].target != prog_index)
-				continue;
-			ret = remove ? bel_sys_map_delete_elem(map->fd, &key)
-				     : bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
-			if (ret && !(remove && ret == -ENOENT))
-				bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': %s prog '%s' in slot %u "
-					    "failed: %s", def->name, remove ? "removing" : "putting",
-					    prog->def->name, key, strerror(-ret));
-		}
+		ret = remove ? bel_sys_map_delete_elem(map->fd, &key)
+			     : bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
+		if (ret && !(remove && ret == -ENOENT))
+			bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': %s prog '%s' in slot %u failed: %s",
+				    map->def->name, remove ? "removing" : "putting", prog->def->name,
+				    key, strerror(-ret));
 	}
 }
 

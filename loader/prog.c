@@ -24,14 +24,20 @@
 #define LOG_ASKED_MAX (256u << 20)
 #define LOG_TAIL_LINES 6
 
+/* The map table is sorted (reloc/progs.c): searched, not scanned. */
 static bool in_table(const struct bel_prog_def *def, uint32_t map)
 {
-	uint32_t i;
+	uint32_t lo = 0, hi = def->nmaps;
 
-	for (i = 0; i < def->nmaps; i++)
-		if (def->maps[i] == map)
-			return true;
-	return false;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (def->maps[mid] < map)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < def->nmaps && def->maps[lo] == map;
 }
 
 static void release_maps(struct bel_program *prog, bool undo)
@@ -53,7 +59,7 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int ret;
 
-	prog->acquired = calloc(def->nmaps + spec->nmaps + 1, sizeof(*prog->acquired));
+	prog->acquired = calloc((size_t)def->nmaps + spec->nmeta_maps + 1, sizeof(*prog->acquired));
 	if (!prog->acquired)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < def->nmaps; i++) {
@@ -62,13 +68,13 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 			return ret;
 		prog->acquired[prog->nacquired++] = def->maps[i];
 	}
-	for (i = 0; i < spec->nmaps; i++) {
-		if (!spec->maps[i].has_metadata || in_table(def, i))
+	for (i = 0; i < spec->nmeta_maps; i++) {
+		if (in_table(def, spec->meta_maps[i]))
 			continue;
-		ret = bel_map_acquire(&prog->obj->maps[i], err);
+		ret = bel_map_acquire(&prog->obj->maps[spec->meta_maps[i]], err);
 		if (ret)
 			return ret;
-		prog->acquired[prog->nacquired++] = i;
+		prog->acquired[prog->nacquired++] = spec->meta_maps[i];
 	}
 	return 0;
 }

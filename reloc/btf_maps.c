@@ -192,7 +192,7 @@ int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err)
 		return 0;
 	if (!spec->btf)
 		return bel_errf(err, EINVAL, "section '.maps' needs BTF, but the object has none");
-	id = bel_btf_find(spec->btf, ".maps", BTF_KIND_DATASEC);
+	id = bel_spec_find_datasec(spec, ".maps");
 	if (id < 0)
 		return bel_errf(err, ENOENT, "section '.maps' has no DATASEC in BTF");
 	ds = bel_btf_type(spec->btf, (uint32_t)id);
@@ -209,12 +209,9 @@ int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err)
 			return bel_errf(err, EINVAL, "map '%s': definition is not a struct", name);
 		if (bel_spec_find_map(spec, name) >= 0)
 			return bel_errf(err, EEXIST, "map '%s' is defined twice", name);
-		ret = bel_spec_add_map(spec, &map, err);
+		ret = bel_spec_add_map(spec, name, &map, err);
 		if (ret)
 			return ret;
-		map->name = strdup(name);
-		if (!map->name)
-			return bel_errf(err, ENOMEM, "out of memory");
 		snprintf(map->kname, sizeof(map->kname), "%s", name);
 		map->origin = BEL_MAP_FROM_BTF;
 		map->sec_index = sec->index;

@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
@@ -90,6 +91,20 @@ static bool datasec_has_metadata(const struct bel_btf *btf, uint32_t ds_id)
 	return false;
 }
 
+/* Every program binds every metadata map: listed once, not found by a scan per program. */
+static int list_metadata_maps(struct bel_spec *spec, struct bel_err *err)
+{
+	uint32_t i;
+
+	spec->meta_maps = calloc(spec->nmaps ? spec->nmaps : 1, sizeof(*spec->meta_maps));
+	if (!spec->meta_maps)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < spec->nmaps; i++)
+		if (spec->maps[i].has_metadata)
+			spec->meta_maps[spec->nmeta_maps++] = i;
+	return 0;
+}
+
 int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err)
 {
 	size_t i;
@@ -109,12 +124,9 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err)
 		if (bel_spec_find_map(spec, sec->name) >= 0)
 			return bel_errf(err, EEXIST, "section '%s' collides with a map of the same name",
 					sec->name);
-		ret = bel_spec_add_map(spec, &map, err);
+		ret = bel_spec_add_map(spec, sec->name, &map, err);
 		if (ret)
 			return ret;
-		map->name = strdup(sec->name);
-		if (!map->name)
-			return bel_errf(err, ENOMEM, "out of memory");
 		bel_data_map_kname(spec->obj_name, sec->name, map->kname);
 		map->origin = BEL_MAP_FROM_DATA;
 		map->data_kind = kind;
@@ -126,7 +138,7 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err)
 		map->sec_size = sec->size;
 		map->init = kind == BEL_DATA_BSS ? NULL : sec->data;
 		map->freeze = kind == BEL_DATA_RODATA;
-		ds = spec->btf ? bel_btf_find(spec->btf, sec->name, BTF_KIND_DATASEC) : -ENOENT;
+		ds = bel_spec_find_datasec(spec, sec->name);
 		/* Programs may not write read-only data. */
 		map->map_flags = kind == BEL_DATA_RODATA ? BPF_F_RDONLY_PROG : 0;
 		if (spec->btf && datasec_has_global(spec->btf, ds))
@@ -136,5 +148,5 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err)
 			map->has_metadata = datasec_has_metadata(spec->btf, (uint32_t)ds);
 		}
 	}
-	return 0;
+	return list_metadata_maps(spec, err);
 }

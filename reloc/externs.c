@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "externs.h"
 
+#include "common/array.h"
+#include "common/limits.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,27 +12,33 @@
 
 int bel_spec_find_extern(const struct bel_spec *spec, const char *name)
 {
-	uint32_t i;
-
-	for (i = 0; i < spec->nexterns; i++)
-		if (!strcmp(spec->externs[i].name, name))
-			return (int)i;
-	return -ENOENT;
+	return bel_name_map_get(&spec->externs_by_name, name);
 }
 
-/* The entry named `name` in a DATASEC (a VAR or, in .ksyms, a FUNC), or 0. */
-static uint32_t datasec_entry(const struct bel_btf *btf, int ds_id, const char *name)
+/* The entries of a DATASEC (VARs or, in .ksyms, FUNCs) by name: the first of each name. */
+static int index_datasec(const struct bel_btf *btf, int ds_id, struct bel_name_map *out,
+			 struct bel_err *err)
 {
 	const struct btf_type *ds = ds_id > 0 ? bel_btf_type(btf, (uint32_t)ds_id) : NULL;
 	uint32_t i;
 
 	for (i = 0; ds && i < btf_vlen(ds); i++) {
 		const struct btf_type *t = bel_btf_type(btf, btf_secinfos(ds)[i].type);
+		int ret = t ? bel_name_map_add(out, bel_btf_type_name(btf, t), btf_secinfos(ds)[i].type)
+			    : 0;
 
-		if (t && !strcmp(bel_btf_type_name(btf, t), name))
-			return btf_secinfos(ds)[i].type;
+		if (ret && ret != -EEXIST)
+			return bel_errf(err, -ret, "out of memory");
 	}
 	return 0;
+}
+
+/* The entry named `name` in an indexed DATASEC, or 0. */
+static uint32_t datasec_entry(const struct bel_name_map *entries, const char *name)
+{
+	int id = bel_name_map_get(entries, name);
+
+	return id > 0 ? (uint32_t)id : 0;
 }
 
 static int kcfg_classify(const struct bel_btf *btf, struct bel_extern *ext, struct bel_err *err)
@@ -87,13 +96,18 @@ static int cmp_secinfo(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Lay out .kconfig and describe it as the value of an array map. */
+/*
+ * Lay out .kconfig and describe it as the value of an array map. Offsets are added up in 64
+ * bits and the total bounded, so the map's value holds every extern at its offset: the
+ * loader writes each value at kcfg_off into a buffer of value_size bytes.
+ */
 static int layout_kconfig(struct bel_spec *spec, int ds_id, struct bel_err *err)
 {
 	struct bel_extern **kcfg = calloc(spec->nexterns + 1, sizeof(*kcfg));
 	struct btf_type *ds = ds_id > 0 ? bel_btf_type_mut(spec->btf, (uint32_t)ds_id) : NULL;
 	struct bel_map_def *map;
-	uint32_t i, n = 0, off = 0;
+	uint32_t i, n = 0;
+	uint64_t off = 0;
 	int ret = 0;
 
 	if (!kcfg)
@@ -103,17 +117,33 @@ static int layout_kconfig(struct bel_spec *spec, int ds_id, struct bel_err *err)
 			kcfg[n++] = &spec->externs[i];
 	qsort(kcfg, n, sizeof(*kcfg), cmp_kcfg);
 	for (i = 0; i < n; i++) {
-		off = (off + kcfg[i]->kcfg_align - 1) / kcfg[i]->kcfg_align * kcfg[i]->kcfg_align;
-		kcfg[i]->kcfg_off = off;
+		uint64_t align = kcfg[i]->kcfg_align;
+
+		if (!align || align > 8) {
+			ret = bel_errf(err, EINVAL, "extern '%s' (.kconfig): alignment %llu", kcfg[i]->name,
+				       (unsigned long long)align);
+			break;
+		}
+		off = (off + align - 1) / align * align;
+		if (off + kcfg[i]->kcfg_size > BEL_KCONFIG_MAX_SIZE) {
+			ret = bel_errf(err, E2BIG, ".kconfig: extern '%s' (%u bytes) would end at byte %llu, "
+				       "beyond the %u bytes bel allows for the map", kcfg[i]->name,
+				       kcfg[i]->kcfg_size, (unsigned long long)(off + kcfg[i]->kcfg_size),
+				       BEL_KCONFIG_MAX_SIZE);
+			break;
+		}
+		kcfg[i]->kcfg_off = (uint32_t)off;
 		off += kcfg[i]->kcfg_size;
 	}
 	free(kcfg);
+	if (ret)
+		return ret;
 	if (!n)
 		return 0;
 	if (ds) { /* the DATASEC clang left with size 0 and offsets 0 */
 		struct btf_var_secinfo *vsi = btf_secinfos(ds);
 
-		ds->size = off;
+		ds->size = (uint32_t)off;
 		for (i = 0; i < btf_vlen(ds); i++) {
 			struct btf_type *var = bel_btf_type_mut(spec->btf, vsi[i].type);
 			int e = var ? bel_spec_find_extern(spec, bel_btf_type_name(spec->btf, var)) : -1;
@@ -126,19 +156,16 @@ static int layout_kconfig(struct bel_spec *spec, int ds_id, struct bel_err *err)
 		}
 		qsort(vsi, btf_vlen(ds), sizeof(*vsi), cmp_secinfo);
 	}
-	ret = bel_spec_add_map(spec, &map, err);
+	ret = bel_spec_add_map(spec, ".kconfig", &map, err);
 	if (ret)
 		return ret;
 	spec->kconfig_map = (int)spec->nmaps - 1;
-	map->name = strdup(".kconfig");
-	if (!map->name)
-		return bel_errf(err, ENOMEM, "out of memory");
 	bel_data_map_kname(spec->obj_name, ".kconfig", map->kname);
 	map->origin = BEL_MAP_FROM_DATA;
 	map->data_kind = BEL_DATA_KCONFIG;
 	map->type = BPF_MAP_TYPE_ARRAY;
 	map->key_size = 4;
-	map->value_size = off;
+	map->value_size = (uint32_t)off;
 	map->max_entries = 1;
 	map->map_flags = BPF_F_RDONLY_PROG | BPF_F_MMAPABLE;
 	map->freeze = true;
@@ -199,40 +226,56 @@ static int sanitize_ksyms(struct bel_spec *spec, int ds_id, struct bel_err *err)
 
 int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err)
 {
-	int kconfig_ds = -1, ksyms_ds = -1, ret;
+	struct bel_name_map kconfig_entries = {0}, ksyms_entries = {0};
+	int kconfig_ds = -1, ksyms_ds = -1, ret = 0;
 	size_t i;
 
 	spec->kconfig_map = -1;
 	if (spec->btf) {
-		kconfig_ds = bel_btf_find(spec->btf, ".kconfig", BTF_KIND_DATASEC);
-		ksyms_ds = bel_btf_find(spec->btf, ".ksyms", BTF_KIND_DATASEC);
+		kconfig_ds = bel_spec_find_datasec(spec, ".kconfig");
+		ksyms_ds = bel_spec_find_datasec(spec, ".ksyms");
+		ret = index_datasec(spec->btf, kconfig_ds, &kconfig_entries, err);
+		if (!ret)
+			ret = index_datasec(spec->btf, ksyms_ds, &ksyms_entries, err);
 	}
-	for (i = 1; i < spec->elf->nsyms; i++) {
+	for (i = 1; !ret && i < spec->elf->nsyms; i++) {
 		const struct bel_elf_sym *sym = &spec->elf->syms[i];
-		struct bel_extern *ext, *grown;
+		struct bel_extern *ext;
 		uint32_t id = 0;
 
 		if (sym->shndx != SHN_UNDEF || !*sym->name ||
 		    (sym->bind != STB_GLOBAL && sym->bind != STB_WEAK))
 			continue;
-		grown = realloc(spec->externs, (spec->nexterns + 1) * sizeof(*grown));
-		if (!grown)
-			return bel_errf(err, ENOMEM, "out of memory");
-		spec->externs = grown;
-		ext = &spec->externs[spec->nexterns++];
+		/* programs name externs by symbol: one name, one extern */
+		if (bel_spec_find_extern(spec, sym->name) >= 0) {
+			ret = bel_errf(err, EEXIST, "extern '%s' is declared twice", sym->name);
+			break;
+		}
+		if (bel_grow(&spec->externs, spec->nexterns, &spec->externs_cap, sizeof(*spec->externs),
+			     16)) {
+			ret = bel_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		ext = &spec->externs[spec->nexterns];
 		memset(ext, 0, sizeof(*ext));
 		ext->name = strdup(sym->name);
-		if (!ext->name)
-			return bel_errf(err, ENOMEM, "out of memory");
+		if (!ext->name) {
+			ret = bel_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		spec->nexterns++;
+		ret = bel_name_map_add(&spec->externs_by_name, ext->name, spec->nexterns - 1);
+		if (ret) {
+			ret = bel_errf(err, -ret, "out of memory");
+			break;
+		}
 		ext->weak = sym->bind == STB_WEAK;
-		if (spec->btf && (id = datasec_entry(spec->btf, kconfig_ds, sym->name))) {
+		if (spec->btf && (id = datasec_entry(&kconfig_entries, sym->name))) {
 			ext->kind = BEL_EXTERN_KCONFIG;
 			ext->btf_id = id;
 			ext->btf_type_id = bel_btf_type(spec->btf, id)->type;
 			ret = kcfg_classify(spec->btf, ext, err);
-			if (ret)
-				return ret;
-		} else if (spec->btf && (id = datasec_entry(spec->btf, ksyms_ds, sym->name))) {
+		} else if (spec->btf && (id = datasec_entry(&ksyms_entries, sym->name))) {
 			const struct btf_type *t = bel_btf_type(spec->btf, id);
 
 			ext->btf_id = id;
@@ -250,7 +293,10 @@ int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err)
 			ext->btf_id = 0;
 		}
 	}
-	ret = layout_kconfig(spec, kconfig_ds, err);
+	bel_name_map_free(&kconfig_entries);
+	bel_name_map_free(&ksyms_entries);
+	if (!ret)
+		ret = layout_kconfig(spec, kconfig_ds, err);
 	if (!ret && ksyms_ds > 0)
 		ret = sanitize_ksyms(spec, ksyms_ds, err);
 	return ret;

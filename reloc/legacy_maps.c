@@ -47,12 +47,9 @@ int bel_spec_collect_legacy_maps(struct bel_spec *spec, struct bel_err *err)
 		if (!*sym->name || bel_spec_find_map(spec, sym->name) >= 0)
 			return bel_errf(err, EEXIST, "legacy map '%s': unnamed or defined twice", sym->name);
 		memcpy(f, sec->data + sym->value, def_size < sizeof(f) ? def_size : sizeof(f));
-		ret = bel_spec_add_map(spec, &map, err);
+		ret = bel_spec_add_map(spec, sym->name, &map, err);
 		if (ret)
 			return ret;
-		map->name = strdup(sym->name);
-		if (!map->name)
-			return bel_errf(err, ENOMEM, "out of memory");
 		snprintf(map->kname, sizeof(map->kname), "%s", sym->name);
 		map->origin = BEL_MAP_FROM_LEGACY;
 		map->type = f[0];

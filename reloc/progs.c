@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/limits.h"
 #include "externs.h"
 #include "spec.h"
 
@@ -41,6 +42,15 @@ struct piece {
 	uint32_t out_off;
 };
 
+/* A map found by where its definition sits: legacy and BTF maps by section and offset. */
+struct map_at {
+	uint32_t sec_index;
+	uint64_t sec_offset;
+	uint32_t map;
+};
+
+#define EXTERN_UNKNOWN (-2) /* sym_ext: not looked up yet */
+
 struct reloc_ctx {
 	struct bel_spec *spec;
 	struct func *funcs;
@@ -52,7 +62,13 @@ struct reloc_ctx {
 	uint32_t out_cnt, out_cap;
 	uint32_t *placed;      /* per func: its offset in out, or NOT_PLACED */
 	struct piece *pieces;  /* functions in the order they were placed */
-	uint32_t npieces;
+	uint32_t npieces, pieces_cap;
+	/* lookups made once per object, not per relocation */
+	struct map_at *maps_at;  /* every map of the spec, by (section, offset, index) */
+	int *data_map;           /* per section number: its global-data map, or -1 */
+	int *sym_ext;            /* per symbol: its extern, -1 for none, EXTERN_UNKNOWN */
+	uint64_t bytes_left;     /* of BEL_PROGS_MAX_BYTES, for the programs still to come */
+	uint64_t prog_bytes;     /* what the program being relocated takes so far */
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
 	struct bel_extern_ref *extern_refs;
@@ -203,35 +219,12 @@ static int collect_rels(struct reloc_ctx *ctx, struct bel_err *err)
 	return 0;
 }
 
-static int cmp_name_ptr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Programs are found by name: two static functions of one name in two sections cannot both be. */
-static int check_unique_names(const struct bel_spec *spec, struct bel_err *err)
-{
-	char **names = calloc(spec->nprogs ? spec->nprogs : 1, sizeof(*names));
-	uint32_t i;
-	int ret = 0;
-
-	if (!names)
-		return bel_errf(err, ENOMEM, "out of memory");
-	for (i = 0; i < spec->nprogs; i++)
-		names[i] = spec->progs[i].name;
-	qsort(names, spec->nprogs, sizeof(*names), cmp_name_ptr);
-	for (i = 1; i < spec->nprogs && !ret; i++)
-		if (!strcmp(names[i - 1], names[i]))
-			ret = bel_errf(err, EEXIST, "program '%s' is defined twice", names[i]);
-	free(names);
-	return ret;
-}
-
 /* Every function outside .text is a program. */
 static int collect_progs(const struct reloc_ctx *ctx, struct bel_err *err)
 {
 	struct bel_spec *spec = ctx->spec;
 	size_t i, f;
+	int ret;
 
 	spec->progs = calloc(ctx->nfuncs ? ctx->nfuncs : 1, sizeof(*spec->progs));
 	if (!spec->progs)
@@ -244,10 +237,18 @@ static int collect_progs(const struct reloc_ctx *ctx, struct bel_err *err)
 
 		if (!strcmp(sec->name, ".text"))
 			continue;
-		prog = &spec->progs[spec->nprogs++];
+		/* Programs are found by name: two static functions of one name in two sections
+		 * cannot both be. */
+		if (bel_spec_find_prog(spec, fn->name) >= 0)
+			return bel_errf(err, EEXIST, "program '%s' is defined twice", fn->name);
+		prog = &spec->progs[spec->nprogs];
 		prog->name = strdup(fn->name);
 		if (!prog->name)
 			return bel_errf(err, ENOMEM, "out of memory");
+		spec->nprogs++;
+		ret = bel_name_map_add(&spec->progs_by_name, prog->name, spec->nprogs - 1);
+		if (ret)
+			return bel_errf(err, -ret, "out of memory");
 		prog->sec_name = sec->name;
 		prog->sec_index = fn->sec_index;
 		prog->sec_insn_off = fn->start;
@@ -269,7 +270,7 @@ static int collect_progs(const struct reloc_ctx *ctx, struct bel_err *err)
 			return bel_errf(err, EINVAL, "section '%s' holds code but no function symbol",
 					sec->name);
 	}
-	return check_unique_names(spec, err);
+	return 0;
 }
 
 static int grow_out(struct reloc_ctx *ctx, uint32_t extra)
@@ -281,6 +282,10 @@ static int grow_out(struct reloc_ctx *ctx, uint32_t extra)
 	if (need > (1u << 24)) /* far beyond BPF_COMPLEXITY_LIMIT_INSNS */
 		return bel_errf(ctx->err, E2BIG, "more than %u instructions after appending subprograms",
 				1u << 24);
+	if (need * sizeof(struct bpf_insn) > ctx->bytes_left)
+		return bel_errf(ctx->err, E2BIG, "the object's programs take more than %llu MiB once "
+				"each has its subprograms appended",
+				(unsigned long long)(BEL_PROGS_MAX_BYTES >> 20));
 	while (cap < need)
 		cap *= 2;
 	if (cap == ctx->out_cap)
@@ -300,7 +305,6 @@ static int place_func(struct reloc_ctx *ctx, uint32_t fi)
 {
 	const struct func *f = &ctx->funcs[fi];
 	const struct bel_elf_sec *sec = &ctx->spec->elf->secs[f->sec_index];
-	struct piece *grown;
 	int ret;
 
 	if (ctx->placed[fi] != NOT_PLACED)
@@ -311,10 +315,8 @@ static int place_func(struct reloc_ctx *ctx, uint32_t fi)
 	ret = grow_out(ctx, f->cnt);
 	if (ret)
 		return ret;
-	grown = realloc(ctx->pieces, (ctx->npieces + 1) * sizeof(*grown));
-	if (!grown)
+	if (bel_grow(&ctx->pieces, ctx->npieces, &ctx->pieces_cap, sizeof(*ctx->pieces), 16))
 		return bel_errf(ctx->err, ENOMEM, "out of memory");
-	ctx->pieces = grown;
 	ctx->pieces[ctx->npieces].func = fi;
 	ctx->pieces[ctx->npieces].out_off = ctx->out_cnt;
 	ctx->npieces++;
@@ -350,7 +352,13 @@ static int add_ext_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t ext)
 /* The extern an undefined symbol names, or an error saying why there is none. */
 static int extern_of(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_sym *sym)
 {
-	int e = bel_spec_find_extern(ctx->spec, sym->name);
+	int *e_of_sym = &ctx->sym_ext[sym - ctx->spec->elf->syms];
+	int e;
+
+	/* once per symbol, not per relocation: a name is hashed in time of its length */
+	if (*e_of_sym == EXTERN_UNKNOWN)
+		*e_of_sym = bel_spec_find_extern(ctx->spec, sym->name);
+	e = *e_of_sym;
 
 	if (e < 0 || !ctx->spec->externs[e].btf_id)
 		return bel_errf(ctx->err, ENOENT, "insn %u: extern '%s' is declared neither __kconfig "
@@ -358,18 +366,62 @@ static int extern_of(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_s
 	return e;
 }
 
-static int map_by_sec(const struct bel_spec *spec, uint32_t sec_index, bool data, uint64_t off)
+static int cmp_map_at(const void *a, const void *b)
 {
+	const struct map_at *x = a, *y = b;
+
+	if (x->sec_index != y->sec_index)
+		return x->sec_index < y->sec_index ? -1 : 1;
+	if (x->sec_offset != y->sec_offset)
+		return x->sec_offset < y->sec_offset ? -1 : 1;
+	return x->map < y->map ? -1 : x->map > y->map;
+}
+
+/* Where each map is defined, sorted, and each section's global-data map: built once. */
+static int index_maps(struct reloc_ctx *ctx, struct bel_err *err)
+{
+	const struct bel_spec *spec = ctx->spec;
 	uint32_t i;
 
+	ctx->maps_at = calloc(spec->nmaps ? spec->nmaps : 1, sizeof(*ctx->maps_at));
+	ctx->data_map = malloc(spec->elf->nsecs * sizeof(*ctx->data_map));
+	ctx->sym_ext = malloc((spec->elf->nsyms ? spec->elf->nsyms : 1) * sizeof(*ctx->sym_ext));
+	if (!ctx->maps_at || !ctx->data_map || !ctx->sym_ext)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < spec->elf->nsecs; i++)
+		ctx->data_map[i] = -1;
+	for (i = 0; i < spec->elf->nsyms; i++)
+		ctx->sym_ext[i] = EXTERN_UNKNOWN;
 	for (i = 0; i < spec->nmaps; i++) {
 		const struct bel_map_def *m = &spec->maps[i];
 
-		if (m->sec_index != sec_index)
-			continue;
-		if (data ? m->origin == BEL_MAP_FROM_DATA : m->sec_offset == off)
-			return (int)i;
+		ctx->maps_at[i] = (struct map_at){m->sec_index, m->sec_offset, i};
+		/* the first such map of a section, as a scan in map order would find it */
+		if (m->origin == BEL_MAP_FROM_DATA && m->sec_index && m->sec_index < spec->elf->nsecs &&
+		    ctx->data_map[m->sec_index] < 0)
+			ctx->data_map[m->sec_index] = (int)i;
 	}
+	qsort(ctx->maps_at, spec->nmaps, sizeof(*ctx->maps_at), cmp_map_at);
+	return 0;
+}
+
+/* The first map (in map order) defined at this offset of this section, or -1. */
+static int map_by_sec(const struct reloc_ctx *ctx, uint32_t sec_index, uint64_t off)
+{
+	uint32_t lo = 0, hi = ctx->spec->nmaps;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct map_at *m = &ctx->maps_at[mid];
+
+		if (m->sec_index < sec_index || (m->sec_index == sec_index && m->sec_offset < off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ctx->spec->nmaps && ctx->maps_at[lo].sec_index == sec_index &&
+	    ctx->maps_at[lo].sec_offset == off)
+		return (int)ctx->maps_at[lo].map;
 	return -1;
 }
 
@@ -423,13 +475,13 @@ static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct be
 		ctx->out[idx].imm = (int32_t)(ctx->placed[target] - idx - 1);
 		return 0;
 	}
-	map = map_by_sec(spec, sym->shndx, false, sym->value + (sym->type == STT_SECTION ? imm : 0));
+	map = map_by_sec(ctx, sym->shndx, sym->value + (sym->type == STT_SECTION ? imm : 0));
 	if (map >= 0 && spec->maps[map].origin != BEL_MAP_FROM_DATA) {
 		insn->src_reg = BPF_PSEUDO_MAP_FD;
 		insn->imm = 0;
 		return add_ref(ctx, idx, (uint32_t)map);
 	}
-	map = map_by_sec(spec, sym->shndx, true, 0);
+	map = ctx->data_map[sym->shndx];
 	if (map >= 0) {
 		int64_t off = 0;
 
@@ -590,6 +642,7 @@ static uint32_t first_record(const struct bel_btf_ext_info *info, const struct b
 static int build_ext_info(struct reloc_ctx *ctx, int which, const struct bel_btf_ext_info *info,
 			  uint8_t **out, uint32_t *out_cnt, uint32_t *out_rec_size)
 {
+	static const char *const what[] = {"func_info", "line_info", "CO-RE"};
 	uint32_t p, r, cnt = 0, cap = 0;
 	uint8_t *recs = NULL;
 
@@ -604,15 +657,25 @@ static int build_ext_info(struct reloc_ctx *ctx, int which, const struct bel_btf
 
 		if (!sec)
 			continue;
-		for (r = sec->sorted ? first_record(info, sec, f->start) : 0; r < sec->count; r++) {
+		/* records are sorted (btf/ext.c): the function's are the run from its start */
+		for (r = first_record(info, sec, f->start); r < sec->count; r++) {
 			const uint8_t *rec = sec->recs + (size_t)r * info->rec_size;
 			uint32_t insn_off;
 
 			memcpy(&insn_off, rec, 4);
-			if (sec->sorted && insn_off / 8 >= f->start + f->cnt)
+			if (insn_off / 8 >= f->start + f->cnt)
 				break;
-			if (insn_off % 8 || insn_off / 8 < f->start || insn_off / 8 >= f->start + f->cnt)
+			if (insn_off % 8 || insn_off / 8 < f->start)
 				continue;
+			/* the kernel takes one record per instruction at most: more is only memory,
+			 * copied again into every program that holds the function */
+			if (cnt >= ctx->out_cnt ||
+			    ctx->prog_bytes + (uint64_t)(cnt + 1) * info->rec_size > ctx->bytes_left) {
+				free(recs);
+				return bel_errf(ctx->err, E2BIG, "%u %s records for %u instructions%s",
+						cnt + 1, what[which], ctx->out_cnt,
+						cnt >= ctx->out_cnt ? "" : ", beyond what bel allows an object");
+			}
 			if (cnt == cap) {
 				uint8_t *grown;
 
@@ -633,6 +696,7 @@ static int build_ext_info(struct reloc_ctx *ctx, int which, const struct bel_btf
 	*out = recs;
 	*out_cnt = cnt;
 	*out_rec_size = cnt ? info->rec_size : 0;
+	ctx->prog_bytes += (uint64_t)cnt * info->rec_size;
 	return 0;
 }
 
@@ -661,6 +725,7 @@ static int map_ext_secs(struct reloc_ctx *ctx, struct bel_err *err)
 static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 {
 	int fi = find_func(ctx, prog->sec_index, prog->sec_insn_off);
+	struct bpf_insn *insns;
 	size_t i;
 	int ret;
 
@@ -668,12 +733,15 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 		return bel_errf(ctx->err, EINVAL, "no function at the program's start");
 	ctx->prog = prog;
 	ctx->out_cnt = 0;
-	ctx->npieces = 0;
 	ctx->nrefs = 0;
 	ctx->nextern_refs = 0;
-	for (i = 0; i < ctx->nfuncs; i++)
-		ctx->placed[i] = NOT_PLACED;
+	/* only what the last program placed: clearing every function per program would make
+	 * the whole walk grow with programs times functions */
+	for (i = 0; i < ctx->npieces; i++)
+		ctx->placed[ctx->pieces[i].func] = NOT_PLACED;
+	ctx->npieces = 0;
 	ret = place_func(ctx, (uint32_t)fi);
+	ctx->prog_bytes = (uint64_t)ctx->out_cnt * sizeof(struct bpf_insn);
 	if (!ret)
 		ret = build_map_table(ctx);
 	if (!ret && ctx->spec->btf_ext) {
@@ -688,7 +756,12 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	}
 	if (ret)
 		return ret;
-	/* Hand the buffers over to the program. */
+	ctx->bytes_left -= ctx->prog_bytes; /* at most bytes_left: checked as it grew */
+	/* Hand the buffers over to the program, the instructions no larger than they are (the
+	 * buffer grows from 64: most of it, for a short program). */
+	insns = realloc(ctx->out, (size_t)ctx->out_cnt * sizeof(*insns));
+	if (insns)
+		ctx->out = insns;
 	prog->insns = ctx->out;
 	prog->insn_cnt = ctx->out_cnt;
 	prog->map_refs = ctx->refs;
@@ -706,7 +779,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 {
-	struct reloc_ctx ctx = {.spec = spec, .err = err};
+	struct reloc_ctx ctx = {.spec = spec, .err = err, .bytes_left = BEL_PROGS_MAX_BYTES};
 	uint32_t i;
 	size_t s;
 	int ret;
@@ -716,12 +789,16 @@ int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 		ret = collect_progs(&ctx, err);
 	if (!ret)
 		ret = collect_rels(&ctx, err);
+	if (!ret)
+		ret = index_maps(&ctx, err);
 	if (!ret && spec->btf_ext)
 		ret = map_ext_secs(&ctx, err);
 	if (!ret) {
-		ctx.placed = calloc(ctx.nfuncs ? ctx.nfuncs : 1, sizeof(*ctx.placed));
+		ctx.placed = malloc((ctx.nfuncs ? ctx.nfuncs : 1) * sizeof(*ctx.placed));
 		if (!ctx.placed)
 			ret = bel_errf(err, ENOMEM, "out of memory");
+		else
+			memset(ctx.placed, 0xff, (ctx.nfuncs ? ctx.nfuncs : 1) * sizeof(*ctx.placed));
 	}
 	for (i = 0; i < spec->nprogs && !ret; i++) {
 		ret = relocate_prog(&ctx, &spec->progs[i]);
@@ -734,6 +811,9 @@ int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 	free(ctx.extern_refs);
 	free(ctx.pieces);
 	free(ctx.placed);
+	free(ctx.maps_at);
+	free(ctx.data_map);
+	free(ctx.sym_ext);
 	for (s = 0; ctx.srels && s < spec->elf->nsecs; s++)
 		free(ctx.srels[s].rels);
 	free(ctx.srels);

@@ -2,22 +2,38 @@
 #include "spec.h"
 
 #include "btf/fixup.h"
+#include "common/array.h"
 #include "externs.h"
-#include <stdio.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int bel_spec_add_map(struct bel_spec *spec, struct bel_map_def **out, struct bel_err *err)
+int bel_spec_add_map(struct bel_spec *spec, const char *name, struct bel_map_def **out,
+		     struct bel_err *err)
 {
-	struct bel_map_def *grown = realloc(spec->maps, (spec->nmaps + 1) * sizeof(*grown));
+	struct bel_map_def *map;
+	char *copy;
+	int ret;
 
-	if (!grown)
+	*out = NULL;
+	if (bel_spec_find_map(spec, name) >= 0)
+		return bel_errf(err, EEXIST, "map '%s' is defined twice", name);
+	if (bel_grow(&spec->maps, spec->nmaps, &spec->maps_cap, sizeof(*spec->maps), 16))
 		return bel_errf(err, ENOMEM, "out of memory");
-	spec->maps = grown;
-	*out = &spec->maps[spec->nmaps++];
-	memset(*out, 0, sizeof(**out));
+	copy = strdup(name);
+	if (!copy)
+		return bel_errf(err, ENOMEM, "out of memory");
+	ret = bel_name_map_add(&spec->maps_by_name, copy, spec->nmaps);
+	if (ret) {
+		free(copy);
+		return bel_errf(err, -ret, "out of memory");
+	}
+	map = &spec->maps[spec->nmaps++];
+	memset(map, 0, sizeof(*map));
+	map->name = copy;
+	*out = map;
 	return 0;
 }
 
@@ -35,22 +51,36 @@ void bel_map_def_release(struct bel_map_def *def)
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name)
 {
-	uint32_t i;
-
-	for (i = 0; i < spec->nmaps; i++)
-		if (spec->maps[i].name && !strcmp(spec->maps[i].name, name))
-			return (int)i;
-	return -ENOENT;
+	return bel_name_map_get(&spec->maps_by_name, name);
 }
 
 int bel_spec_find_prog(const struct bel_spec *spec, const char *name)
 {
-	uint32_t i;
+	return bel_name_map_get(&spec->progs_by_name, name);
+}
 
-	for (i = 0; i < spec->nprogs; i++)
-		if (spec->progs[i].name && !strcmp(spec->progs[i].name, name))
-			return (int)i;
-	return -ENOENT;
+int bel_spec_find_datasec(const struct bel_spec *spec, const char *name)
+{
+	return bel_name_map_get(&spec->datasecs_by_name, name);
+}
+
+/* DATASECs by name, once: several steps look up one per section, map or extern kind. */
+static int index_datasecs(struct bel_spec *spec, struct bel_err *err)
+{
+	uint32_t id, n = bel_btf_type_count(spec->btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = bel_btf_type(spec->btf, id);
+		int ret;
+
+		if (btf_kind(t) != BTF_KIND_DATASEC)
+			continue;
+		/* the first of a name is the one found, as a scan would find it */
+		ret = bel_name_map_add(&spec->datasecs_by_name, bel_btf_type_name(spec->btf, t), id);
+		if (ret && ret != -EEXIST)
+			return bel_errf(err, -ret, "out of memory indexing BTF");
+	}
+	return 0;
 }
 
 static int read_license_and_version(struct bel_spec *spec, struct bel_err *err)
@@ -83,6 +113,8 @@ static int read_btf(struct bel_spec *spec, struct bel_err *err)
 	ret = bel_btf_parse(sec->data, sec->size, NULL, true, &spec->btf, err);
 	if (!ret)
 		ret = bel_btf_fixup_datasecs(spec->btf, spec->elf, err);
+	if (!ret)
+		ret = index_datasecs(spec, err);
 	if (ret)
 		return bel_err_prefix(err, "section '.BTF'");
 	sec = bel_elf_sec_by_name(spec->elf, ".BTF.ext");
@@ -162,6 +194,13 @@ void bel_spec_free(struct bel_spec *spec)
 		free(spec->externs[i].name);
 	free(spec->externs);
 	free(spec->vars);
+	bel_name_map_free(&spec->maps_by_name);
+	bel_name_map_free(&spec->progs_by_name);
+	bel_name_map_free(&spec->externs_by_name);
+	bel_name_map_free(&spec->datasecs_by_name);
+	free(spec->meta_maps);
+	free(spec->prog_slots);
+	free(spec->prog_slots_start);
 	bel_btf_ext_free(spec->btf_ext);
 	bel_btf_free(spec->btf);
 	bel_elf_free(spec->elf);

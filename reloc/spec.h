@@ -19,6 +19,7 @@
 #include "btf/btf.h"
 #include "btf/ext.h"
 #include "common/err.h"
+#include "common/name_map.h"
 #include "elf/elf.h"
 
 enum bel_map_origin {
@@ -145,6 +146,20 @@ struct bel_spec {
 	struct bel_var_def *vars;    /* by map, then offset */
 	uint32_t nvars;
 	int kconfig_map;             /* index of the .kconfig map, or -1 */
+	/* name lookups during open and after, without a scan per item */
+	uint32_t maps_cap, externs_cap;
+	struct bel_name_map maps_by_name, progs_by_name, externs_by_name, datasecs_by_name;
+	uint32_t *meta_maps;         /* indices of the maps that hold bpf_metadata_* variables */
+	uint32_t nmeta_maps;
+	struct bel_prog_slot *prog_slots; /* prog array slots, by program: see map_slots.c */
+	uint32_t nprog_slots;
+	uint32_t *prog_slots_start;  /* per program (and one past the last): its first entry */
+};
+
+/* A prog array slot that names a program, listed by program so that loading one finds its
+ * slots without a scan of every map. */
+struct bel_prog_slot {
+	uint32_t prog, map, slot;
 };
 
 /* Parse an object and collect everything about it that does not depend on a kernel. */
@@ -158,6 +173,8 @@ int bel_spec_find_map(const struct bel_spec *spec, const char *name);
 int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
 /* The first variable of that name (a lookup by the user, not in any per-item loop). */
 int bel_spec_find_var(const struct bel_spec *spec, const char *name);
+/* The object BTF's DATASEC of this name, or -ENOENT. */
+int bel_spec_find_datasec(const struct bel_spec *spec, const char *name);
 
 /* Internal steps of bel_spec_build, one file each. */
 int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err);
@@ -167,7 +184,9 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_vars(struct bel_spec *spec, struct bel_err *err);
-int bel_spec_add_map(struct bel_spec *spec, struct bel_map_def **out, struct bel_err *err);
+/* A new map named `name` (copied); -EEXIST without a message when the name is taken. */
+int bel_spec_add_map(struct bel_spec *spec, const char *name, struct bel_map_def **out,
+		     struct bel_err *err);
 void bel_map_def_release(struct bel_map_def *def);
 
 /* Program type, expected attach type and flags from a SEC() name, as libbpf documents them. */

@@ -7,6 +7,8 @@
  *   sections   SEC() names -> program type, expected attach type, flags; data map names
  *   btf        bel_btf_parse() on fixture and hand-made BTF, sizes, DATASEC fix-up, .BTF.ext
  *   malformed  bad input of every kind (malformed.c)
+ *   hostile    well-formed objects that mean harm: wrapping sizes, huge counts, CO-RE type
+ *              graphs that explode, self-referencing slots (hostile.c)
  *
  * Expected values are taken from the fixture sources (tests/progs/) and, where they depend on
  * the compiler (instruction counts, offsets), from the object's own ELF headers and symbols,
@@ -32,6 +34,8 @@
 /* From malformed.c: its suite, and helpers shared with this file. */
 extern Suite *malformed_suite(void);
 extern Suite *names_suite(void);
+/* From hostile.c: objects that are well-formed but mean harm. */
+extern Suite *hostile_suite(void);
 /* A BTF blob: standard header, the type words, the strings. malloc'd. */
 extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs,
 		      size_t strs_len, size_t *size);
@@ -1506,6 +1510,7 @@ int main(void)
 	srunner_add_suite(sr, btf_suite());
 	srunner_add_suite(sr, malformed_suite());
 	srunner_add_suite(sr, names_suite());
+	srunner_add_suite(sr, hostile_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

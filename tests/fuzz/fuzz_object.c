@@ -14,6 +14,7 @@
 #include "elf/elf.h"
 #include "fuzz.h"
 #include "reloc/core.h"
+#include "reloc/externs.h"
 #include "reloc/spec.h"
 #include "walk.h"
 
@@ -124,6 +125,60 @@ static void walk_map(const struct bel_spec *spec, const struct bel_map_def *m, i
 			   m->max_entries);
 		fuzz_check(s->target < (m->type == BPF_MAP_TYPE_PROG_ARRAY ? spec->nprogs : spec->nmaps),
 			   "map '%s': slot %u names %u", m->name, s->slot, s->target);
+		/* creating a map acquires its slots' maps first: no map-in-map in a slot */
+		fuzz_check(m->type == BPF_MAP_TYPE_PROG_ARRAY ||
+			   (spec->maps[s->target].type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
+			    spec->maps[s->target].type != BPF_MAP_TYPE_HASH_OF_MAPS),
+			   "map '%s': slot %u holds map-in-map '%s'", m->name, s->slot,
+			   spec->maps[s->target].name);
+		fuzz_check(i == 0 || m->slots[i - 1].slot < s->slot, "map '%s': slot %u twice or "
+			   "out of order", m->name, s->slot);
+	}
+}
+
+/* Externs: each found by its name; each .kconfig one inside the .kconfig map's value, which
+ * the loader sizes from value_size and writes every extern into at kcfg_off. */
+static void walk_externs(const struct bel_spec *spec)
+{
+	uint32_t i;
+
+	for (i = 0; i < spec->nexterns; i++) {
+		const struct bel_extern *e = &spec->externs[i];
+
+		fuzz_touch(e, sizeof(*e));
+		fuzz_touch_str(e->name);
+		fuzz_check(bel_spec_find_extern(spec, e->name) == (int)i, "find_extern('%s')", e->name);
+		if (e->kind != BEL_EXTERN_KCONFIG)
+			continue;
+		fuzz_check(spec->kconfig_map >= 0 && (uint32_t)spec->kconfig_map < spec->nmaps &&
+			   e->kcfg_size > 0 &&
+			   (uint64_t)e->kcfg_off + e->kcfg_size <= spec->maps[spec->kconfig_map].value_size,
+			   "extern '%s' at [%u, +%u) outside the .kconfig map", e->name, e->kcfg_off,
+			   e->kcfg_size);
+	}
+}
+
+/* The lists the loader walks instead of scanning every map: metadata maps, prog array slots
+ * by program. */
+static void walk_lists(const struct bel_spec *spec)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < spec->nmeta_maps; i++)
+		fuzz_check(spec->meta_maps[i] < spec->nmaps && spec->maps[spec->meta_maps[i]].has_metadata,
+			   "metadata map %u", spec->meta_maps[i]);
+	for (i = 0; i < spec->nmaps; i++)
+		n += spec->maps[i].type == BPF_MAP_TYPE_PROG_ARRAY ? spec->maps[i].nslots : 0;
+	fuzz_check(spec->nprog_slots == n && spec->prog_slots_start[0] == 0 &&
+		   spec->prog_slots_start[spec->nprogs] == n, "%u prog slots of %u", spec->nprog_slots, n);
+	for (i = 0; i < spec->nprogs; i++) {
+		uint32_t s;
+
+		for (s = spec->prog_slots_start[i]; s < spec->prog_slots_start[i + 1]; s++)
+			fuzz_check(s < n && spec->prog_slots[s].prog == i &&
+				   spec->prog_slots[s].map < spec->nmaps &&
+				   spec->maps[spec->prog_slots[s].map].type == BPF_MAP_TYPE_PROG_ARRAY,
+				   "prog slot %u of prog %u", s, i);
 	}
 }
 
@@ -304,6 +359,8 @@ int bel_fuzz_object(const uint8_t *data, size_t size)
 		fuzz_check(found >= 0 && (uint32_t)found <= i, "find_prog('%s') = %d",
 			   spec->progs[i].name, found);
 	}
+	walk_externs(spec);
+	walk_lists(spec);
 	if (spec->btf)
 		apply_core(spec);
 	bel_spec_free(spec);
