@@ -185,6 +185,9 @@ struct bel_program_info {
 	uint64_t load_ns;         /* wall time of the PROG_LOAD that succeeded, in bel */
 };
 int bel_program_info(const struct bel_program *prog, struct bel_program_info *info);
+/* The tag the kernel will give the program (hex, as bel_program_info's), computed here from the
+ * instructions as they would load now (CO-RE and externs applied): equal tags, same program. */
+int bel_program_tag(struct bel_program *prog, char tag[17]);
 
 /* Running a loaded program on the caller's input (BPF_PROG_TEST_RUN): what test rigs use. The
  * opts are read and the results written back (as far as opts->sz reaches). */

@@ -144,6 +144,9 @@ void bel_map_drop_fresh(struct bel_map *map, int fd);
 uint32_t bel_possible_cpu_count(void);
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
 int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
+/* The digest the running kernel computes program tags with (enum bel_tag_digest), or -1 when
+ * bel cannot tell. Probed once per process. */
+int bel_kernel_tag_digest(void);
 /* The configuration a program starts with: what its section says. */
 void bel_prog_config_init(struct bel_program *prog);
 void bel_prog_config_free(struct bel_program *prog);

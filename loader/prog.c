@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "reloc/prog_tag.h"
 
 /*
  * Verifier logs. A failing load is run again once with a log, in a buffer of LOG_BUF_SIZE: the
@@ -566,5 +567,66 @@ int bel_program_info(const struct bel_program *prog, struct bel_program_info *ou
 	out->xlated_len = info.xlated_prog_len;
 	out->jited_len = info.jited_prog_len;
 	out->nr_map_ids = info.nr_map_ids;
+	return 0;
+}
+
+/* Which digest the running kernel tags programs with: learnt once, from a program of two
+ * instructions; -1 when neither matches (a kernel bel does not know: tags are then unknown). */
+static int tag_digest = -2;
+static pthread_once_t tag_digest_once = PTHREAD_ONCE_INIT;
+
+static void probe_tag_digest(void)
+{
+	static const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	struct bel_prog_load_args args = {.prog_type = BPF_PROG_TYPE_SOCKET_FILTER, .insns = insns,
+					  .insn_cnt = 2, .license = "GPL"};
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	uint8_t tag[BPF_TAG_SIZE];
+	int fd = bel_sys_prog_load(&args);
+
+	tag_digest = -1;
+	memset(&info, 0, sizeof(info));
+	if (fd < 0)
+		return;
+	if (!bel_sys_obj_get_info_by_fd(fd, &info, &len)) {
+		if (!bel_prog_tag(insns, 2, BEL_TAG_SHA256, tag) && !memcmp(tag, info.tag, sizeof(tag)))
+			tag_digest = BEL_TAG_SHA256;
+		else if (!bel_prog_tag(insns, 2, BEL_TAG_SHA1, tag) && !memcmp(tag, info.tag, sizeof(tag)))
+			tag_digest = BEL_TAG_SHA1;
+	}
+	close(fd);
+}
+
+int bel_kernel_tag_digest(void)
+{
+	pthread_once(&tag_digest_once, probe_tag_digest);
+	return tag_digest;
+}
+
+int bel_program_tag(struct bel_program *prog, char tag[2 * BPF_TAG_SIZE + 1])
+{
+	uint8_t raw[BPF_TAG_SIZE];
+	struct bel_err err = {0};
+	int ret, i;
+
+	tag[0] = '\0';
+	if (bel_kernel_tag_digest() < 0) {
+		bel_errf(&err, ENOTSUP, "cannot tell how this kernel computes program tags");
+		return config_failed(prog, &err);
+	}
+	pthread_mutex_lock(&prog->lock);
+	ret = bel_prog_prepare(prog, &err);
+	if (!ret && bel_prog_tag(prog->insns, prog->def->insn_cnt,
+				 (enum bel_tag_digest)bel_kernel_tag_digest(), raw))
+		ret = bel_errf(&err, ENOMEM, "out of memory");
+	pthread_mutex_unlock(&prog->lock);
+	if (ret)
+		return config_failed(prog, &err);
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(tag + 2 * i, 3, "%02x", raw[i]);
 	return 0;
 }

@@ -799,6 +799,43 @@ START_TEST(test_freplace_by_fd)
 }
 END_TEST
 
+/* The tag bel computes is the kernel's, for every program of every fixture that loads here. */
+START_TEST(test_tag_is_the_kernels)
+{
+	static const char *const objs[] = {"runtime", "externs", "hello", "subprogs", "maps",
+					   "globals", "sections", "metadata", "freplace"};
+	struct bel_load_opts lo = {.sz = sizeof(lo), .keep_going = true};
+	unsigned int compared = 0;
+	size_t o;
+
+	if (!kernel_ready())
+		return;
+	for (o = 0; o < sizeof(objs) / sizeof(objs[0]); o++) {
+		struct bel_open_opts opts = {.sz = sizeof(opts)};
+		struct bel_object *obj = NULL;
+		unsigned int i;
+
+		ck_assert_int_eq(bel_object_open_file(fixture_path(objs[o]), &opts, &obj), 0);
+		bel_object_load(obj, &lo);
+		for (i = 0; i < bel_object_program_count(obj); i++) {
+			struct bel_program *p = bel_object_program(obj, i);
+			struct bel_program_info info;
+			char tag[17];
+
+			if (bel_program_info(p, &info))
+				continue;
+			ck_assert_int_eq(bel_program_tag(p, tag), 0);
+			ck_assert_msg(!strcmp(tag, info.tag), "%s: prog %s: bel %s, kernel %s", objs[o],
+				      bel_program_name(p), tag, info.tag);
+			compared++;
+		}
+		bel_object_close(obj);
+	}
+	ck_assert_uint_ge(compared, 30);
+	printf("tags: %u programs, bel's tag is the kernel's for each\n", compared);
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -818,6 +855,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_spec_unchanged_by_load);
 	tcase_add_test(tc, test_hold_keeps_map);
 	tcase_add_test(tc, test_freplace_by_fd);
+	tcase_add_test(tc, test_tag_is_the_kernels);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* SHA-256 (FIPS 180-4): kernels since 6.17 tag programs with it (earlier ones with SHA-1). */
+#ifndef BEL_COMMON_SHA256_H
+#define BEL_COMMON_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BEL_SHA256_SIZE 32
+
+void bel_sha256(const void *data, size_t size, uint8_t digest[BEL_SHA256_SIZE]);
+
+#endif
