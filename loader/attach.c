@@ -297,7 +297,7 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts)
 {
 	struct bel_err err = {0};
-	int *grown, link;
+	int link;
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_attach_opts", &err)) {
 		link = err.code;
@@ -312,14 +312,11 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 	link = attach_one(prog, prog->fd, opts, &err);
 	if (link < 0)
 		goto fail;
-	grown = realloc(prog->links, (prog->nlinks + 1) * sizeof(*grown));
-	if (!grown) {
+	if (bel_prog_keep_link(prog, link)) {
 		close(link);
 		link = bel_errf(&err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	prog->links = grown;
-	prog->links[prog->nlinks++] = link;
 	pthread_mutex_unlock(&prog->lock);
 	return link;
 fail:
@@ -327,6 +324,17 @@ fail:
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s): attach", prog->obj->spec->obj_name,
 		       prog->def->name, prog->def->sec_name);
 	return bel_obj_fail(prog->obj, &err);
+}
+
+int bel_prog_keep_link(struct bel_program *prog, int link)
+{
+	int *grown = realloc(prog->links, (prog->nlinks + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	prog->links = grown;
+	prog->links[prog->nlinks++] = link;
+	return 0;
 }
 
 /* Close our link fds (prog->lock held). Pinned links stay attached. */

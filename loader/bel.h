@@ -400,6 +400,38 @@ int bel_object_pin(struct bel_object *obj, const char *root);
  * escaped names distinct) follows the rule above, so a caller can refuse before loading. */
 int bel_object_pin_check(struct bel_object *obj);
 /*
+ * Restart and upgrade: take what an earlier load pinned at root/<object> instead of loading it
+ * again. Before any load of the object. A pinned map is taken when it fits the object's
+ * definition (and, for a frozen section, holds the same values); its contents are kept. A
+ * pinned program is taken without loading it when its kernel tag is the tag of what bel would
+ * load now (bel_program_tag) and it uses exactly the maps now taken; every other program is
+ * loaded (opts->load: threads, keep_going). A pinned link follows its program: kept, moved to
+ * the changed program with BPF_LINK_UPDATE (only if it still runs the old one), or, for link
+ * kinds that cannot be moved, made anew before the old one goes (they overlap; counted in
+ * links_replaced) when the section says where. With nothing pinned there, a plain load.
+ *
+ * Nothing changes on bpffs until bel_object_pin(obj, root), which builds the new tree and
+ * exchanges it with the old one in one rename (the old tree, with the links of programs that
+ * are gone, then goes). The pin root is locked from here to that exchange (or the object's
+ * close): two loaders adopting the same tree take turns. On failure nothing is loaded and the
+ * old tree and its links are as they were.
+ */
+struct bel_adopt_opts {
+	size_t sz;
+	const struct bel_load_opts *load; /* for the programs that must be loaded */
+	bool migrate;             /* a pinned map of another shape: a new map, the old one's
+				     entries copied (hash, LRU, array and their per-CPU kinds) */
+};
+struct bel_adopt_report {
+	size_t sz;                /* set by the caller */
+	unsigned int progs_reused, progs_loaded, progs_dropped;
+	unsigned int maps_reused, maps_created, maps_migrated, maps_dropped;
+	unsigned int links_kept, links_updated, links_replaced, links_lost, links_dropped;
+	uint64_t entries_copied, entries_lost; /* migrated maps: entries that did not fit */
+};
+int bel_object_adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
+		     struct bel_adopt_report *report);
+/*
  * Remove a tree made by bel_object_pin (path is root/<object>), all or nothing. The tree is
  * read first without following symbolic links or entering other mounts, and must be what bel
  * makes: on bpffs, only maps/, programs/ and links/ directories holding only pins of that kind

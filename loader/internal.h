@@ -111,6 +111,7 @@ struct bel_object {
 	struct bel_err kconfig_err;   /* why .kconfig could not be filled */
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
+	struct bel_adoption *adoption; /* an adopted pinned tree waiting for bel_object_pin */
 };
 
 /* Record an error where a call with no object keeps it (bel_thread_error). Returns err->code. */
@@ -143,6 +144,8 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void bel_map_drop_fresh(struct bel_map *map, int fd);
 uint32_t bel_possible_cpu_count(void);
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
+/* Use fd (owned from here on, closed on failure) for the map once checked; before creation. */
+int bel_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err);
 int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
 /* The digest the running kernel computes program tags with (enum bel_tag_digest), or -1 when
  * bel cannot tell. Probed once per process. */
@@ -153,6 +156,17 @@ void bel_prog_config_free(struct bel_program *prog);
 /* Unload; with undo, pins made for its maps by this object go too (a failed load's rollback). */
 int bel_program_unload_undo(struct bel_program *prog, bool undo);
 void bel_program_close_links(struct bel_program *prog);
+/* Record a link fd (owned from here on) as one of the program's (prog->lock held). */
+int bel_prog_keep_link(struct bel_program *prog, int link);
+/* The old tree an adoption at root read (NULL: none, or nothing was pinned there), and the
+ * locked root fd; the adoption ends with the pin's exchange (or the object's close). */
+struct bel_pin_tree;
+struct bel_pin_tree *bel_obj_adopted_tree(struct bel_object *obj, const char *root, int *root_fd);
+bool bel_obj_adopting(const struct bel_object *obj, const char *root);
+void bel_obj_adoption_free(struct bel_object *obj);
+/* A pinned program taken as this program's load (no PROG_LOAD): its maps acquired, the fd
+ * duplicated and published. prog->lock not held. */
+int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
 

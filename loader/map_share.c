@@ -110,31 +110,36 @@ int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, s
 	return 0;
 }
 
-static int set_reuse(struct bel_map *map, int fd, const char *where)
+int bel_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err)
 {
-	struct bel_err err = {0};
 	int ret;
 
 	pthread_mutex_lock(&map->lock);
 	if (map->fd >= 0 || map->users) {
 		pthread_mutex_unlock(&map->lock);
 		close(fd);
-		bel_errf(&err, EBUSY, "map '%s': already created; reuse must come before loading",
-			 map->def->name);
-		goto fail;
+		return bel_errf(err, EBUSY, "map '%s': already created; reuse must come before loading",
+				map->def->name);
 	}
-	ret = bel_map_check_compat(map, fd, where, &err);
+	ret = bel_map_check_compat(map, fd, where, err);
 	if (ret) {
 		pthread_mutex_unlock(&map->lock);
 		close(fd);
-		goto fail;
+		return ret;
 	}
 	if (map->reuse_fd >= 0)
 		close(map->reuse_fd);
 	map->reuse_fd = fd;
 	pthread_mutex_unlock(&map->lock);
 	return 0;
-fail:
+}
+
+static int set_reuse(struct bel_map *map, int fd, const char *where)
+{
+	struct bel_err err = {0};
+
+	if (!bel_map_set_reuse(map, fd, where, &err))
+		return 0;
 	bel_err_prefix(&err, "object '%s'", map->obj->spec->obj_name);
 	return bel_obj_fail(map->obj, &err);
 }

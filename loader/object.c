@@ -286,6 +286,7 @@ void bel_object_close(struct bel_object *obj)
 
 	if (!obj)
 		return;
+	bel_obj_adoption_free(obj);
 	bel_object_unload(obj);
 	/* keep_maps leaves maps alive with no users; they go with the object. */
 	for (i = 0; i < obj->spec->nmaps; i++)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,6 +205,29 @@ static int make_tmp(int root_fd, char *tmp, size_t size, struct bel_err *err)
 			"name tried exists");
 }
 
+/* Put the new tree tmp in the old one's place in one step: afterwards tmp names the old tree.
+ * Where bpffs cannot exchange (before 3.15 no filesystem could), the old tree is moved aside
+ * first, and for a moment there is none. */
+static int exchange(int root_fd, const char *tmp, const char *final)
+{
+	char aside[64];
+	int ret;
+
+	if (!renameat2(root_fd, tmp, root_fd, final, RENAME_EXCHANGE))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	snprintf(aside, sizeof(aside), "%s-old", tmp);
+	if (renameat2(root_fd, final, root_fd, aside, RENAME_NOREPLACE))
+		return -errno;
+	if (renameat(root_fd, tmp, root_fd, final)) {
+		ret = -errno;
+		renameat(root_fd, aside, root_fd, final);
+		return ret;
+	}
+	return renameat(root_fd, aside, root_fd, tmp) ? -errno : 0;
+}
+
 /* Rename tmp to final in root, never replacing what is there (even an empty directory). */
 static int publish(int root_fd, const char *tmp, const char *final)
 {
@@ -225,8 +249,8 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	struct pin_set sets[NKINDS];
 	struct bel_err err = {0};
 	unsigned int made = 0;
-	int root_fd = -1, tmp_fd = -1, ret;
-	bool have_tmp = false;
+	int root_fd = -1, tmp_fd = -1, lock_fd = -1, ret;
+	bool have_tmp = false, replace = false;
 	struct stat st;
 	size_t k;
 
@@ -246,8 +270,21 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 		bel_err_prefix(&err, "pin root");
 		goto out;
 	}
-	if (!fstatat(root_fd, dir_name, &st, AT_SYMLINK_NOFOLLOW)) {
-		ret = bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
+	/* one pinner of a root at a time: an adoption holds the lock since it read the tree */
+	if (bel_obj_adopting(obj, root)) {
+		replace = bel_obj_adopted_tree(obj, root, &lock_fd) != NULL;
+		lock_fd = -1;
+	} else {
+		lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
+			ret = bel_errf(&err, errno, "cannot lock the pin root %s: %s", root,
+				       strerror(errno));
+			goto out;
+		}
+	}
+	if (!replace && !fstatat(root_fd, dir_name, &st, AT_SYMLINK_NOFOLLOW)) {
+		ret = bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first (or adopt it)",
+			       root, dir_name);
 		goto out;
 	}
 	ret = make_tmp(root_fd, tmp, sizeof(tmp), &err);
@@ -265,7 +302,14 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	}
 	for (k = 0; k < NKINDS && !ret; k++)
 		ret = pin_kind(tmp_fd, tmp_path, k, &sets[k], &err);
-	if (!ret) {
+	if (!ret && replace) {
+		ret = exchange(root_fd, tmp, dir_name);
+		if (ret)
+			bel_errf(&err, -ret, "cannot put the new tree in place of %s/%s: %s", root,
+				 dir_name, strerror(-ret));
+		/* on success tmp is the old tree now: it goes below, with the links of programs
+		 * the object no longer has */
+	} else if (!ret) {
 		ret = publish(root_fd, tmp, dir_name);
 		if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
 			bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
@@ -279,8 +323,12 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 out:
 	if (tmp_fd >= 0)
 		close(tmp_fd);
-	if (have_tmp)
+	if (have_tmp || (replace && !ret))
 		bel_tree_discard(root_fd, tmp);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	if (!ret && bel_obj_adopting(obj, root))
+		bel_obj_adoption_free(obj); /* the old tree's fds, and the lock */
 	if (root_fd >= 0)
 		close(root_fd);
 	for (k = 0; k < NKINDS; k++)

@@ -515,6 +515,36 @@ int bel_program_load(struct bel_program *prog)
 	return ret ? bel_obj_fail(prog->obj, &err) : 0;
 }
 
+int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
+{
+	struct bel_object *obj = prog->obj;
+	int dup_fd, ret;
+
+	pthread_mutex_lock(&prog->lock);
+	if (prog->fd >= 0) {
+		pthread_mutex_unlock(&prog->lock);
+		return bel_errf(err, EBUSY, "already loaded");
+	}
+	ret = acquire_maps(prog, err);
+	dup_fd = ret ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (!ret && dup_fd < 0)
+		ret = bel_errf(err, errno, "cannot keep the pinned program: %s", strerror(errno));
+	if (ret) {
+		release_maps(prog, true);
+		pthread_mutex_unlock(&prog->lock);
+		return ret;
+	}
+	prog->load_ns = 0;
+	__atomic_store_n(&prog->status, 0, __ATOMIC_RELAXED);
+	prog->error[0] = '\0';
+	pthread_mutex_lock(&obj->publish_lock);
+	__atomic_store_n(&prog->fd, dup_fd, __ATOMIC_RELEASE);
+	bel_link_prog_slots(obj, prog, false);
+	pthread_mutex_unlock(&obj->publish_lock);
+	pthread_mutex_unlock(&prog->lock);
+	return 0;
+}
+
 int bel_program_unload(struct bel_program *prog)
 {
 	return bel_program_unload_undo(prog, false);

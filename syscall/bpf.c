@@ -387,3 +387,18 @@ int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32
 	attr.link_create.flags = flags;
 	return sys_bpf(BPF_LINK_CREATE, &attr, size);
 }
+
+int bel_sys_link_update(int link_fd, int new_prog_fd, int old_prog_fd)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(link_update.old_prog_fd);
+
+	memset(&attr, 0, size);
+	attr.link_update.link_fd = (uint32_t)link_fd;
+	attr.link_update.new_prog_fd = (uint32_t)new_prog_fd;
+	if (old_prog_fd >= 0) {
+		attr.link_update.flags = BPF_F_REPLACE;
+		attr.link_update.old_prog_fd = (uint32_t)old_prog_fd;
+	}
+	return sys_bpf(BPF_LINK_UPDATE, &attr, size);
+}

@@ -76,5 +76,7 @@ struct bel_test_run_args {
 int bel_sys_prog_test_run(int prog_fd, struct bel_test_run_args *args);
 int bel_sys_raw_tracepoint_open(const char *name, int prog_fd);
 int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags);
+/* Move a link to new_prog_fd; with old_prog_fd >= 0, only if it still runs that program. */
+int bel_sys_link_update(int link_fd, int new_prog_fd, int old_prog_fd);
 
 #endif
