@@ -6,7 +6,9 @@
  * sanitizer build). The library is untouched: this binary is linked with
  * --wrap=syscall,malloc,calloc,realloc,strdup, so bel's own calls come here first.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,7 @@ void *__wrap_calloc(size_t n, size_t size) { return alloc_fails() ? NULL : __rea
 void *__wrap_realloc(void *p, size_t size) { return alloc_fails() ? NULL : __real_realloc(p, size); }
 char *__wrap_strdup(const char *s) { return alloc_fails() ? NULL : __real_strdup(s); }
 
-enum scenario { LOAD_AND_PIN, SINGLE_PROGRAM, PIN_BY_NAME, RUNTIME };
+enum scenario { LOAD_AND_PIN, SINGLE_PROGRAM, PIN_BY_NAME, RUNTIME, ADOPT };
 
 struct outcome {
 	int ret;
@@ -121,18 +123,83 @@ static int runtime_calls(struct bel_object *obj)
 	return ret;
 }
 
-/* One run: open, load, pin / load-unload-reload one program / runtime calls. Everything it
- * makes is undone by the end, whether it succeeded or not. */
+/* "maps/x=ID programs/y=ID ..." of a pinned tree: what an upgrade must leave as it was when
+ * it fails. Read with raw bpf() calls (the first eight bytes of a map's, a program's and a
+ * link's info are its type and id alike). */
+static void tree_signature(const char *tree, char *out, size_t size)
+{
+	static const char *const kinds[] = {"maps", "programs", "links"};
+	size_t k, n = 0;
+
+	out[0] = '\0';
+	for (k = 0; k < 3; k++) {
+		char dir[4200];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%s", tree, kinds[k]);
+		d = opendir(dir);
+		while (d && (de = readdir(d)) != NULL) {
+			char path[4500];
+			union bpf_attr attr;
+			uint32_t info[2] = {0, 0};
+			int fd;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			memset(&attr, 0, sizeof(attr));
+			attr.pathname = (uint64_t)(uintptr_t)path;
+			fd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+			if (fd >= 0) {
+				memset(&attr, 0, sizeof(attr));
+				attr.info.bpf_fd = (uint32_t)fd;
+				attr.info.info_len = sizeof(info);
+				attr.info.info = (uint64_t)(uintptr_t)info;
+				syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+				close(fd);
+			}
+			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s/%s=%u ", kinds[k],
+					      de->d_name, info[1]);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+/* root/upgrade from upgrade_v1, made without faults. */
+static void pin_v1(const char *root)
+{
+	struct bel_open_opts opts = {.sz = sizeof(opts), .name = "upgrade"};
+	struct bel_object *obj = NULL;
+
+	ck_assert_int_eq(bel_object_open_file(fixture_path("upgrade_v1"), &opts, &obj), 0);
+	ck_assert_msg(bel_object_adopt(obj, root, NULL, NULL) == 0 && bel_object_pin(obj, root) == 0,
+		      "%s", bel_object_last_error(obj));
+	bel_object_close(obj);
+}
+
+/* One run: open, load, pin / load-unload-reload one program / runtime calls / an upgrade of a
+ * pinned tree. Everything it makes is undone by the end, whether it succeeded or not. */
 static void run(enum scenario sc, const char *fixture, const char *root, struct outcome *out)
 {
 	struct bel_open_opts opts = {.sz = sizeof(opts), .pin_root = root};
 	struct bel_object *obj = NULL;
-	char path[4096], err[256];
+	char path[4096], err[256], before[4096], after[4096];
+	bool was_armed = armed;
 
+	if (sc == ADOPT) {
+		armed = false;
+		pin_v1(root);
+		snprintf(path, sizeof(path), "%s/upgrade", root);
+		tree_signature(path, before, sizeof(before));
+		armed = was_armed;
+		opts.name = "upgrade";
+	}
 	out->ret = bel_object_open_file(fixture_path(fixture), &opts, &obj);
 	if (out->ret) {
 		snprintf(out->msg, sizeof(out->msg), "%s", bel_thread_error());
-		return;
+		goto done;
 	}
 	switch (sc) {
 	case LOAD_AND_PIN:
@@ -162,10 +229,26 @@ static void run(enum scenario sc, const char *fixture, const char *root, struct 
 		elem_msg[0] = '\0';
 		out->ret = runtime_calls(obj);
 		break;
+	case ADOPT:
+		out->ret = bel_object_adopt(obj, root, NULL, NULL);
+		if (!out->ret)
+			out->ret = bel_object_pin(obj, root);
+		break;
 	}
 	snprintf(out->msg, sizeof(out->msg), "%s", !out->ret ? "" : elem_msg[0] ? elem_msg
 		 : bel_object_last_error(obj));
 	bel_object_close(obj);
+done:
+	if (sc == ADOPT) {
+		armed = false;
+		snprintf(path, sizeof(path), "%s/upgrade", root);
+		tree_signature(path, after, sizeof(after));
+		/* failed: the old tree as it was, every pin the same object */
+		ck_assert_msg(!out->ret || !strcmp(before, after), "failed upgrade (%s) changed the "
+			      "tree: before %s, after %s", out->msg, before, after);
+		ck_assert_msg(bel_unpin(path, err, sizeof(err)) == 0, "%s", err);
+		armed = was_armed;
+	}
 }
 
 static void clear_root(const char *root)
@@ -187,6 +270,7 @@ static const struct case_def cases[] = {
 	{SINGLE_PROGRAM, "maps"},
 	{PIN_BY_NAME, "pinned"},    /* pins made by a failed load must go */
 	{RUNTIME, "runtime"},       /* configuration, mmap, holds, elements, test runs */
+	{ADOPT, "upgrade_v2"},      /* an upgrade of a pinned tree: the old one stays on failure */
 };
 
 static void check_clean(const char *what, long n, int fds_before, const char *root,
@@ -256,7 +340,8 @@ START_TEST(test_fault)
 	printf("fault: %-14s %-8s %3ld bpf() calls and %4ld allocations failed one at a time: "
 	       "%ld runs reported an error, the rest recovered; fds and pins clean\n",
 	       c->sc == LOAD_AND_PIN ? "load+pin" : c->sc == SINGLE_PROGRAM ? "single-program" :
-	       c->sc == PIN_BY_NAME ? "pin-by-name" : "runtime", c->fixture, total_bpf, total_allocs, failures);
+	       c->sc == PIN_BY_NAME ? "pin-by-name" : c->sc == RUNTIME ? "runtime" : "upgrade",
+	       c->fixture, total_bpf, total_allocs, failures);
 }
 END_TEST
 
