@@ -50,30 +50,66 @@ static void block(uint32_t h[5], const uint8_t *p)
 	h[4] += e;
 }
 
-void bel_sha1(const void *data, size_t size, uint8_t digest[BEL_SHA1_SIZE])
+void bel_sha1_init(struct bel_sha1 *s)
 {
-	uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-	const uint8_t *p = data;
-	uint64_t bits = (uint64_t)size * 8;
-	uint8_t tail[128];
-	size_t rest = size % 64, n, i;
+	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 
-	for (n = size / 64; n; n--, p += 64)
-		block(h, p);
-	/* the last bytes, a 1 bit, zeros, and the length in bits: one or two blocks */
+	memcpy(s->h, h0, sizeof(h0));
+	s->buffered = 0;
+	s->size = 0;
+}
+
+void bel_sha1_update(struct bel_sha1 *s, const void *data, size_t size)
+{
+	const uint8_t *p = data;
+	size_t take;
+
+	s->size += size;
+	if (s->buffered) {
+		take = 64 - s->buffered < size ? 64 - s->buffered : size;
+		memcpy(s->buf + s->buffered, p, take);
+		s->buffered += take;
+		p += take;
+		size -= take;
+		if (s->buffered < 64)
+			return;
+		block(s->h, s->buf);
+		s->buffered = 0;
+	}
+	for (; size >= 64; p += 64, size -= 64)
+		block(s->h, p);
+	memcpy(s->buf, p, size);
+	s->buffered = size;
+}
+
+void bel_sha1_final(struct bel_sha1 *s, uint8_t digest[BEL_SHA1_SIZE])
+{
+	uint64_t bits = s->size * 8;
+	uint8_t tail[128];
+	size_t n, i;
+
 	memset(tail, 0, sizeof(tail));
-	memcpy(tail, p, rest);
-	tail[rest] = 0x80;
-	n = rest < 56 ? 64 : 128;
+	memcpy(tail, s->buf, s->buffered);
+	tail[s->buffered] = 0x80;
+	n = s->buffered < 56 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-	block(h, tail);
+	block(s->h, tail);
 	if (n == 128)
-		block(h, tail + 64);
+		block(s->h, tail + 64);
 	for (i = 0; i < 5; i++) {
-		digest[4 * i] = (uint8_t)(h[i] >> 24);
-		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
-		digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
-		digest[4 * i + 3] = (uint8_t)h[i];
+		digest[4 * i] = (uint8_t)(s->h[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)s->h[i];
 	}
+}
+
+void bel_sha1(const void *data, size_t size, uint8_t digest[BEL_SHA1_SIZE])
+{
+	struct bel_sha1 s;
+
+	bel_sha1_init(&s);
+	bel_sha1_update(&s, data, size);
+	bel_sha1_final(&s, digest);
 }

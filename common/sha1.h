@@ -9,6 +9,16 @@
 
 #define BEL_SHA1_SIZE 20
 
+struct bel_sha1 {
+	uint32_t h[5];
+	uint8_t buf[64];
+	size_t buffered;
+	uint64_t size;
+};
+
+void bel_sha1_init(struct bel_sha1 *s);
+void bel_sha1_update(struct bel_sha1 *s, const void *data, size_t size);
+void bel_sha1_final(struct bel_sha1 *s, uint8_t digest[BEL_SHA1_SIZE]);
 void bel_sha1(const void *data, size_t size, uint8_t digest[BEL_SHA1_SIZE]);
 
 #endif

@@ -8,6 +8,16 @@
 
 #define BEL_SHA256_SIZE 32
 
+struct bel_sha256 {
+	uint32_t h[8];
+	uint8_t buf[64];
+	size_t buffered;
+	uint64_t size;
+};
+
+void bel_sha256_init(struct bel_sha256 *s);
+void bel_sha256_update(struct bel_sha256 *s, const void *data, size_t size);
+void bel_sha256_final(struct bel_sha256 *s, uint8_t digest[BEL_SHA256_SIZE]);
 void bel_sha256(const void *data, size_t size, uint8_t digest[BEL_SHA256_SIZE]);
 
 #endif

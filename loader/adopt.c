@@ -42,6 +42,8 @@ struct bel_adoption {
 	int root_fd;                  /* the pin root, locked */
 	char root[PATH_MAX];
 	uint32_t *old_prog_ids;       /* per pinned program (tree.dirs[PROGRAMS] order): its id */
+	uint32_t *map_ids;            /* per object map: the id it will have (0: a new map),
+					 worked out once for all programs */
 	struct bel_adopt_report report;
 };
 
@@ -191,40 +193,50 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 	return 0;
 }
 
-/* The ids of the maps prog would use now: its map table, then the metadata maps it binds; 0
- * for one that will be new (so the pinned program, which used another, cannot be taken). */
-static uint32_t expected_map_ids(const struct bel_program *prog, uint32_t *ids, uint32_t max)
+/* The id each map of the object will have: a taken map's, a map pinned by name's; 0 for a map
+ * that will be new (so a pinned program, which used another, cannot be taken). */
+static int known_map_ids(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
 {
-	const struct bel_spec *spec = prog->obj->spec;
-	uint32_t n = 0, i;
+	uint32_t i;
 
-	for (i = 0; i < prog->def->nmaps + spec->nmeta_maps && n < max; i++) {
-		uint32_t m = i < prog->def->nmaps ? prog->def->maps[i]
-						   : spec->meta_maps[i - prog->def->nmaps];
-		const struct bel_map *map = &prog->obj->maps[m];
+	a->map_ids = calloc(obj->spec->nmaps + 1, sizeof(*a->map_ids));
+	if (!a->map_ids)
+		return bel_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		const struct bel_map *map = &obj->maps[i];
 		char path[PATH_MAX + 256];
 		int fd;
 
-		if (i >= prog->def->nmaps) {
-			uint32_t j;
-			bool in_table = false;
-
-			for (j = 0; j < prog->def->nmaps && !in_table; j++)
-				in_table = prog->def->maps[j] == m;
-			if (in_table)
-				continue;
-		}
 		if (map->reuse_fd >= 0) {
-			ids[n++] = fd_id(map->reuse_fd, true);
+			a->map_ids[i] = fd_id(map->reuse_fd, true);
 		} else if (map->def->pinning == BEL_PIN_BY_NAME &&
-			   (size_t)snprintf(path, sizeof(path), "%s/%s", prog->obj->pin_root,
+			   (size_t)snprintf(path, sizeof(path), "%s/%s", obj->pin_root,
 					    map->def->name) < sizeof(path) &&
 			   (fd = bel_sys_obj_get(path, 0)) >= 0) {
-			ids[n++] = fd_id(fd, true);
+			a->map_ids[i] = fd_id(fd, true);
 			close(fd);
-		} else {
-			ids[n++] = 0;
 		}
+	}
+	return 0;
+}
+
+/* The ids of the maps prog would use now: its map table, then the metadata maps it binds. */
+static uint32_t expected_map_ids(const struct bel_program *prog, const struct bel_adoption *a,
+				 uint32_t *ids, uint32_t max)
+{
+	const struct bel_spec *spec = prog->obj->spec;
+	uint32_t n = 0, i, j;
+
+	for (i = 0; i < prog->def->nmaps && n < max; i++)
+		ids[n++] = a->map_ids[prog->def->maps[i]];
+	for (i = 0; i < spec->nmeta_maps && n < max; i++) {
+		uint32_t m = spec->meta_maps[i];
+		bool in_table = false;
+
+		for (j = 0; j < prog->def->nmaps && !in_table; j++)
+			in_table = prog->def->maps[j] == m;
+		if (!in_table)
+			ids[n++] = a->map_ids[m];
 	}
 	return n;
 }
@@ -236,8 +248,9 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether the pinned program at fd is what prog would load now. */
-static bool same_program(struct bel_program *prog, int fd)
+/* Whether the pinned program at fd is what prog would load now; its id in *id. */
+static bool same_program(struct bel_program *prog, const struct bel_adoption *a, int fd,
+			 uint32_t *id)
 {
 	uint32_t *have = calloc(MAX_PROG_MAPS, sizeof(*have));
 	uint32_t *want = calloc(MAX_PROG_MAPS, sizeof(*want));
@@ -253,14 +266,16 @@ static bool same_program(struct bel_program *prog, int fd)
 	info.map_ids = (uint64_t)(uintptr_t)have;
 	if (bel_sys_obj_get_info_by_fd(fd, &info, &len) || info.nr_map_ids > MAX_PROG_MAPS)
 		goto out;
+	*id = info.id;
 	for (i = 0; i < BPF_TAG_SIZE; i++)
 		snprintf(kernel_tag + 2 * i, 3, "%02x", info.tag[i]);
-	nwant = expected_map_ids(prog, want, MAX_PROG_MAPS);
+	nwant = expected_map_ids(prog, a, want, MAX_PROG_MAPS);
 	if (strcmp(tag, kernel_tag) || nwant != info.nr_map_ids ||
 	    info.type != prog->cfg.prog_type)
 		goto out;
 	qsort(have, nwant, sizeof(*have), cmp_u32);
 	qsort(want, nwant, sizeof(*want), cmp_u32);
+	/* sorted, a new map (id 0) comes first */
 	same = !memcmp(have, want, nwant * sizeof(*have)) && (!nwant || want[0]);
 out:
 	free(have);
@@ -274,11 +289,13 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 	uint32_t i;
 	int ret;
 
+	/* ids of pinned programs, learnt on the way (0: not yet asked) */
 	a->old_prog_ids = calloc(dir->count + 1, sizeof(*a->old_prog_ids));
 	if (!a->old_prog_ids)
 		return bel_errf(err, ENOMEM, "out of memory");
-	for (i = 0; i < dir->count; i++)
-		a->old_prog_ids[i] = fd_id(dir->pins[i].fd, false);
+	ret = known_map_ids(obj, a, err);
+	if (ret)
+		return ret;
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		struct bel_program *prog = &obj->progs[i];
 		const struct bel_tree_pin *pin;
@@ -288,7 +305,7 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 			continue;
 		bel_pin_name(prog->def->name, name, sizeof(name));
 		pin = bel_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
-		if (!pin || !same_program(prog, pin->fd))
+		if (!pin || !same_program(prog, a, pin->fd, &a->old_prog_ids[pin - dir->pins]))
 			continue;
 		ret = bel_prog_adopt(prog, pin->fd, err);
 		if (ret)
@@ -307,6 +324,8 @@ static struct bel_program *owner(struct bel_object *obj, struct bel_adoption *a,
 	uint32_t i, p;
 
 	for (i = 0; i < dir->count; i++) {
+		if (!a->old_prog_ids[i])
+			a->old_prog_ids[i] = fd_id(dir->pins[i].fd, false);
 		if (a->old_prog_ids[i] != prog_id)
 			continue;
 		*old_fd = dir->pins[i].fd;
@@ -385,6 +404,7 @@ static void adoption_free(struct bel_adoption *a)
 	if (a->root_fd >= 0)
 		close(a->root_fd); /* and with it the lock */
 	free(a->old_prog_ids);
+	free(a->map_ids);
 	free(a);
 }
 

@@ -16,13 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs_safe.h"
 #include "internal.h"
 #include "pin_names.h"
+#include "pin_tree.h"
 
 static const char *const kinds[] = {"maps", "programs", "links"};
 static const char *const what[] = {"map", "program", "link"};
@@ -205,6 +208,28 @@ static int make_tmp(int root_fd, char *tmp, size_t size, struct bel_err *err)
 			"name tried exists");
 }
 
+/* After an adoption: whether the old tree already holds exactly these pins, each the very
+ * object (the same open file: what adoption takes are duplicates of the pins' own fds). An
+ * unchanged restart then has nothing to swap. kcmp missing: not known, so rebuilt. */
+static bool tree_current(const struct bel_pin_tree *old, const struct pin_set *sets)
+{
+	pid_t self = getpid();
+	size_t k;
+	uint32_t i;
+
+	for (k = 0; k < NKINDS; k++) {
+		if (old->dirs[k].count != sets[k].count)
+			return false;
+		for (i = 0; i < sets[k].count; i++) {
+			const struct bel_tree_pin *pin = bel_pin_tree_find(old, (int)k, sets[k].e[i].name);
+
+			if (!pin || syscall(SYS_kcmp, self, self, KCMP_FILE, pin->fd, sets[k].e[i].fd))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Put the new tree tmp in the old one's place in one step: afterwards tmp names the old tree.
  * Where bpffs cannot exchange (before 3.15 no filesystem could), the old tree is moved aside
  * first, and for a moment there is none. */
@@ -272,8 +297,12 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	}
 	/* one pinner of a root at a time: an adoption holds the lock since it read the tree */
 	if (bel_obj_adopting(obj, root)) {
-		replace = bel_obj_adopted_tree(obj, root, &lock_fd) != NULL;
+		const struct bel_pin_tree *old = bel_obj_adopted_tree(obj, root, &lock_fd);
+
 		lock_fd = -1;
+		replace = old != NULL;
+		if (replace && tree_current(old, sets))
+			goto out; /* the tree is already this load's, pin for pin */
 	} else {
 		lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {

@@ -106,7 +106,15 @@ static int read_dir(struct bel_pin_tree *t, size_t k, const char *path, struct b
 				       name_err.msg);
 			break;
 		}
-		if (fstatat(dir->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
+		/* readdir's type says it without a syscall; bel_pin_get checks again on the inode
+		 * it opens, so this is for the message */
+		if (de->d_type == DT_REG)
+			st.st_mode = S_IFREG;
+		else if (de->d_type == DT_LNK)
+			st.st_mode = S_IFLNK;
+		else if (de->d_type == DT_DIR)
+			st.st_mode = S_IFDIR;
+		else if (fstatat(dir->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
 			ret = bel_errf(err, errno, "%s/%s/%s: %s", path, bel_pin_dirs[k], de->d_name,
 				       strerror(errno));
 			break;
@@ -138,6 +146,11 @@ static int read_dir(struct bel_pin_tree *t, size_t k, const char *path, struct b
 		ret = bel_errf(err, errno, "cannot read %s/%s: %s", path, bel_pin_dirs[k], strerror(errno));
 	closedir(d);
 	return ret;
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct bel_tree_pin *)a)->name, ((const struct bel_tree_pin *)b)->name);
 }
 
 int bel_pin_tree_read(struct bel_pin_tree *t, const char *path, struct bel_err *err)
@@ -182,6 +195,10 @@ int bel_pin_tree_read(struct bel_pin_tree *t, const char *path, struct bel_err *
 	for (k = 0; k < BEL_PIN_KINDS && !ret; k++)
 		if (t->dirs[k].present)
 			ret = read_dir(t, k, path, err);
+	/* by name, so each of an object's names is found with a binary search */
+	for (k = 0; k < BEL_PIN_KINDS && !ret; k++)
+		if (t->dirs[k].count)
+			qsort(t->dirs[k].pins, t->dirs[k].count, sizeof(*t->dirs[k].pins), by_name_cmp);
 	return ret;
 }
 
@@ -232,10 +249,10 @@ const struct bel_tree_pin *bel_pin_tree_find(const struct bel_pin_tree *t, int k
 					     const char *name)
 {
 	const struct bel_tree_dir *dir = &t->dirs[kind];
-	uint32_t i;
+	struct bel_tree_pin key;
 
-	for (i = 0; dir->present && i < dir->count; i++)
-		if (!strcmp(dir->pins[i].name, name))
-			return &dir->pins[i];
-	return NULL;
+	if (!dir->present || !dir->count || strlen(name) >= sizeof(key.name))
+		return NULL;
+	strcpy(key.name, name);
+	return bsearch(&key, dir->pins, dir->count, sizeof(*dir->pins), by_name_cmp);
 }
