@@ -72,12 +72,14 @@ struct bel_program {
 	const struct bel_prog_def *def;
 	struct bel_prog_config cfg;
 	/* the spec's instructions as patched for this kernel (CO-RE, externs): made by the first
-	 * load (prepare step, under lock), kept for later loads; map fds are filled per load */
+	 * load (prepare step, under lock), kept for later loads; map fds are filled per load.
+	 * NULL once prepared when there was nothing to patch: then the spec's are the program's. */
 	struct bpf_insn *insns;
+	bool prepared;
 	pthread_mutex_t lock;
 	int fd;
 	int status;
-	char error[BEL_ERR_MSG_MAX]; /* message of the last failed load */
+	char *error;              /* message of the last failed load; NULL after a success */
 	char *log;
 	uint64_t load_ns;
 	uint32_t *acquired;       /* maps acquired for it: its map table, then metadata maps */
@@ -88,7 +90,6 @@ struct bel_program {
 
 struct bel_object {
 	struct bel_spec *spec;
-	void *image;                  /* the object file's bytes, read for the spec to point into */
 	struct bel_map *maps;
 	struct bel_program *progs;
 	bel_msg_fn msg;
@@ -173,6 +174,11 @@ void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool 
 int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
 /* Whether every extern the program uses resolved (else the error of the first that did not). */
 int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err);
+/* The program's instructions for a load (after bel_prog_prepare): patched, or the spec's. */
+static inline const struct bpf_insn *bel_prog_insns(const struct bel_program *prog)
+{
+	return prog->insns ? prog->insns : prog->def->insns;
+}
 /* The prepare step, once per program (prog->lock held): prog->insns from the spec's, with
  * externs and CO-RE applied for the target kernel. */
 int bel_prog_prepare(struct bel_program *prog, struct bel_err *err);

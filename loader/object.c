@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Opening and closing objects, messages, and the accessors of bel.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -141,6 +142,9 @@ static int open_image(const void *buf, size_t size, bool copy, const char *name,
 	int ret;
 
 	ret = bel_spec_build(buf, size, copy, name, &spec, &err);
+	/* what is loaded is kept, not the file: the image can go once open returns */
+	if (!ret && (ret = bel_spec_release_image(spec, &err)))
+		bel_spec_free(spec);
 	if (ret) {
 		bel_err_prefix(&err, "object '%s'", name);
 		return open_failed(opts, &err);
@@ -179,6 +183,80 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 	if (check_open_opts(opts, &err))
 		return open_failed(opts, &err);
 	return open_image(buf, size, true, name, opts, obj);
+}
+
+/* Bytes [off, off + len) of the file, whole, or false. */
+static bool read_range(int fd, uint8_t *buf, uint64_t off, uint64_t len)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf + off, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return true;
+}
+
+/* Whether a section is debugging information only (DWARF and its relocations), which bel never
+ * reads: in an object built with -g it is a quarter of the file or more. */
+static bool debug_only(const char *strtab, uint64_t strtab_size, uint32_t name)
+{
+	static const char *const prefixes[] = {".debug", ".rel.debug", ".rela.debug"};
+	size_t i;
+
+	if (name >= strtab_size)
+		return false;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strtab_size - name > strlen(prefixes[i]) &&
+		    !strncmp(strtab + name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * The parts of the object bel parses, into buf (size bytes, zeroed): the ELF header, the section
+ * header table and every section but debugging information. Returns size when all of it was
+ * read; anything it cannot follow (another class or byte order, extended numbering, ranges out
+ * of the file) makes it read the whole file instead, for the parser to judge. Every range is
+ * checked against size in 64 bits before it is read.
+ */
+static size_t read_needed(int fd, uint8_t *buf, size_t size)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	const Elf64_Shdr *sh;
+	const Elf64_Shdr *names;
+	uint64_t table;
+	uint16_t i;
+
+	if (size < sizeof(*eh) || !read_range(fd, buf, 0, sizeof(*eh)) ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
+									    : ELFDATA2MSB) ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || !eh->e_shnum || eh->e_shstrndx >= eh->e_shnum ||
+	    eh->e_shoff > size || (table = (uint64_t)eh->e_shnum * sizeof(*sh)) > size - eh->e_shoff ||
+	    eh->e_shoff % 8 || !read_range(fd, buf, eh->e_shoff, table))
+		goto whole;
+	sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
+	names = &sh[eh->e_shstrndx];
+	if (names->sh_type != SHT_STRTAB || names->sh_offset > size ||
+	    names->sh_size > size - names->sh_offset ||
+	    !read_range(fd, buf, names->sh_offset, names->sh_size))
+		goto whole;
+	for (i = 1; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type == SHT_NOBITS || !sh[i].sh_size || i == eh->e_shstrndx ||
+		    debug_only((const char *)buf + names->sh_offset, names->sh_size, sh[i].sh_name))
+			continue;
+		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
+		    !read_range(fd, buf, sh[i].sh_offset, sh[i].sh_size))
+			goto whole;
+	}
+	return size;
+whole:
+	return read_range(fd, buf, 0, size) ? size : 0;
 }
 
 static const char *file_kind(mode_t mode)
@@ -221,21 +299,14 @@ static int read_object(const char *path, void **image, size_t *size, struct bel_
 		return bel_errf(err, st.st_size ? EFBIG : EINVAL, "%s is %s", path,
 				st.st_size ? "too large for this process" : "empty");
 	}
-	buf = malloc((size_t)st.st_size);
+	/* zeroed pages of the caller's: what is not read below costs nothing until written */
+	buf = calloc(1, (size_t)st.st_size);
 	if (!buf) {
 		close(fd);
 		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
 				(long long)st.st_size);
 	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
+	done = read_needed(fd, buf, (size_t)st.st_size);
 	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
 	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		close(fd);
@@ -270,14 +341,10 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 		bel_err_prefix(&err, "object '%s'", name);
 		return open_failed(opts, &err);
 	}
-	/* one copy of the image: the spec points into it, the object frees it */
+	/* one copy of the image, parsed in place, and gone when open returns */
 	ret = open_image(image, size, false, name, opts, obj);
-	if (ret) {
-		free(image);
-		return ret;
-	}
-	(*obj)->image = image;
-	return 0;
+	free(image);
+	return ret;
 }
 
 void bel_object_close(struct bel_object *obj)
@@ -295,6 +362,7 @@ void bel_object_close(struct bel_object *obj)
 		free(obj->progs[i].log);
 		free(obj->progs[i].acquired);
 		free(obj->progs[i].insns);
+		free(obj->progs[i].error);
 		bel_prog_config_free(&obj->progs[i]);
 		pthread_mutex_destroy(&obj->progs[i].lock);
 	}
@@ -310,7 +378,6 @@ void bel_object_close(struct bel_object *obj)
 	free(obj->maps);
 	free(obj->progs);
 	bel_spec_free(obj->spec);
-	free(obj->image);
 	free(obj);
 }
 
@@ -520,7 +587,10 @@ int bel_program_status(const struct bel_program *prog)
 {
 	return __atomic_load_n(&prog->status, __ATOMIC_RELAXED);
 }
-const char *bel_program_error(const struct bel_program *prog) { return prog->error; }
+const char *bel_program_error(const struct bel_program *prog)
+{
+	return prog->error ? prog->error : "";
+}
 const char *bel_program_log(const struct bel_program *prog) { return prog->log ? prog->log : ""; }
 
 const char *bel_map_name(const struct bel_map *map) { return map->def->name; }

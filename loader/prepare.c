@@ -69,12 +69,17 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	struct bpf_insn *insns;
 	int n;
 
-	if (prog->insns)
+	if (prog->prepared)
 		return 0;
 	/* externs first: the .kconfig map's contents must be known before a program creates it */
 	n = bel_prog_check_externs(prog, err);
 	if (n)
 		return n;
+	/* nothing to patch: the spec's instructions are the program's (no second copy) */
+	if (!def->nextern_refs && !def->core_relo_cnt) {
+		prog->prepared = true;
+		return 0;
+	}
 	insns = malloc(size ? size : 1);
 	if (!insns)
 		return bel_errf(err, ENOMEM, "out of memory");
@@ -95,5 +100,6 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 		}
 	}
 	prog->insns = insns;
+	prog->prepared = true;
 	return 0;
 }

@@ -322,7 +322,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		ret = bel_errf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	memcpy(insns, prog->insns, (size_t)def->insn_cnt * sizeof(*insns));
+	memcpy(insns, bel_prog_insns(prog), (size_t)def->insn_cnt * sizeof(*insns));
 	for (i = 0; i < def->nmap_refs; i++)
 		insns[def->map_refs[i].insn].imm = obj->maps[def->map_refs[i].map].fd;
 	args.insns = insns;
@@ -509,7 +509,8 @@ int bel_program_load(struct bel_program *prog)
 			bel_err_prefix(&err, "prog '%s' (%s)", prog->def->name, prog->def->sec_name);
 			bel_err_prefix(&err, "object '%s'", prog->obj->spec->obj_name);
 		}
-		memcpy(prog->error, err.msg, sizeof(prog->error));
+		free(prog->error);
+		prog->error = ret ? strdup(err.msg) : NULL;
 	}
 	pthread_mutex_unlock(&prog->lock);
 	return ret ? bel_obj_fail(prog->obj, &err) : 0;
@@ -536,7 +537,8 @@ int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
 	}
 	prog->load_ns = 0;
 	__atomic_store_n(&prog->status, 0, __ATOMIC_RELAXED);
-	prog->error[0] = '\0';
+	free(prog->error);
+	prog->error = NULL;
 	pthread_mutex_lock(&obj->publish_lock);
 	__atomic_store_n(&prog->fd, dup_fd, __ATOMIC_RELEASE);
 	bel_link_prog_slots(obj, prog, false);
@@ -650,7 +652,7 @@ int bel_program_tag(struct bel_program *prog, char tag[2 * BPF_TAG_SIZE + 1])
 	}
 	pthread_mutex_lock(&prog->lock);
 	ret = bel_prog_prepare(prog, &err);
-	if (!ret && bel_prog_tag(prog->insns, prog->def->insn_cnt,
+	if (!ret && bel_prog_tag(bel_prog_insns(prog), prog->def->insn_cnt,
 				 (enum bel_tag_digest)bel_kernel_tag_digest(), raw))
 		ret = bel_errf(&err, ENOMEM, "out of memory");
 	pthread_mutex_unlock(&prog->lock);

@@ -47,6 +47,8 @@ void bel_map_def_release(struct bel_map_def *def)
 	}
 	free(def->slots);
 	free(def->name);
+	if (def->owns_init)
+		free((uint8_t *)def->init);
 }
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name)
@@ -178,6 +180,8 @@ void bel_spec_free(struct bel_spec *spec)
 		struct bel_prog_def *p = &spec->progs[i];
 
 		free(p->name);
+		if (p->owns_sec_name)
+			free((char *)p->sec_name);
 		free(p->insns);
 		free(p->map_refs);
 		free(p->maps);
@@ -206,4 +210,43 @@ void bel_spec_free(struct bel_spec *spec)
 	bel_elf_free(spec->elf);
 	free(spec->obj_name);
 	free(spec);
+}
+
+int bel_spec_release_image(struct bel_spec *spec, struct bel_err *err)
+{
+	uint32_t i;
+
+	for (i = 0; i < spec->nprogs; i++) {
+		struct bel_prog_def *p = &spec->progs[i];
+		char *name;
+
+		if (p->owns_sec_name)
+			continue;
+		name = strdup(p->sec_name);
+		if (!name)
+			return bel_errf(err, ENOMEM, "out of memory");
+		/* the attach target is the end of the section name ("kprobe/<target>") */
+		if (p->attach_target)
+			p->attach_target = name + (p->attach_target - p->sec_name);
+		p->sec_name = name;
+		p->owns_sec_name = true;
+	}
+	for (i = 0; i < spec->nmaps; i++) {
+		struct bel_map_def *map = &spec->maps[i];
+		uint8_t *init;
+
+		if (!map->init || map->owns_init)
+			continue;
+		init = malloc(map->value_size ? map->value_size : 1);
+		if (!init)
+			return bel_errf(err, ENOMEM, "out of memory");
+		memcpy(init, map->init, map->value_size);
+		map->init = init;
+		map->owns_init = true;
+	}
+	bel_btf_ext_free(spec->btf_ext);
+	spec->btf_ext = NULL;
+	bel_elf_free(spec->elf);
+	spec->elf = NULL;
+	return 0;
 }

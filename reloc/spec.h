@@ -61,6 +61,7 @@ struct bel_map_def {
 	uint32_t sec_index;          /* the section defining it */
 	uint64_t sec_offset, sec_size; /* where in that section (BTF and legacy maps) */
 	const uint8_t *init;         /* initial contents of a data map; NULL means zeros */
+	bool owns_init;              /* init is a copy (bel_spec_release_image), not the image */
 	bool freeze;                 /* read-only for user space once initialised */
 	bool has_metadata;           /* holds bpf_metadata_* variables */
 	struct bel_map_def *inner;   /* template of the inner map of a map-in-map */
@@ -96,6 +97,7 @@ enum bel_attach_kind {
 struct bel_prog_def {
 	char *name;                  /* symbol name */
 	const char *sec_name;
+	bool owns_sec_name;          /* a copy (bel_spec_release_image), not the image's string */
 	uint32_t sec_index;
 	uint32_t sec_insn_off;       /* position of the function in its section, in instructions */
 	uint32_t sec_insn_cnt;
@@ -168,6 +170,11 @@ struct bel_prog_slot {
 int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
 		   struct bel_spec **out, struct bel_err *err);
 void bel_spec_free(struct bel_spec *spec);
+/* After a build, keep what the spec still needs of the image (programs' section names, the
+ * data sections' initial values) as copies and drop the ELF and .BTF.ext views (spec->elf and
+ * spec->btf_ext become NULL): the image may then be freed. What a loader keeps of an object is
+ * then what it loads, not the file. */
+int bel_spec_release_image(struct bel_spec *spec, struct bel_err *err);
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name);
 int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
