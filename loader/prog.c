@@ -332,7 +332,13 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	free(insns);
 	if (fd < 0) {
 		log_tail(prog->log ? prog->log : "", tail, sizeof(tail));
-		if (*tail)
+		/* the verifier ran into its own limits: the program may be right, but too
+		 * complex for it to prove so (processed instructions, branch depth, states) */
+		if (*tail && (strstr(tail, "is too large") || strstr(tail, "too complex")))
+			ret = bel_errf(err, -fd, "too complex for the verifier (%s): it gave up at its "
+				       "limit of %s: %s", strerror(-fd), strstr(tail, "jumps") ?
+				       "pending branches" : "1,000,000 processed instructions", tail);
+		else if (*tail)
 			ret = bel_errf(err, -fd, "verifier rejected (%s): %s", strerror(-fd), tail);
 		else
 			/* No log: the kernel refused before verifying (capabilities, lockdown,

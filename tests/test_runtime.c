@@ -836,6 +836,29 @@ START_TEST(test_tag_is_the_kernels)
 }
 END_TEST
 
+/* A program the verifier gives up on is named as too complex, with the log's last lines; the
+ * object's other program loads with keep_going. */
+START_TEST(test_too_complex)
+{
+	struct bel_open_opts opts = {.sz = sizeof(opts)};
+	struct bel_load_opts lo = {.sz = sizeof(lo), .keep_going = true};
+	struct bel_object *obj;
+	struct bel_program *p;
+
+	if (!kernel_ready())
+		return;
+	ck_assert_int_eq(bel_object_open_file(fixture_path("too_complex"), &opts, &obj), 0);
+	ck_assert_int_eq(bel_object_load(obj, &lo), -E2BIG);
+	p = prog_named(obj, "too_complex");
+	ck_assert_int_eq(bel_program_status(p), -E2BIG);
+	ck_assert_msg(strstr(bel_program_error(p), "too complex for the verifier") &&
+		      strstr(bel_program_error(p), "is too large"), "%s", bel_program_error(p));
+	ck_assert_uint_le(strlen(bel_program_log(p)), BEL_LOG_KEEP);
+	ck_assert_int_ge(bel_program_fd(prog_named(obj, "simple")), 0);
+	bel_object_close(obj);
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -856,6 +879,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_hold_keeps_map);
 	tcase_add_test(tc, test_freplace_by_fd);
 	tcase_add_test(tc, test_tag_is_the_kernels);
+	tcase_add_test(tc, test_too_complex);
 	suite_add_tcase(s, tc);
 	return s;
 }
