@@ -305,8 +305,8 @@ int bel_attach_netns(const struct bel_program *prog, int prog_fd, const struct b
 		close(ns);
 	if (link < 0)
 		return bel_errf(err, -link, "BPF_LINK_CREATE on the network namespace failed: %s%s",
-				strerror(-link), link == -EEXIST ? " (one is attached there already, "
-				"or in the initial namespace)" : "");
+				strerror(-link), link == -EEXIST || link == -E2BIG ? " (one is attached "
+				"there already, or in the initial namespace)" : "");
 	return link;
 }
 
