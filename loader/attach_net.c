@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -203,7 +204,7 @@ int bel_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_
 	};
 	bool replace = BEL_OPT(o, tc_replace, false);
 	struct bel_attachment *a;
-	char msg[256];
+	char msg[256], name[256];
 	int nl, ret, link;
 
 	if (ifindex_of(o, &f.ifindex, err))
@@ -236,7 +237,9 @@ int bel_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	a->prog_id = prog_id_of(prog_fd);
-	ret = bel_rtnl_tc_bpf_add(nl, &f, prog_fd, prog->def->name, replace, msg, sizeof(msg));
+	/* what `tc filter show` prints; the kernel takes up to 255 bytes (CLS_BPF_NAME_LEN) */
+	snprintf(name, sizeof(name), "%s", prog->def->name);
+	ret = bel_rtnl_tc_bpf_add(nl, &f, prog_fd, name, replace, msg, sizeof(msg));
 	if (ret) {
 		free(a);
 		close(nl);

@@ -40,10 +40,7 @@ void bel_nl_req_init(struct bel_nl_req *r, uint16_t type, uint16_t flags, const 
 	r->u.hdr.nlmsg_len = NLMSG_HDRLEN;
 	r->u.hdr.nlmsg_type = type;
 	r->u.hdr.nlmsg_flags = flags | NLM_F_REQUEST | NLM_F_ACK;
-	if (room(r, fam_len)) {
-		memcpy(tail(r), fam, fam_len);
-		r->u.hdr.nlmsg_len += (uint32_t)ALIGN4(fam_len);
-	}
+	bel_nl_put_raw(r, fam, fam_len);
 }
 
 void bel_nl_put(struct bel_nl_req *r, uint16_t type, const void *data, size_t len)
@@ -57,6 +54,14 @@ void bel_nl_put(struct bel_nl_req *r, uint16_t type, const void *data, size_t le
 	if (len)
 		memcpy((uint8_t *)tail(r) + NLA_HDRLEN, data, len);
 	r->u.hdr.nlmsg_len += (uint32_t)ALIGN4(NLA_HDRLEN + len);
+}
+
+void bel_nl_put_raw(struct bel_nl_req *r, const void *data, size_t len)
+{
+	if (!room(r, len))
+		return;
+	memcpy(tail(r), data, len);
+	r->u.hdr.nlmsg_len += (uint32_t)ALIGN4(len);
 }
 
 void bel_nl_put_u32(struct bel_nl_req *r, uint16_t type, uint32_t v)

@@ -34,6 +34,8 @@ void bel_nl_req_init(struct bel_nl_req *r, uint16_t type, uint16_t flags, const 
 void bel_nl_put(struct bel_nl_req *r, uint16_t type, const void *data, size_t len);
 void bel_nl_put_u32(struct bel_nl_req *r, uint16_t type, uint32_t v);
 void bel_nl_put_str(struct bel_nl_req *r, uint16_t type, const char *s);
+/* Bytes that are not an attribute: a family header inside a nest (as VETH_INFO_PEER has). */
+void bel_nl_put_raw(struct bel_nl_req *r, const void *data, size_t len);
 void bel_nl_nest_begin(struct bel_nl_req *r, uint16_t type);
 void bel_nl_nest_end(struct bel_nl_req *r);
 

@@ -61,14 +61,14 @@ int on_sample(void *ctx)
 	return 0;
 }
 
-SEC("kprobe.multi/__x64_sys_getpp*")
+SEC("kprobe.multi/*sys_getppid")
 int on_getppid(void *ctx)
 {
 	hit(SLOT_KMULTI);
 	return 0;
 }
 
-SEC("kretprobe.multi/__x64_sys_getppid")
+SEC("kretprobe.multi/*sys_getppid")
 int on_getppid_ret(void *ctx)
 {
 	hit(SLOT_KRETMULTI);
