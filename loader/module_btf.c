@@ -34,7 +34,6 @@ struct module_btf {
 
 static struct module_btf *modules;
 static uint32_t nmodules;
-static struct bel_err modules_err;
 static pthread_once_t modules_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -63,13 +62,25 @@ static void *read_fd_all(int fd, size_t *size)
 /* One module: its name is checked before it becomes a path, its BTF parsed on vmlinux's. */
 static void add_module(int dir_fd, const char *name, const struct bel_btf *vmlinux)
 {
-	struct module_btf *m = &modules[nmodules];
+	static uint32_t cap;
 	struct bel_err err = {0};
+	struct module_btf *m;
 	size_t size = 0;
 	int fd;
 
 	if (bel_name_check(name, 0, &err))
 		return;
+	if (nmodules == cap) {
+		uint32_t grown_cap = cap ? cap * 2 : 32;
+		struct module_btf *grown = realloc(modules, grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return;
+		modules = grown;
+		cap = grown_cap;
+	}
+	m = &modules[nmodules];
+	memset(m, 0, sizeof(*m));
 	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return;
@@ -92,23 +103,17 @@ static void add_module(int dir_fd, const char *name, const struct bel_btf *vmlin
 
 static void load_modules(void)
 {
-	const struct bel_btf *vmlinux = bel_kernel_btf(&modules_err);
+	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
 	struct dirent *de;
 	DIR *dir;
 
 	if (!vmlinux)
 		return;
+	/* no modules' BTF to read (a kernel without modules, or without their BTF) is no error:
+	 * lookups then answer from vmlinux alone */
 	dir = opendir(SYS_BTF);
-	if (!dir) {
-		bel_errf(&modules_err, errno, "cannot list %s: %s", SYS_BTF, strerror(errno));
+	if (!dir)
 		return;
-	}
-	modules = calloc(MAX_MODULES, sizeof(*modules));
-	if (!modules) {
-		closedir(dir);
-		bel_errf(&modules_err, ENOMEM, "out of memory");
-		return;
-	}
 	while ((de = readdir(dir)) && nmodules < MAX_MODULES)
 		if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux"))
 			add_module(dirfd(dir), de->d_name, vmlinux);

@@ -44,7 +44,7 @@
 
 enum {
 	SLOT_PERF, SLOT_MSG, SLOT_LOOKUP, SLOT_DISSECT, SLOT_TC_IN, SLOT_TC_OUT, SLOT_XDP,
-	SLOT_XDP2, SLOT_NF, SLOT_KMULTI, SLOT_KRETMULTI, SLOT_CGROUP, SLOT_TC_OUT2,
+	SLOT_XDP2, SLOT_NF, SLOT_KMULTI, SLOT_KRETMULTI, SLOT_CGROUP, SLOT_TC_OUT2, SLOT_VERDICT,
 };
 #define STEER_PORT 7007
 #define ETH_P_BEL_TEST 0x88b5 /* IEEE 802 local experimental */
@@ -317,7 +317,7 @@ START_TEST(test_sk_msg_redirect)
 	struct bel_attach_opts o = {.sz = sizeof(o)};
 	int lst, c1, c2, c3, s1, s2, s3;
 	struct bel_object *obj;
-	struct bel_program *p;
+	struct bel_program *p, *verdict;
 	struct bel_map *map;
 	uint16_t port;
 	char buf[64];
@@ -327,6 +327,7 @@ START_TEST(test_sk_msg_redirect)
 	netns_enter();
 	obj = open_loaded("attach_net");
 	p = loaded(obj, "msg_redirect");
+	verdict = loaded(obj, "skb_verdict");
 	map = bel_object_find_map(obj, "msg_map");
 	ck_assert_int_eq(bel_program_attach(p, &o), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(bel_object_last_error(obj), "sockmap or sockhash"));
@@ -336,6 +337,8 @@ START_TEST(test_sk_msg_redirect)
 	ck_assert_msg(bel_program_attach(p, &o) == 0, "%s", bel_object_last_error(obj));
 	ck_assert_int_eq(bel_program_link_count(p), 0);
 	ck_assert_int_eq(bel_program_attachment_count(p), 1);
+	/* and a stream verdict program on what the sockets receive */
+	ck_assert_msg(bel_program_attach(verdict, &o) == 0, "%s", bel_object_last_error(obj));
 
 	lst = tcp_listener(0, &port);
 	c1 = tcp_connect(port);
@@ -350,9 +353,14 @@ START_TEST(test_sk_msg_redirect)
 	ck_assert_int_eq(recv_wait(c2, buf, sizeof(buf)), 19);
 	ck_assert(!memcmp(buf, "through the sockmap", 19));
 	ck_assert_uint_gt(hits(obj, SLOT_MSG), 0);
+	ck_assert_int_eq(send(s2, "back", 4, 0), 4);
+	ck_assert_int_eq(recv_wait(c2, buf, sizeof(buf)), 4);
+	ck_assert(!memcmp(buf, "back", 4));
+	ck_assert_uint_gt(hits(obj, SLOT_VERDICT), 0);
 
 	/* detached (BPF_PROG_DETACH): a socket joining now sends to its peer as usual */
 	ck_assert_int_eq(bel_program_detach(p), 0);
+	ck_assert_int_eq(bel_program_detach(verdict), 0);
 	ck_assert_int_eq(bel_program_attachment_count(p), 0);
 	c3 = tcp_connect(port);
 	s3 = accept(lst, NULL, NULL);

@@ -19,6 +19,7 @@
 #define SLOT_KRETMULTI 10
 #define SLOT_CGROUP 11
 #define SLOT_TC_OUT2 12
+#define SLOT_VERDICT 13
 
 /* the port sk_lookup steers to the socket in lookup_map (no socket listens on it) */
 #define STEER_PORT 7007
@@ -80,6 +81,13 @@ int msg_redirect(struct sk_msg_md *msg)
 {
 	hit(SLOT_MSG);
 	return bpf_msg_redirect_map(msg, &msg_map, 1, BPF_F_INGRESS);
+}
+
+SEC("sk_skb/stream_verdict")
+int skb_verdict(struct __sk_buff *skb)
+{
+	hit(SLOT_VERDICT);
+	return SK_PASS;
 }
 
 SEC("sk_lookup")
