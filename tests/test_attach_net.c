@@ -905,6 +905,77 @@ START_TEST(test_syscall_prefix)
 }
 END_TEST
 
+/* Attributes that run past what was received are refused, whatever their claimed length. */
+START_TEST(test_netlink_parse_bounds)
+{
+	uint8_t buf[64] __attribute__((aligned(4))) = {0};
+	const struct nlattr *tb[4];
+	struct nlattr a = {.nla_len = 8, .nla_type = 2};
+	uint32_t v = 0x01020304, got;
+
+	memcpy(buf, &a, sizeof(a));
+	memcpy(buf + 4, &v, 4);
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), 0);
+	ck_assert(bel_nl_get_u32(tb[2], &got) && got == v);
+	ck_assert_ptr_null(tb[1]);
+	/* the attribute says 8 bytes, 6 arrived */
+	ck_assert_int_eq(bel_nl_parse(buf, 6, tb, 3), -EBADMSG);
+	/* fewer bytes than a header left at the end: nothing more to read */
+	ck_assert_int_eq(bel_nl_parse(buf, 3, tb, 3), 0);
+	ck_assert_ptr_null(tb[2]);
+	a.nla_len = 12;
+	memcpy(buf, &a, sizeof(a));
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), -EBADMSG);
+	/* shorter than its own header */
+	a.nla_len = 2;
+	memcpy(buf, &a, sizeof(a));
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), -EBADMSG);
+	/* a type past max is skipped, flags are masked */
+	a.nla_len = 8;
+	a.nla_type = 9 | NLA_F_NESTED;
+	memcpy(buf, &a, sizeof(a));
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), 0);
+	a.nla_type = 3 | NLA_F_NESTED;
+	memcpy(buf, &a, sizeof(a));
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), 0);
+	ck_assert_ptr_eq(tb[3], (const void *)buf);
+	/* a u32 of the wrong size */
+	a.nla_len = 6;
+	memcpy(buf, &a, sizeof(a));
+	ck_assert_int_eq(bel_nl_parse(buf, 8, tb, 3), 0);
+	ck_assert(!bel_nl_get_u32(tb[3], &got));
+}
+END_TEST
+
+/* A request that does not fit, or leaves a nest open, is never sent. */
+START_TEST(test_netlink_request_bounds)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	static char big[2048];
+	struct bel_nl_req r;
+	char msg[64];
+	int nl = bel_nl_socket();
+
+	ck_assert_int_ge(nl, 0);
+	memset(big, 'x', sizeof(big) - 1);
+	bel_nl_req_init(&r, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	bel_nl_put_str(&r, IFLA_IFNAME, big);
+	ck_assert(r.overflow);
+	ck_assert_int_eq(bel_nl_talk(nl, &r, NULL, NULL, msg, sizeof(msg)), -EMSGSIZE);
+	bel_nl_req_init(&r, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	bel_nl_nest_begin(&r, IFLA_LINKINFO);
+	ck_assert_int_eq(bel_nl_talk(nl, &r, NULL, NULL, msg, sizeof(msg)), -EMSGSIZE);
+	bel_nl_nest_end(&r);
+	bel_nl_nest_end(&r); /* one end too many */
+	ck_assert(r.overflow);
+	/* the kernel's own refusal comes back as its errno */
+	bel_nl_req_init(&r, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	bel_nl_put_str(&r, IFLA_IFNAME, "bel-no-such-if");
+	ck_assert_int_eq(bel_nl_talk(nl, &r, NULL, NULL, msg, sizeof(msg)), -ENODEV);
+	close(nl);
+}
+END_TEST
+
 static Suite *attach_net_suite(void)
 {
 	Suite *s = suite_create("attach_net");
@@ -925,6 +996,11 @@ static Suite *attach_net_suite(void)
 	tcase_add_test(tc, test_module_btf);
 	tcase_add_test(tc, test_module_btf_missing);
 	tcase_add_test(tc, test_syscall_prefix);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("netlink");
+	tcase_add_test(tc, test_netlink_parse_bounds);
+	tcase_add_test(tc, test_netlink_request_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
