@@ -17,6 +17,12 @@
 #define BEL_BPF_NETKIT_PRIMARY 50
 #define BEL_BPF_NETKIT_PEER 51
 #define BEL_BPF_LINK_TYPE_TCX 11
+/* Linux 6.4: netfilter programs and links */
+#define BEL_BPF_PROG_TYPE_NETFILTER 32
+#define BEL_BPF_NETFILTER 45
+#define BEL_BPF_LINK_TYPE_NETFILTER 10
+/* Linux 6.6: uprobe_multi links */
+#define BEL_BPF_LINK_TYPE_UPROBE_MULTI 12
 /* Linux 6.5: BPF_OBJ_PIN and BPF_OBJ_GET relative to a directory fd, in a field after
  * file_flags that older headers lack. */
 #define BEL_BPF_F_PATH_FD (1U << 14)

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "common/num.h"
 #include "fs_safe.h"
 #include "internal.h"
@@ -146,10 +146,10 @@ static int attach_kprobe(const struct bel_program *prog, int prog_fd, const char
 
 	if (kprobe_pmu(&type, &bit, err))
 		return err->code;
-	/* ksyscall/NAME means the architecture's syscall entry point */
+	/* ksyscall/NAME means the syscall's entry point, as this kernel names it */
 	if (!strncmp(prog->def->sec_name, "ksyscall", 8) ||
 	    !strncmp(prog->def->sec_name, "kretsyscall", 11))
-		snprintf(func, sizeof(func), "__x64_sys_%s", target);
+		snprintf(func, sizeof(func), "%s%s", bel_syscall_prefix(), target);
 	else
 		snprintf(func, sizeof(func), "%s", target);
 	plus = strchr(func, '+');
@@ -182,24 +182,6 @@ static int attach_tracepoint(int prog_fd, const char *target, struct bel_err *er
 	return link_perf_event(prog_fd, fd, err);
 }
 
-static int attach_ifindex(const struct bel_program *prog, int prog_fd, const char *ifname,
-			  struct bel_err *err)
-{
-	unsigned int ifindex = ifname ? if_nametoindex(ifname) : 0;
-	uint32_t type = prog->cfg.attach_kind == BEL_ATTACH_XDP ? BPF_XDP
-							 : prog->cfg.expected_attach_type;
-	int link;
-
-	if (!ifname)
-		return bel_errf(err, EINVAL, "needs a network interface (ifname)");
-	if (!ifindex)
-		return bel_errf(err, ENODEV, "no interface '%s'", ifname);
-	link = bel_sys_link_create(prog_fd, (int)ifindex, type, 0);
-	if (link < 0)
-		return bel_errf(err, -link, "BPF_LINK_CREATE on %s failed: %s", ifname, strerror(-link));
-	return link;
-}
-
 static bool is_cgroup2(const char *path)
 {
 	struct statfs sfs;
@@ -208,33 +190,37 @@ static bool is_cgroup2(const char *path)
 }
 
 static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char *cgroup,
-			 struct bel_err *err)
+			 int cgroup_fd, struct bel_err *err)
 {
 	/* By default the root of the cgroup v2 hierarchy: /sys/fs/cgroup on a unified system,
 	 * /sys/fs/cgroup/unified on a hybrid one. */
-	const char *path = cgroup ? cgroup
+	const char *path = cgroup_fd > 0 ? "(given by fd)" : cgroup ? cgroup
 				  : is_cgroup2("/sys/fs/cgroup") || !is_cgroup2("/sys/fs/cgroup/unified")
 				  ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
-	int cg, link;
+	int cg = cgroup_fd, link;
 
-	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg <= 0)
+		cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg < 0)
 		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
 	/* checked on the fd that is used, not on the path again */
 	if (!bel_fd_on_fs(cg, CGROUP2_SUPER_MAGIC)) {
-		close(cg);
+		if (cg != cgroup_fd)
+			close(cg);
 		return bel_errf(err, ENOTDIR, "%s is not a cgroup v2 directory", path);
 	}
 	link = bel_sys_link_create(prog_fd, cg, prog->cfg.expected_attach_type, 0);
-	close(cg);
+	if (cg != cgroup_fd)
+		close(cg);
 	if (link < 0)
 		return bel_errf(err, -link, "BPF_LINK_CREATE on cgroup %s failed: %s", path,
 				strerror(-link));
 	return link;
 }
 
+/* A link fd, or 0 with what was made in made (attach.h), or -errno. */
 static int attach_one(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		      struct bel_err *err)
+		      struct bel_attach_made *made, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	const char *target = BEL_OPT(o, target, NULL) ?: def->attach_target;
@@ -270,10 +256,26 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 			return bel_errf(err, -link, "iterator link failed: %s", strerror(-link));
 		return link;
 	case BEL_ATTACH_CGROUP:
-		return attach_cgroup(prog, prog_fd, BEL_OPT(o, cgroup, NULL), err);
+		return attach_cgroup(prog, prog_fd, BEL_OPT(o, cgroup, NULL), BEL_OPT(o, cgroup_fd, 0),
+				     err);
 	case BEL_ATTACH_XDP:
+		return bel_attach_xdp(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_TCX:
-		return attach_ifindex(prog, prog_fd, BEL_OPT(o, ifname, NULL), err);
+	case BEL_ATTACH_TC:
+		return bel_attach_tc(prog, prog_fd, o, made, err);
+	case BEL_ATTACH_PERF_EVENT:
+		return bel_attach_perf_event(prog, prog_fd, o, made, err);
+	case BEL_ATTACH_KPROBE_MULTI:
+	case BEL_ATTACH_KRETPROBE_MULTI:
+		return bel_attach_kprobe_multi(prog, prog_fd, o, target, made, err);
+	case BEL_ATTACH_UPROBE_MULTI:
+		return bel_errf(err, ENOTSUP, "uprobe.multi links are not supported yet");
+	case BEL_ATTACH_SOCKMAP:
+		return bel_attach_sockmap(prog, prog_fd, o, made, err);
+	case BEL_ATTACH_NETNS:
+		return bel_attach_netns(prog, prog_fd, o, err);
+	case BEL_ATTACH_NETFILTER:
+		return bel_attach_netfilter(prog_fd, o, err);
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}
@@ -286,9 +288,19 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 	case BEL_ATTACH_RAW_TP:
 		return prog->def->attach_target || BEL_OPT(opts, target, NULL);
 	case BEL_ATTACH_TRACING: case BEL_ATTACH_LSM: case BEL_ATTACH_ITER: case BEL_ATTACH_CGROUP:
+	case BEL_ATTACH_NETNS:
 		return true;
-	case BEL_ATTACH_XDP: case BEL_ATTACH_TCX:
+	case BEL_ATTACH_XDP: case BEL_ATTACH_TCX: case BEL_ATTACH_TC:
 		return BEL_OPT(opts, ifname, NULL) != NULL;
+	case BEL_ATTACH_PERF_EVENT:
+		return BEL_OPT(opts, sample_period, 0) || BEL_OPT(opts, sample_freq, 0);
+	case BEL_ATTACH_KPROBE_MULTI: case BEL_ATTACH_KRETPROBE_MULTI:
+		return prog->def->attach_target || BEL_OPT(opts, target, NULL) ||
+		       BEL_OPT(opts, cnt, 0);
+	case BEL_ATTACH_SOCKMAP:
+		return BEL_OPT(opts, map_fd, 0) > 0;
+	case BEL_ATTACH_NETFILTER:
+		return BEL_OPT(opts, nf_pf, 0) != 0;
 	default:
 		return false;
 	}
@@ -296,8 +308,9 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts)
 {
+	struct bel_attach_made made = {0};
 	struct bel_err err = {0};
-	int link;
+	int *grown, link;
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_attach_opts", &err)) {
 		link = err.code;
@@ -309,17 +322,30 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 		link = bel_errf(&err, ENOENT, "not loaded");
 		goto fail;
 	}
-	link = attach_one(prog, prog->fd, opts, &err);
+	link = attach_one(prog, prog->fd, opts, &made, &err);
+	if (link >= 0 && !made.nlinks && !made.attachment)
+		link = bel_attach_made_link(&made, link, &err); /* a kind that makes one link */
 	if (link < 0)
 		goto fail;
-	if (bel_prog_keep_link(prog, link)) {
-		close(link);
+	grown = made.nlinks ? realloc(prog->links, (prog->nlinks + made.nlinks) * sizeof(*grown))
+			    : prog->links;
+	if (made.nlinks && !grown) {
 		link = bel_errf(&err, ENOMEM, "out of memory");
 		goto fail;
+	}
+	prog->links = grown;
+	memcpy(prog->links + prog->nlinks, made.links, made.nlinks * sizeof(*grown));
+	prog->nlinks += made.nlinks;
+	link = made.nlinks ? made.links[0] : 0;
+	free(made.links);
+	if (made.attachment) {
+		made.attachment->next = prog->attachments;
+		prog->attachments = made.attachment;
 	}
 	pthread_mutex_unlock(&prog->lock);
 	return link;
 fail:
+	bel_attach_made_undo(prog, &made);
 	pthread_mutex_unlock(&prog->lock);
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s): attach", prog->obj->spec->obj_name,
 		       prog->def->name, prog->def->sec_name);
@@ -337,9 +363,11 @@ int bel_prog_keep_link(struct bel_program *prog, int link)
 	return 0;
 }
 
-/* Close our link fds (prog->lock held). Pinned links stay attached. */
+/* Close our link fds and remove the other attachments (prog->lock held, prog->fd still open).
+ * Pinned links stay attached. */
 void bel_program_close_links(struct bel_program *prog)
 {
+	struct bel_attachment *a;
 	uint32_t i;
 
 	for (i = 0; i < prog->nlinks; i++)
@@ -347,6 +375,10 @@ void bel_program_close_links(struct bel_program *prog)
 	free(prog->links);
 	prog->links = NULL;
 	prog->nlinks = 0;
+	while ((a = prog->attachments)) {
+		prog->attachments = a->next;
+		bel_attachment_remove(prog, a);
+	}
 }
 
 int bel_program_detach(struct bel_program *prog)
@@ -365,4 +397,14 @@ unsigned int bel_program_link_count(const struct bel_program *prog)
 int bel_program_link_fd(const struct bel_program *prog, unsigned int i)
 {
 	return i < prog->nlinks ? prog->links[i] : -1;
+}
+
+unsigned int bel_program_attachment_count(const struct bel_program *prog)
+{
+	const struct bel_attachment *a;
+	unsigned int n = 0;
+
+	for (a = prog->attachments; a; a = a->next)
+		n++;
+	return n;
 }

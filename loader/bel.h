@@ -165,16 +165,60 @@ struct bel_attach_opts {
 	const char *target;     /* overrides the section's target (function, "cat/name", ...) */
 	const char *cgroup;     /* cgroup v2 directory; default: the root of the v2 hierarchy
 				   (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems) */
-	const char *ifname;     /* interface for xdp and tcx programs */
+	const char *ifname;     /* interface for xdp, tcx, tc and classifier programs */
+
+	/* The other attach kinds (fds: 0 means none given). */
+	int cgroup_fd;          /* cgroup programs: a cgroup v2 directory fd instead of a path */
+	/* perf_event: a sampling event on every online CPU (perf_event_open(2)'s type and config;
+	 * zero is PERF_TYPE_HARDWARE/PERF_COUNT_HW_CPU_CYCLES), every sample_period events or
+	 * sample_freq times a second (exactly one of the two) */
+	uint32_t perf_type;
+	uint64_t perf_config, sample_period, sample_freq;
+	/* kprobe.multi, kretprobe.multi: functions by name (syms) or address (addrs), cnt of
+	 * them, instead of the section's glob (or target); cookies: cnt values or NULL */
+	const char *const *syms;
+	const uint64_t *addrs, *cookies;
+	uint32_t cnt;
+	/* xdp: XDP_FLAGS_SKB_MODE, _DRV_MODE or _HW_MODE attach through netlink instead of a
+	 * link; xdp_replace_fd (> 0) replaces that program atomically (XDP_FLAGS_REPLACE) */
+	uint32_t xdp_flags;
+	int xdp_replace_fd;
+	/* tc, classifier, tcx/tc ingress/egress: a direct-action cls_bpf filter on a clsact
+	 * qdisc (made if missing) where the kernel has no tcx (before 6.6), or when tc_classic,
+	 * a priority, a handle or tc_replace is given. 0: the kernel picks priority and handle.
+	 * tc_replace replaces the filter at tc_priority and tc_handle (both needed). */
+	bool tc_classic;
+	bool tc_egress;         /* "tc" and "classifier" sections: egress (default ingress) */
+	bool tc_replace;
+	uint16_t tc_priority;
+	uint32_t tc_handle;
+	int map_fd;             /* sk_skb/stream_*, sk_msg: the sockmap or sockhash */
+	int netns_fd;           /* sk_lookup, flow_dissector: default the calling thread's */
+	/* netfilter (Linux 6.4): NFPROTO_IPV4 or _IPV6, an NF_INET_* hook, a priority */
+	uint32_t nf_pf, nf_hooknum, nf_flags;
+	int32_t nf_priority;
+	/* attachments that are not links (classic tc, netlink XDP, sockmap programs) stay when the
+	 * program is detached or unloaded: bel forgets them */
+	bool keep_attached;
 };
-/* Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are
- * closed when the program is unloaded; a pinned link keeps the program attached after that. */
+/*
+ * Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are
+ * closed when the program is unloaded; a pinned link keeps the program attached after that.
+ *
+ * A perf_event program gets one link per online CPU: the call returns the first, and
+ * bel_program_link_fd lists them all. Classic tc filters, XDP set through netlink and sockmap
+ * programs (BPF_PROG_ATTACH) are not links: the call returns 0 for them, the program keeps
+ * them (bel_program_attachment_count) and removes them when it is detached or unloaded (a
+ * filter or XDP program someone has replaced since is left alone). They cannot be pinned:
+ * bel_object_pin pins links only; keep_attached leaves them attached after bel is gone.
+ */
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
 /* Whether the section (with opts) says enough to attach. */
 bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts);
-int bel_program_detach(struct bel_program *prog);           /* close its links */
+int bel_program_detach(struct bel_program *prog);  /* close its links, remove the rest */
 unsigned int bel_program_link_count(const struct bel_program *prog);
 int bel_program_link_fd(const struct bel_program *prog, unsigned int i);
+unsigned int bel_program_attachment_count(const struct bel_program *prog);
 
 struct bel_program_info {
 	uint32_t id;

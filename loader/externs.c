@@ -131,11 +131,6 @@ static int read_kconfig(const struct bel_spec *spec, uint8_t *data, bool *set, s
 	return ret;
 }
 
-static bool kernel_btf_has(const struct bel_btf *vmlinux, const char *name, uint32_t kind)
-{
-	return vmlinux && bel_btf_find(vmlinux, name, kind) > 0;
-}
-
 static bool enum_has_value(const struct bel_btf *btf, const char *enum_name, const char *value)
 {
 	int id = btf ? bel_btf_find(btf, enum_name, BTF_KIND_ENUM) : -1;
@@ -189,7 +184,7 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 			set[i] = true;
 		} else if (!strcmp(ext->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
 			memcpy(obj->kconfig_data + ext->kcfg_off,
-			       kernel_btf_has(vmlinux, "__x64_sys_bpf", BTF_KIND_FUNC) ? &yes : &no, 1);
+			       strcmp(bel_syscall_prefix(), "sys_") ? &yes : &no, 1);
 			set[i] = true;
 		} else if (!strncmp(ext->name, "LINUX_", 6)) {
 			ret = bel_errf(err, ENOTSUP, "extern '%s': unknown LINUX_ value", ext->name);
@@ -216,6 +211,22 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 	}
 	free(set);
 	return ret;
+}
+
+uint64_t bel_kallsyms_address(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
 }
 
 static bool typeless_ksym(const struct bel_extern *ext)
@@ -273,6 +284,53 @@ static void kernel_btf_ids(const struct bel_spec *spec, const struct bel_btf *vm
 	}
 }
 
+/* A kfunc's slot in the object's fd_array: where its module's BTF fd is (index 0 is never
+ * read by the kernel: an offset of 0 means vmlinux). */
+static int fd_slot(struct bel_object *obj, int fd, struct bel_err *err)
+{
+	uint32_t i;
+	int *grown;
+
+	for (i = 1; i < obj->ksym_fd_array_cnt; i++)
+		if (obj->ksym_fd_array[i] == fd)
+			return (int)i;
+	if (obj->ksym_fd_array_cnt >= INT16_MAX)
+		return bel_errf(err, E2BIG, "kfuncs from more than %d modules", INT16_MAX - 1);
+	i = obj->ksym_fd_array_cnt ? obj->ksym_fd_array_cnt : 1;
+	grown = realloc(obj->ksym_fd_array, (i + 1) * sizeof(*grown));
+	if (!grown)
+		return bel_errf(err, ENOMEM, "out of memory");
+	if (!obj->ksym_fd_array_cnt)
+		grown[0] = fd; /* never read: a real fd rather than an uninitialised one */
+	grown[i] = fd;
+	obj->ksym_fd_array = grown;
+	obj->ksym_fd_array_cnt = i + 1;
+	return (int)i;
+}
+
+/* A kfunc or typed ksym that vmlinux lacks, from a module's BTF: its id (-ENOENT: in no module),
+ * with the module's BTF object recorded where the instruction will name it. */
+static int module_ksym(struct bel_object *obj, uint32_t i, const char *name, uint32_t kind,
+		       struct bel_err *err)
+{
+	uint32_t module, id;
+	int fd, slot = 0;
+
+	if (bel_module_btf_find(name, kind, &module, &id) || id > INT32_MAX)
+		return -ENOENT;
+	fd = bel_module_btf_fd(module, err);
+	if (fd < 0)
+		return bel_err_prefix(err, "extern '%s' (__ksym)", name);
+	if (!obj->ksym_modules &&
+	    !(obj->ksym_modules = calloc(obj->spec->nexterns + 1, sizeof(*obj->ksym_modules))))
+		return bel_errf(err, ENOMEM, "out of memory");
+	if (kind == BTF_KIND_FUNC && (slot = fd_slot(obj, fd, err)) < 0)
+		return slot;
+	obj->ksym_modules[i].btf_fd = fd;
+	obj->ksym_modules[i].fd_slot = (int16_t)slot;
+	return (int)id;
+}
+
 /* Each __ksym and kfunc on its own: one that does not resolve fails only the programs that
  * use it (its message is kept in ksym_errs[i]). */
 static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
@@ -298,21 +356,29 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 	for (i = 0; i < spec->nexterns; i++) {
 		const struct bel_extern *ext = &spec->externs[i];
 		struct bel_err *e = &obj->ksym_errs[i];
+		uint32_t kind = ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR;
+		int id;
 
 		if (typed_ksym(ext) && !vmlinux) {
 			*e = btf_err;
 			bel_err_prefix(e, "extern '%s' (__ksym) needs kernel BTF", ext->name);
 			continue;
 		}
-		if (obj->ksym_values[i] || ext->weak || !(typed_ksym(ext) || typeless_ksym(ext)))
+		if (obj->ksym_values[i] || !(typed_ksym(ext) || typeless_ksym(ext)))
 			continue;
 		if (typeless_ksym(ext)) {
-			bel_errf(e, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms (or addresses "
-				 "hidden by kptr_restrict)", ext->name);
-		} else {
-			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF",
-				 ext->name, ext->kind == BEL_EXTERN_KFUNC ? "kfunc" : "variable");
+			if (!ext->weak)
+				bel_errf(e, ENOENT, "extern '%s' (__ksym): not in /proc/kallsyms (or "
+					 "addresses hidden by kptr_restrict)", ext->name);
+			continue;
 		}
+		/* not in vmlinux: in a module's BTF? */
+		id = module_ksym(obj, i, ext->name, kind, e);
+		if (id < 0 && !e->code && !ext->weak)
+			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF "
+				 "(vmlinux and %u modules)", ext->name,
+				 kind == BTF_KIND_FUNC ? "kfunc" : "variable", bel_module_btf_count());
+		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
 	}
 	return 0;
 }

@@ -86,6 +86,7 @@ struct bel_program {
 	uint32_t nacquired;
 	int *links;               /* link fds made by bel_program_attach */
 	uint32_t nlinks;
+	struct bel_attachment *attachments; /* what it attached without a link (attach.h) */
 };
 
 struct bel_object {
@@ -108,6 +109,9 @@ struct bel_object {
 	struct bel_err externs_err;
 	uint8_t *kconfig_data;        /* contents of the .kconfig map */
 	uint64_t *ksym_values;        /* per extern: BTF id or kallsyms address */
+	struct bel_extern_module *ksym_modules; /* per extern: the module's BTF (fd 0: vmlinux) */
+	int *ksym_fd_array;           /* fd_array for PROG_LOAD: module BTF fds from [1], or NULL */
+	uint32_t ksym_fd_array_cnt;
 	struct bel_err *ksym_errs;    /* per extern: why it did not resolve (code 0: it did) */
 	struct bel_err kconfig_err;   /* why .kconfig could not be filled */
 	struct bel_err last;
@@ -198,7 +202,25 @@ size_t bel_map_value_buffer_size(const struct bel_map *map);
 int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err);
 /* vmlinux BTF, mapped once per process; NULL with err set when unavailable. */
 const struct bel_btf *bel_kernel_btf(struct bel_err *err);
+/* Loaded kernel modules' BTF (module_btf.c), split on vmlinux: read and indexed on the first
+ * call, once per process. find looks at each module's own types (-ENOENT: none has it); fd is
+ * the module's BTF object, kept open for the process. */
+uint32_t bel_module_btf_count(void);
+const struct bel_btf *bel_module_btf(uint32_t i, const char **name);
+int bel_module_btf_find(const char *name, uint32_t kind, uint32_t *module, uint32_t *id);
+int bel_module_btf_fd(uint32_t i, struct bel_err *err);
 
 uint64_t bel_now_ns(void);
+
+/* "__x64_sys_", "__arm64_sys_", ... as the running kernel names its syscall entry points, or
+ * "sys_" on kernels without syscall wrappers; looked up once per process (ksyscall.c). */
+const char *bel_syscall_prefix(void);
+/* A symbol's address in /proc/kallsyms; 0 when it is not there (or addresses are hidden). */
+uint64_t bel_kallsyms_address(const char *name);
+
+/* Online CPUs, from /sys/devices/system/cpu/online ("0-3,8,10-11"): fn for each CPU number below
+ * `below`, in order. 0 or -errno (a malformed list, a CPU past 65535, or fn's error). */
+int bel_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+			    struct bel_err *err);
 
 #endif

@@ -371,6 +371,8 @@ void bel_object_close(struct bel_object *obj)
 	bel_btf_free(obj->target_btf);
 	free(obj->kconfig_data);
 	free(obj->ksym_values);
+	free(obj->ksym_modules);
+	free(obj->ksym_fd_array);
 	free(obj->ksym_errs);
 	free(obj->target_btf_path);
 	pthread_mutex_destroy(&obj->lock);

@@ -61,10 +61,57 @@ int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, str
 	return 1;
 }
 
+/* Whether a relocation found no candidate in vmlinux (a type only a module has). */
+static bool core_wants_modules(const struct bel_program *prog,
+			       const struct bel_core_target *vmlinux)
+{
+	struct bel_core_applied *applied = NULL;
+	struct bel_err ignored = {0};
+	bool want = false;
+	uint32_t i;
+
+	if (bel_prog_core_resolve(prog->obj->spec, prog->def, vmlinux, 1, &applied, &ignored))
+		return false; /* the full run below reports it */
+	for (i = 0; i < prog->def->core_relo_cnt && !want; i++)
+		want = applied[i].relo.kind != BEL_CORE_TYPE_ID_LOCAL && !applied[i].res.candidates;
+	free(applied);
+	return want;
+}
+
+/*
+ * The running kernel's targets: vmlinux, and, only when a relocation found nothing there, every
+ * loaded module's BTF after it (candidates are taken from modules only where vmlinux has none).
+ * *targets is malloc'd.
+ */
+static int core_targets(struct bel_program *prog, struct bel_core_target **targets,
+			struct bel_err *err)
+{
+	struct bel_core_target *t = malloc(sizeof(*t));
+	uint32_t i, n;
+	int ret;
+
+	if (!t)
+		return bel_errf(err, ENOMEM, "out of memory");
+	ret = bel_obj_targets(prog->obj, t, err);
+	if (ret < 0 || prog->obj->target_btf_path || !core_wants_modules(prog, t)) {
+		*targets = t;
+		return ret;
+	}
+	n = bel_module_btf_count();
+	*targets = realloc(t, (n + 1) * sizeof(*t));
+	if (!*targets) {
+		free(t);
+		return bel_errf(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		(*targets)[i + 1].btf = bel_module_btf(i, &(*targets)[i + 1].name);
+	return (int)n + 1;
+}
+
 int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
-	struct bel_core_target targets[1];
+	struct bel_core_target *targets = NULL;
 	size_t size = (size_t)def->insn_cnt * sizeof(*def->insns);
 	struct bpf_insn *insns;
 	int n;
@@ -85,15 +132,18 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 		return bel_errf(err, ENOMEM, "out of memory");
 	memcpy(insns, def->insns, size);
 	if (def->nextern_refs)
-		bel_externs_patch(prog->obj->spec, def, prog->obj->ksym_values, insns);
+		bel_externs_patch(prog->obj->spec, def, prog->obj->ksym_values,
+				  prog->obj->ksym_modules, insns);
 	if (def->core_relo_cnt) {
-		n = bel_obj_targets(prog->obj, targets, err);
+		n = core_targets(prog, &targets, err);
 		if (n < 0) {
+			free(targets);
 			free(insns);
 			return bel_err_prefix(err, "%u CO-RE relocations need a target BTF",
 					      def->core_relo_cnt);
 		}
 		n = bel_core_apply(prog->obj->spec, def, targets, n, insns, err);
+		free(targets);
 		if (n) {
 			free(insns);
 			return n;

@@ -108,14 +108,16 @@ static int find_prog_btf_func(int prog_fd, const char *name, uint32_t *id, struc
 	return 0;
 }
 
-static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, struct bel_err *err)
+/* The target in kernel BTF: vmlinux, else a module's (then *obj_fd is its BTF object). */
+static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, uint32_t *obj_fd,
+			      struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	const char *target = prog->cfg.attach_func ?: def->attach_target;
 	const struct bel_btf *vmlinux;
 	char name[256];
-	uint32_t kind;
-	int ret;
+	uint32_t kind, module;
+	int ret, fd;
 
 	if (!target)
 		return bel_errf(err, EINVAL, "section '%s' names no attach target (set one with "
@@ -129,10 +131,17 @@ static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, stru
 		 target);
 	kind = prog->cfg.expected_attach_type == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC;
 	ret = bel_btf_find(vmlinux, name, kind);
-	if (ret < 0) /* ESRCH, as libbpf says it */
-		return bel_errf(err, ESRCH, "attach target '%s' (%s) not found in kernel BTF", name,
-				bel_btf_kind_name(kind));
-	*id = (uint32_t)ret;
+	if (ret > 0) {
+		*id = (uint32_t)ret;
+		return 0;
+	}
+	if (bel_module_btf_find(name, kind, &module, id)) /* ESRCH, as libbpf says it */
+		return bel_errf(err, ESRCH, "attach target '%s' (%s) not found in kernel BTF (vmlinux "
+				"and %u modules)", name, bel_btf_kind_name(kind), bel_module_btf_count());
+	fd = bel_module_btf_fd(module, err);
+	if (fd < 0)
+		return bel_err_prefix(err, "attach target '%s'", name);
+	*obj_fd = (uint32_t)fd;
 	return 0;
 }
 
@@ -298,7 +307,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	args.license = obj->spec->license;
 	args.name = bel_kernel_features()->prog_name ? def->name : NULL;
 	if (cfg->needs_attach_btf) {
-		ret = find_attach_btf_id(prog, &args.attach_btf_id, err);
+		ret = find_attach_btf_id(prog, &args.attach_btf_id, &args.attach_btf_obj_fd, err);
 		if (ret)
 			return ret;
 		if (cfg->attach_prog_fd >= 0)
@@ -327,6 +336,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		insns[def->map_refs[i].insn].imm = obj->maps[def->map_refs[i].map].fd;
 	args.insns = insns;
 	args.insn_cnt = def->insn_cnt;
+	args.fd_array = obj->ksym_fd_array; /* module BTF objects of kfunc calls, if any */
 
 	fd = load_with_log(prog, &args);
 	free(insns);

@@ -303,25 +303,28 @@ int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err)
 }
 
 void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *prog,
-		       const uint64_t *values, struct bpf_insn *insns)
+		       const uint64_t *values, const struct bel_extern_module *modules,
+		       struct bpf_insn *insns)
 {
+	static const struct bel_extern_module vmlinux;
 	uint32_t i;
 
 	for (i = 0; i < prog->nextern_refs; i++) {
 		const struct bel_extern_ref *r = &prog->extern_refs[i];
 		const struct bel_extern *ext = &spec->externs[r->ext];
 		uint64_t v = values[r->ext];
+		const struct bel_extern_module *m = modules ? &modules[r->ext] : &vmlinux;
 		struct bpf_insn *insn = &insns[r->insn];
 
 		if (ext->kind == BEL_EXTERN_KFUNC) {
 			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
 			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 			insn->imm = (int32_t)v;
-			insn->off = 0;
+			insn->off = v ? m->fd_slot : 0; /* fd_array[off]: the module's BTF */
 		} else if (ext->btf_type_id) {
 			insn[0].src_reg = v ? BPF_PSEUDO_BTF_ID : 0;
 			insn[0].imm = (int32_t)v;
-			insn[1].imm = 0; /* the BTF object: 0 for vmlinux */
+			insn[1].imm = v ? m->btf_fd : 0; /* the BTF object: 0 for vmlinux */
 		} else {
 			insn[0].src_reg = 0;
 			insn[0].imm = (int32_t)(uint32_t)v;

@@ -42,10 +42,17 @@ struct bel_extern {
  * externs). Runs before programs are relocated. */
 int bel_spec_collect_externs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_find_extern(const struct bel_spec *spec, const char *name);
+/* Where a typed ksym or kfunc found in a kernel module's BTF lives: the module's BTF object fd
+ * (0: vmlinux) and, for a kfunc call, its index in the fd_array given to PROG_LOAD. */
+struct bel_extern_module {
+	int32_t btf_fd;
+	int16_t fd_slot;
+};
 /* Patch insns (a copy of prog->insns) where they take a kernel symbol: values[i] is extern i's
  * kernel BTF id (typed ksyms, kfuncs) or address (typeless ksyms); 0 for a weak one the kernel
- * lacks. */
+ * lacks. modules[i] (modules may be NULL: all vmlinux) says which BTF an id is from. */
 void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *prog,
-		       const uint64_t *values, struct bpf_insn *insns);
+		       const uint64_t *values, const struct bel_extern_module *modules,
+		       struct bpf_insn *insns);
 
 #endif

@@ -84,9 +84,12 @@ if [ -x "$vmtest" ]; then
 		[ -f "$c" ] && configs="$configs -a $c:/boot/${c##*/}"
 	done
 	# shellcheck disable=SC2086
+	# test_attach_net: veth, clsact and cls_bpf as modules, nf_conntrack's kfuncs and BTF, and
+	# iproute2 to look at what was attached
 	"$vmtest" -k 6.1 -k 6.12 -t 900 -a build -a /usr/sbin/bpftool $configs \
+		-a /usr/sbin/ip -a /usr/sbin/tc -m veth,sch_ingress,cls_bpf,nf_conntrack \
 		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=600 -e CI=true -- \
-		sh -c './build/tests/test_unit && ./build/tests/test_core && ./build/tests/test_kernel && ./build/tests/test_diff && ./build/tests/test_hostile && ./build/tests/test_runtime' \
+		sh -c './build/tests/test_unit && ./build/tests/test_core && ./build/tests/test_kernel && ./build/tests/test_diff && ./build/tests/test_hostile && ./build/tests/test_runtime && ./build/tests/test_attach_net' \
 		>build/vmtest.log 2>&1 || vm_status=1
 	# the corpus under Debian 12's own kernel (about 5 minutes under emulation)
 	echo "== vmtest: the corpus under Linux 6.1"

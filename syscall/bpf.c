@@ -322,7 +322,7 @@ int bel_sys_btf_get_fd_by_id(uint32_t id)
 	return get_fd_by_id(BPF_BTF_GET_FD_BY_ID, id);
 }
 
-int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
+static int get_next_id(int cmd, uint32_t start_id, uint32_t *next_id)
 {
 	union bpf_attr attr;
 	size_t size = attr_end(open_flags);
@@ -330,10 +330,20 @@ int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
 
 	memset(&attr, 0, size);
 	attr.start_id = start_id;
-	ret = sys_bpf(BPF_PROG_GET_NEXT_ID, &attr, size);
+	ret = sys_bpf(cmd, &attr, size);
 	if (ret == 0)
 		*next_id = attr.next_id;
 	return ret;
+}
+
+int bel_sys_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
+{
+	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
+}
+
+int bel_sys_btf_get_next_id(uint32_t start_id, uint32_t *next_id)
+{
+	return get_next_id(BPF_BTF_GET_NEXT_ID, start_id, next_id);
 }
 
 int bel_sys_prog_test_run(int prog_fd, struct bel_test_run_args *a)
@@ -401,4 +411,66 @@ int bel_sys_link_update(int link_fd, int new_prog_fd, int old_prog_fd)
 		attr.link_update.old_prog_fd = (uint32_t)old_prog_fd;
 	}
 	return sys_bpf(BPF_LINK_UPDATE, &attr, size);
+}
+
+/*
+ * The netfilter part of link_create (Linux 6.4) shares the union that kprobe_multi starts, so it
+ * is written at that offset: the headers bel builds against predate it.
+ */
+#define LINK_CREATE_UNION_OFF offsetof(union bpf_attr, link_create.kprobe_multi.flags)
+
+int bel_sys_link_create_ext(const struct bel_link_create_args *a)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(link_create.kprobe_multi.cookies);
+	uint32_t nf[4];
+	int32_t prio = a->netfilter.priority;
+
+	_Static_assert(LINK_CREATE_UNION_OFF + sizeof(nf) <= attr_end(link_create.kprobe_multi.cookies),
+		       "netfilter fields past the attr size");
+	memset(&attr, 0, size);
+	attr.link_create.prog_fd = (uint32_t)a->prog_fd;
+	attr.link_create.target_fd = (uint32_t)a->target_fd;
+	attr.link_create.attach_type = a->attach_type;
+	attr.link_create.flags = a->flags;
+	if (a->attach_type == BPF_PERF_EVENT) {
+		attr.link_create.perf_event.bpf_cookie = a->perf_cookie;
+	} else if (a->attach_type == BPF_TRACE_KPROBE_MULTI) {
+		attr.link_create.kprobe_multi.flags = a->kprobe_multi.flags;
+		attr.link_create.kprobe_multi.cnt = a->kprobe_multi.cnt;
+		attr.link_create.kprobe_multi.syms = ptr_u64(a->kprobe_multi.syms);
+		attr.link_create.kprobe_multi.addrs = ptr_u64(a->kprobe_multi.addrs);
+		attr.link_create.kprobe_multi.cookies = ptr_u64(a->kprobe_multi.cookies);
+	} else if (a->attach_type == BEL_BPF_NETFILTER) {
+		nf[0] = a->netfilter.pf;
+		nf[1] = a->netfilter.hooknum;
+		memcpy(&nf[2], &prio, sizeof(prio));
+		nf[3] = a->netfilter.flags;
+		memcpy((char *)&attr + LINK_CREATE_UNION_OFF, nf, sizeof(nf));
+	}
+	return sys_bpf(BPF_LINK_CREATE, &attr, size);
+}
+
+static int prog_attach_cmd(int cmd, int prog_fd, int target_fd, uint32_t attach_type,
+			   uint32_t flags)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(replace_bpf_fd);
+
+	memset(&attr, 0, size);
+	attr.target_fd = (uint32_t)target_fd;
+	attr.attach_bpf_fd = (uint32_t)prog_fd;
+	attr.attach_type = attach_type;
+	attr.attach_flags = flags;
+	return sys_bpf(cmd, &attr, size);
+}
+
+int bel_sys_prog_attach(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags)
+{
+	return prog_attach_cmd(BPF_PROG_ATTACH, prog_fd, target_fd, attach_type, flags);
+}
+
+int bel_sys_prog_detach(int prog_fd, int target_fd, uint32_t attach_type)
+{
+	return prog_attach_cmd(BPF_PROG_DETACH, prog_fd, target_fd, attach_type, 0);
 }

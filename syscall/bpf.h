@@ -79,4 +79,26 @@ int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32
 /* Move a link to new_prog_fd; with old_prog_fd >= 0, only if it still runs that program. */
 int bel_sys_link_update(int link_fd, int new_prog_fd, int old_prog_fd);
 
+/* BPF_LINK_CREATE with the part of the attr that depends on the attach type. */
+struct bel_link_create_args {
+	int prog_fd, target_fd;          /* target_fd: cgroup, netns, ifindex, perf event, ... */
+	uint32_t attach_type, flags;
+	uint64_t perf_cookie;            /* BPF_PERF_EVENT */
+	struct {                         /* BPF_TRACE_KPROBE_MULTI: syms or addrs, cnt of them */
+		uint32_t flags, cnt;
+		const char *const *syms;
+		const uint64_t *addrs, *cookies;
+	} kprobe_multi;
+	struct {                         /* BEL_BPF_NETFILTER (Linux 6.4) */
+		uint32_t pf, hooknum;
+		int32_t priority;
+		uint32_t flags;
+	} netfilter;
+};
+int bel_sys_link_create_ext(const struct bel_link_create_args *args);
+/* BPF_PROG_ATTACH / BPF_PROG_DETACH: attachments that are not links (sockmap programs). */
+int bel_sys_prog_attach(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags);
+int bel_sys_prog_detach(int prog_fd, int target_fd, uint32_t attach_type);
+int bel_sys_btf_get_next_id(uint32_t start_id, uint32_t *next_id);
+
 #endif

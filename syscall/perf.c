@@ -64,6 +64,24 @@ int bel_sys_perf_bpf_output_open(int cpu)
 	return perf_open_on(&attr, cpu);
 }
 
+int bel_sys_perf_sampling_open(uint32_t type, uint64_t config, uint64_t period, uint64_t freq,
+			       int cpu)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = type;
+	attr.config = config;
+	if (freq) {
+		attr.freq = 1;
+		attr.sample_freq = freq;
+	} else {
+		attr.sample_period = period;
+	}
+	return perf_open_on(&attr, cpu);
+}
+
 int bel_sys_perf_enable(int fd)
 {
 	return ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0 ? -errno : 0;

@@ -13,6 +13,10 @@ int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offse
 /* A PERF_COUNT_SW_BPF_OUTPUT event on one CPU (any process) whose samples are raw records,
  * each waking the reader; fd or -errno. */
 int bel_sys_perf_bpf_output_open(int cpu);
+/* A sampling event (any process) on one CPU for a perf_event program: type and config as
+ * perf_event_open(2) takes them, every `period` events or `freq` times a second (freq != 0). */
+int bel_sys_perf_sampling_open(uint32_t type, uint64_t config, uint64_t period, uint64_t freq,
+			       int cpu);
 /* PERF_EVENT_IOC_ENABLE; 0 or -errno. */
 int bel_sys_perf_enable(int fd);
 

@@ -20,21 +20,29 @@ static bool close_ok(int fd)
 	return true;
 }
 
-static bool probe_prog_name(void)
+/* "return ret": a program of the type, fd or -errno. */
+static int load_trivial(uint32_t prog_type, uint32_t expected_attach_type, int ret,
+			const char *name)
 {
 	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = ret},
 		{.code = BPF_JMP | BPF_EXIT},
 	};
 	struct bel_prog_load_args args = {
-		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+		.prog_type = prog_type,
+		.expected_attach_type = expected_attach_type,
 		.insns = insns,
 		.insn_cnt = 2,
 		.license = "GPL",
-		.name = "bel_probe",
+		.name = name,
 	};
 
-	return close_ok(bel_sys_prog_load(&args));
+	return bel_sys_prog_load(&args);
+}
+
+static bool probe_prog_name(void)
+{
+	return close_ok(load_trivial(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0, "bel_probe"));
 }
 
 /* Load a BTF blob made of the given type words and string section; true if the kernel takes it. */
@@ -166,4 +174,57 @@ const struct bel_features *bel_kernel_features(void)
 {
 	pthread_once(&features_once, probe_all);
 	return &features;
+}
+
+static struct bel_link_features link_features;
+static pthread_once_t link_features_once = PTHREAD_ONCE_INIT;
+
+/* A tcx link on ifindex 0: a kernel with tcx looks the device up and says ENODEV; an older one
+ * does not know the attach type (EINVAL). */
+static bool probe_tcx(void)
+{
+	int prog = load_trivial(BPF_PROG_TYPE_SCHED_CLS, 0, 0, NULL), link;
+
+	if (prog < 0)
+		return false;
+	link = bel_sys_link_create(prog, 0, BEL_BPF_TCX_INGRESS, 0);
+	close(prog);
+	if (link >= 0)
+		close(link);
+	return link == -ENODEV;
+}
+
+/* A kprobe_multi link on a function no kernel has: a kernel with fprobe looks it up and says
+ * ESRCH (or ENOENT); one built without CONFIG_FPROBE says EOPNOTSUPP, an older one EINVAL. */
+static bool probe_kprobe_multi(void)
+{
+	static const char *const syms[] = {"bel_probe_no_such_function"};
+	struct bel_link_create_args args = {.attach_type = BPF_TRACE_KPROBE_MULTI};
+	int prog = load_trivial(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0, NULL), link;
+
+	if (prog < 0)
+		return false;
+	args.prog_fd = prog;
+	args.kprobe_multi.syms = syms;
+	args.kprobe_multi.cnt = 1;
+	link = bel_sys_link_create_ext(&args);
+	close(prog);
+	if (link >= 0)
+		close(link);
+	return link == -ESRCH || link == -ENOENT;
+}
+
+static void probe_links(void)
+{
+	link_features.tcx = probe_tcx();
+	link_features.kprobe_multi = probe_kprobe_multi();
+	/* the program type exists exactly where the link does */
+	link_features.netfilter = close_ok(load_trivial(BEL_BPF_PROG_TYPE_NETFILTER, BEL_BPF_NETFILTER,
+							 1 /* NF_ACCEPT */, NULL));
+}
+
+const struct bel_link_features *bel_link_features(void)
+{
+	pthread_once(&link_features_once, probe_links);
+	return &link_features;
 }

@@ -24,4 +24,12 @@ struct bel_features {
 /* Probe on first use; thread-safe; never fails (a failed probe means "unsupported"). */
 const struct bel_features *bel_kernel_features(void);
 
+/* Kinds of BPF link, probed apart (on first use) since only attaching needs them. */
+struct bel_link_features {
+	bool tcx;            /* tcx links on a device (6.6) */
+	bool kprobe_multi;   /* kprobe_multi links (5.18, CONFIG_FPROBE) */
+	bool netfilter;      /* netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK) */
+};
+const struct bel_link_features *bel_link_features(void);
+
 #endif
