@@ -33,8 +33,7 @@
 #include "fs_safe.h"
 #include "internal.h"
 #include "pin_tree.h"
-
-#define MAX_PROG_MAPS 1024
+#include "pinned_match.h"
 
 struct bel_adoption {
 	struct bel_pin_tree tree;     /* the old tree, read; its pins' fds held until the exchange */
@@ -42,100 +41,11 @@ struct bel_adoption {
 	int root_fd;                  /* the pin root, locked */
 	char root[PATH_MAX];
 	uint32_t *old_prog_ids;       /* per pinned program (tree.dirs[PROGRAMS] order): its id */
+	int *taken_fd;                /* per object map: the pinned map taken for it, or -1 */
 	uint32_t *map_ids;            /* per object map: the id it will have (0: a new map),
 					 worked out once for all programs */
 	struct bel_adopt_report report;
 };
-
-static uint32_t fd_id(int fd, bool map)
-{
-	struct bpf_map_info minfo;
-	struct bpf_prog_info pinfo;
-	uint32_t len = map ? sizeof(minfo) : sizeof(pinfo);
-
-	memset(&minfo, 0, sizeof(minfo));
-	memset(&pinfo, 0, sizeof(pinfo));
-	if (bel_sys_obj_get_info_by_fd(fd, map ? (void *)&minfo : (void *)&pinfo, &len))
-		return 0;
-	return map ? minfo.id : pinfo.id;
-}
-
-/* A frozen section holds what this load would freeze, or it cannot be taken (the verifier used
- * its values as constants when the programs were loaded). */
-static bool same_frozen_contents(struct bel_map *map, int fd)
-{
-	const struct bel_map_def *def = map->def;
-	uint8_t *theirs, *ours = map->data ? map->data : (uint8_t *)def->init;
-	uint32_t key = 0;
-	bool same;
-
-	if (!def->freeze)
-		return true;
-	if (def->data_kind == BEL_DATA_KCONFIG)
-		ours = map->obj->kconfig_data;
-	theirs = calloc(1, def->value_size ? def->value_size : 1);
-	if (!theirs)
-		return false;
-	same = !bel_sys_map_lookup_elem(fd, &key, theirs, 0);
-	if (same && ours)
-		same = !memcmp(ours, theirs, def->value_size);
-	else if (same) /* zeros */
-		for (key = 0; key < def->value_size && same; key++)
-			same = !theirs[key];
-	free(theirs);
-	return same;
-}
-
-/* Entries of the old map into the new one, where both have the same key and value sizes. */
-static int copy_entries(const struct bel_map *map, int old_fd, uint64_t *copied, uint64_t *lost,
-			struct bel_err *err)
-{
-	size_t key_sz = map->shape.key_size, value_sz = bel_map_value_buffer_size(map);
-	uint8_t *keys = calloc(2, key_sz ? key_sz : 1), *value = calloc(1, value_sz ? value_sz : 1);
-	uint8_t *cur = NULL, *next = keys;
-	int new_fd = bel_map_fd(map), ret;
-
-	if (!keys || !value) {
-		free(keys);
-		free(value);
-		return bel_errf(err, ENOMEM, "out of memory");
-	}
-	for (;;) {
-		ret = bel_sys_map_get_next_key(old_fd, cur, next);
-		if (ret == -ENOENT) {
-			ret = 0;
-			break;
-		}
-		if (ret) {
-			bel_errf(err, -ret, "map '%s': reading the old map's keys: %s", map->def->name,
-				 strerror(-ret));
-			break;
-		}
-		cur = next;
-		next = cur == keys ? keys + key_sz : keys;
-		if (bel_sys_map_lookup_elem(old_fd, cur, value, 0))
-			continue; /* gone meanwhile */
-		if (bel_sys_map_update_elem(new_fd, cur, value, BPF_ANY))
-			++*lost; /* the new map is smaller, or refuses it */
-		else
-			++*copied;
-	}
-	free(keys);
-	free(value);
-	return ret;
-}
-
-static bool copyable(uint32_t type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		return true;
-	default:
-		return false;
-	}
-}
 
 /* Maps: taken from the tree, or marked for a new map (and with migrate, a copy). */
 static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrate,
@@ -164,25 +74,26 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 			continue;
 		}
 		snprintf(where, sizeof(where), "%s/maps/%s", a->tree.shown, name);
-		if (!bel_map_check_compat(map, pin->fd, where, &why) &&
-		    same_frozen_contents(map, pin->fd)) {
+		ret = bel_pinned_map_matches(map, pin->fd, where, &why);
+		if (!ret) {
 			fd = fcntl(pin->fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)
 				return bel_errf(err, errno, "%s: %s", where, strerror(errno));
 			ret = bel_map_set_reuse(map, fd, where, err);
 			if (ret)
 				return ret;
+			a->taken_fd[i] = pin->fd;
 			a->report.maps_reused++;
 			continue;
 		}
-		if (!why.code) { /* a frozen section configured otherwise: a new one, programs reload */
+		if (ret == -ESTALE) { /* configured otherwise: a new one, and its programs reload */
 			a->report.maps_created++;
 			continue;
 		}
 		if (!migrate)
 			return bel_errf(err, -why.code, "%s (the pinned map is kept as it is; with "
 					"migrate, a new map takes its entries)", why.msg);
-		if (!copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
+		if (!bel_map_copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
 			return bel_errf(err, EINVAL, "%s; and its entries cannot be copied into a new "
 					"one (%s)", why.msg, map->def->origin == BEL_MAP_FROM_DATA ?
 					"global data laid out otherwise" : "a map of this type");
@@ -193,96 +104,6 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 	return 0;
 }
 
-/* The id each map of the object will have: a taken map's, a map pinned by name's; 0 for a map
- * that will be new (so a pinned program, which used another, cannot be taken). */
-static int known_map_ids(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
-{
-	uint32_t i;
-
-	a->map_ids = calloc(obj->spec->nmaps + 1, sizeof(*a->map_ids));
-	if (!a->map_ids)
-		return bel_errf(err, ENOMEM, "out of memory");
-	for (i = 0; i < obj->spec->nmaps; i++) {
-		const struct bel_map *map = &obj->maps[i];
-		char path[PATH_MAX + 256];
-		int fd;
-
-		if (map->reuse_fd >= 0) {
-			a->map_ids[i] = fd_id(map->reuse_fd, true);
-		} else if (map->def->pinning == BEL_PIN_BY_NAME &&
-			   (size_t)snprintf(path, sizeof(path), "%s/%s", obj->pin_root,
-					    map->def->name) < sizeof(path) &&
-			   (fd = bel_sys_obj_get(path, 0)) >= 0) {
-			a->map_ids[i] = fd_id(fd, true);
-			close(fd);
-		}
-	}
-	return 0;
-}
-
-/* The ids of the maps prog would use now: its map table, then the metadata maps it binds. */
-static uint32_t expected_map_ids(const struct bel_program *prog, const struct bel_adoption *a,
-				 uint32_t *ids, uint32_t max)
-{
-	const struct bel_spec *spec = prog->obj->spec;
-	uint32_t n = 0, i, j;
-
-	for (i = 0; i < prog->def->nmaps && n < max; i++)
-		ids[n++] = a->map_ids[prog->def->maps[i]];
-	for (i = 0; i < spec->nmeta_maps && n < max; i++) {
-		uint32_t m = spec->meta_maps[i];
-		bool in_table = false;
-
-		for (j = 0; j < prog->def->nmaps && !in_table; j++)
-			in_table = prog->def->maps[j] == m;
-		if (!in_table)
-			ids[n++] = a->map_ids[m];
-	}
-	return n;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Whether the pinned program at fd is what prog would load now; its id in *id. */
-static bool same_program(struct bel_program *prog, const struct bel_adoption *a, int fd,
-			 uint32_t *id)
-{
-	uint32_t *have = calloc(MAX_PROG_MAPS, sizeof(*have));
-	uint32_t *want = calloc(MAX_PROG_MAPS, sizeof(*want));
-	struct bpf_prog_info info;
-	uint32_t len = sizeof(info), nwant, i;
-	char tag[17], kernel_tag[17];
-	bool same = false;
-
-	if (!have || !want || bel_program_tag(prog, tag))
-		goto out;
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = MAX_PROG_MAPS;
-	info.map_ids = (uint64_t)(uintptr_t)have;
-	if (bel_sys_obj_get_info_by_fd(fd, &info, &len) || info.nr_map_ids > MAX_PROG_MAPS)
-		goto out;
-	*id = info.id;
-	for (i = 0; i < BPF_TAG_SIZE; i++)
-		snprintf(kernel_tag + 2 * i, 3, "%02x", info.tag[i]);
-	nwant = expected_map_ids(prog, a, want, MAX_PROG_MAPS);
-	if (strcmp(tag, kernel_tag) || nwant != info.nr_map_ids ||
-	    info.type != prog->cfg.prog_type)
-		goto out;
-	qsort(have, nwant, sizeof(*have), cmp_u32);
-	qsort(want, nwant, sizeof(*want), cmp_u32);
-	/* sorted, a new map (id 0) comes first */
-	same = !memcmp(have, want, nwant * sizeof(*have)) && (!nwant || want[0]);
-out:
-	free(have);
-	free(want);
-	return same;
-}
-
 static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
 {
 	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
@@ -291,11 +112,9 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 
 	/* ids of pinned programs, learnt on the way (0: not yet asked) */
 	a->old_prog_ids = calloc(dir->count + 1, sizeof(*a->old_prog_ids));
-	if (!a->old_prog_ids)
+	a->map_ids = bel_expected_map_ids(obj, a->taken_fd);
+	if (!a->old_prog_ids || !a->map_ids)
 		return bel_errf(err, ENOMEM, "out of memory");
-	ret = known_map_ids(obj, a, err);
-	if (ret)
-		return ret;
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		struct bel_program *prog = &obj->progs[i];
 		const struct bel_tree_pin *pin;
@@ -305,7 +124,8 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 			continue;
 		bel_pin_name(prog->def->name, name, sizeof(name));
 		pin = bel_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
-		if (!pin || !same_program(prog, a, pin->fd, &a->old_prog_ids[pin - dir->pins]))
+		if (!pin || !bel_pinned_prog_matches(prog, a->map_ids, pin->fd,
+						     &a->old_prog_ids[pin - dir->pins], NULL, 0))
 			continue;
 		ret = bel_prog_adopt(prog, pin->fd, err);
 		if (ret)
@@ -325,7 +145,7 @@ static struct bel_program *owner(struct bel_object *obj, struct bel_adoption *a,
 
 	for (i = 0; i < dir->count; i++) {
 		if (!a->old_prog_ids[i])
-			a->old_prog_ids[i] = fd_id(dir->pins[i].fd, false);
+			a->old_prog_ids[i] = bel_fd_id(dir->pins[i].fd, false);
 		if (a->old_prog_ids[i] != prog_id)
 			continue;
 		*old_fd = dir->pins[i].fd;
@@ -359,7 +179,7 @@ static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct b
 			a->report.links_dropped++;
 			continue;
 		}
-		if (fd_id(bel_program_fd(prog), false) != info.prog_id) {
+		if (bel_fd_id(bel_program_fd(prog), false) != info.prog_id) {
 			/* the program changed: move the link, atomically, if no one else did */
 			ret = bel_sys_link_update(dir->pins[i].fd, bel_program_fd(prog), old_fd);
 			if (ret) {
@@ -405,6 +225,7 @@ static void adoption_free(struct bel_adoption *a)
 		close(a->root_fd); /* and with it the lock */
 	free(a->old_prog_ids);
 	free(a->map_ids);
+	free(a->taken_fd);
 	free(a);
 }
 
@@ -468,8 +289,14 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 	}
 	bel_pin_tree_init(&a->tree);
 	a->root_fd = -1;
+	a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
+	if (!a->taken_fd) {
+		free(a);
+		free(migrate_from);
+		return bel_errf(err, ENOMEM, "out of memory");
+	}
 	for (i = 0; i < obj->spec->nmaps; i++)
-		migrate_from[i] = -1;
+		migrate_from[i] = a->taken_fd[i] = -1;
 	snprintf(a->root, sizeof(a->root), "%s", root);
 	bel_pin_name(obj->spec->obj_name, name, sizeof(name));
 	if ((size_t)snprintf(a->tree.shown, sizeof(a->tree.shown), "%s/%s", root, name) >=
@@ -513,7 +340,7 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 			continue;
 		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
 							      bel_object_last_error(obj))
-						   : copy_entries(&obj->maps[i], migrate_from[i],
+						   : bel_map_copy_entries(&obj->maps[i], migrate_from[i],
 								  &a->report.entries_copied,
 								  &a->report.entries_lost, err);
 		if (!ret)

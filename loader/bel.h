@@ -476,6 +476,38 @@ struct bel_adopt_report {
 int bel_object_adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
 		     struct bel_adopt_report *report);
 /*
+ * What a pinned tree (path: root/<object>) holds, and with obj (or NULL), how each pin compares
+ * with what obj would load: the judgement bel_object_adopt acts on, made without taking
+ * anything. Read once into a result, whose items are copied out one by one (into a struct whose
+ * sz the caller sets). Failures go to obj's last error, or bel_thread_error() without obj.
+ */
+enum bel_pinned_kind { BEL_PINNED_MAP, BEL_PINNED_PROGRAM, BEL_PINNED_LINK };
+enum bel_pinned_state {
+	BEL_PINNED_LISTED,        /* no object to compare with */
+	BEL_PINNED_SAME,          /* what the object would load: adopt takes it as it is */
+	BEL_PINNED_CHANGED,       /* the object has it otherwise (why): adopt replaces or refuses it */
+	BEL_PINNED_MISSING,       /* the object has it, the tree does not */
+	BEL_PINNED_EXTRA,         /* the tree has it, the object does not: adopt drops it */
+};
+struct bel_pinned {
+	size_t sz;
+	enum bel_pinned_kind kind;
+	enum bel_pinned_state state;
+	char name[256];           /* its name in the tree */
+	uint32_t id;              /* the kernel's id; 0 for a missing one */
+	uint32_t type;            /* BPF_MAP_TYPE_*, BPF_PROG_TYPE_* or BPF_LINK_TYPE_* */
+	char tag[17];             /* programs: the kernel's tag */
+	uint32_t key_size, value_size, max_entries, flags; /* maps */
+	uint32_t prog_id;         /* links: the program they run */
+	char why[256];            /* what differs, for a changed one */
+};
+struct bel_pin_status;
+int bel_pin_status_read(const char *path, struct bel_object *obj, struct bel_pin_status **status);
+unsigned int bel_pin_status_count(const struct bel_pin_status *status);
+int bel_pin_status_item(const struct bel_pin_status *status, unsigned int i, struct bel_pinned *item);
+void bel_pin_status_free(struct bel_pin_status *status);
+
+/*
  * Remove a tree made by bel_object_pin (path is root/<object>), all or nothing. The tree is
  * read first without following symbolic links or entering other mounts, and must be what bel
  * makes: on bpffs, only maps/, programs/ and links/ directories holding only pins of that kind

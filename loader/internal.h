@@ -149,6 +149,10 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void bel_map_drop_fresh(struct bel_map *map, int fd);
 uint32_t bel_possible_cpu_count(void);
 int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
+/* Migration: whether a map type's entries can be copied, and the copy from old_fd. */
+bool bel_map_copyable(uint32_t type);
+int bel_map_copy_entries(const struct bel_map *map, int old_fd, uint64_t *copied, uint64_t *lost,
+			 struct bel_err *err);
 /* Use fd (owned from here on, closed on failure) for the map once checked; before creation. */
 int bel_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err);
 int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);

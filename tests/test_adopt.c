@@ -441,6 +441,76 @@ START_TEST(test_failed_upgrade_leaves_tree)
 }
 END_TEST
 
+static const struct bel_pinned *find_item(struct bel_pinned *items, unsigned int n,
+					  enum bel_pinned_kind kind, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (items[i].kind == kind && !strcmp(items[i].name, name))
+			return &items[i];
+	ck_abort_msg("no %s in the status", name);
+	return NULL;
+}
+
+/* status: the pins listed, and against another version which are the same, changed (why),
+ * missing or extra, as adopt would judge them. */
+START_TEST(test_status)
+{
+	struct version v1 = {"upgrade_v1", 0, false, false};
+	struct bel_open_opts oo = {.sz = sizeof(oo), .name = "upgrade"};
+	struct bel_adopt_report rep;
+	struct bel_pin_status *st;
+	struct bel_pinned items[64];
+	struct bel_object *obj;
+	char tree[600];
+	unsigned int n, i;
+
+	if (!kernel_ready())
+		return;
+	fresh_root();
+	UPGRADE(&v1, &rep);
+	snprintf(tree, sizeof(tree), "%s/upgrade", root);
+	ck_assert_int_eq(bel_pin_status_read(tree, NULL, &st), 0);
+	n = bel_pin_status_count(st);
+	ck_assert_uint_ge(n, 6);
+	for (i = 0; i < n && i < 64; i++) {
+		items[i].sz = sizeof(items[i]);
+		ck_assert_int_eq(bel_pin_status_item(st, i, &items[i]), 0);
+		ck_assert_int_eq(items[i].state, BEL_PINNED_LISTED);
+		ck_assert_uint_ne(items[i].id, 0);
+	}
+	ck_assert_uint_eq(strlen(find_item(items, n, BEL_PINNED_PROGRAM, "steady")->tag), 16);
+	bel_pin_status_free(st);
+
+	/* against version 3, with another generation: count_socks changed (its .rodata), the
+	 * helpers' callers the same, steady extra */
+	ck_assert_int_eq(bel_object_open_file(fixture_path("upgrade_v3"), &oo, &obj), 0);
+	i = 7;
+	ck_assert_int_eq(bel_object_set_var(obj, "generation", &i, sizeof(i)), 0);
+	ck_assert_int_eq(bel_pin_status_read(tree, obj, &st), 0);
+	n = bel_pin_status_count(st);
+	for (i = 0; i < n && i < 64; i++) {
+		items[i].sz = sizeof(items[i]);
+		ck_assert_int_eq(bel_pin_status_item(st, i, &items[i]), 0);
+	}
+	ck_assert_int_eq(find_item(items, n, BEL_PINNED_PROGRAM, "via_helper_a")->state, BEL_PINNED_SAME);
+	ck_assert_int_eq(find_item(items, n, BEL_PINNED_PROGRAM, "steady")->state, BEL_PINNED_EXTRA);
+	ck_assert_int_eq(find_item(items, n, BEL_PINNED_MAP, "counts")->state, BEL_PINNED_SAME);
+	ck_assert_int_eq(find_item(items, n, BEL_PINNED_MAP, "_rodata")->state, BEL_PINNED_CHANGED);
+	ck_assert_msg(strstr(find_item(items, n, BEL_PINNED_MAP, "_rodata")->why, "frozen"), "%s",
+		      find_item(items, n, BEL_PINNED_MAP, "_rodata")->why);
+	ck_assert_int_eq(find_item(items, n, BEL_PINNED_PROGRAM, "count_socks")->state,
+			 BEL_PINNED_CHANGED);
+	ck_assert_msg(strstr(find_item(items, n, BEL_PINNED_PROGRAM, "count_socks")->why, "other maps"),
+		      "%s", find_item(items, n, BEL_PINNED_PROGRAM, "count_socks")->why);
+	bel_pin_status_free(st);
+	bel_object_close(obj);
+	ck_assert_int_eq(bel_pin_status_read("/sys/fs/bpf/no-such-tree", NULL, &st), -ENOENT);
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("adopt");
@@ -457,6 +527,7 @@ int main(void)
 	tcase_add_test(tc, test_concurrent_adopters);
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_failed_upgrade_leaves_tree);
+	tcase_add_test(tc, test_status);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
