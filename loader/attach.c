@@ -14,11 +14,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/num.h"
 #include "fs_safe.h"
 #include "internal.h"
 #include "pin_names.h"
 #include "syscall/perf.h"
+#include "uprobe.h"
 
 /* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
 static int read_uint_fd(int fd, uint64_t *out)
@@ -34,7 +36,7 @@ static int read_uint_fd(int fd, uint64_t *out)
 	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
 }
 
-static int read_uint_file(const char *path, uint64_t *out)
+int bel_read_uint_file(const char *path, uint64_t *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
@@ -112,7 +114,7 @@ static int kprobe_pmu(uint32_t *type, int *retprobe_bit, struct bel_err *err)
 	int bit;
 	FILE *f;
 
-	if (read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
+	if (bel_read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
 		return bel_errf(err, ENOTSUP, "the kernel has no kprobe PMU");
 	*type = (uint32_t)v;
 	f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
@@ -233,7 +235,7 @@ static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char
 	return link;
 }
 
-static int attach_one(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		      struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
@@ -274,6 +276,10 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 	case BEL_ATTACH_XDP:
 	case BEL_ATTACH_TCX:
 		return attach_ifindex(prog, prog_fd, BEL_OPT(o, ifname, NULL), err);
+	case BEL_ATTACH_UPROBE:
+		return bel_attach_uprobe(prog, prog_fd, o, err);
+	case BEL_ATTACH_USDT:
+		return bel_attach_usdt(prog, prog_fd, o, err);
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}
@@ -289,6 +295,9 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 		return true;
 	case BEL_ATTACH_XDP: case BEL_ATTACH_TCX:
 		return BEL_OPT(opts, ifname, NULL) != NULL;
+	case BEL_ATTACH_UPROBE: case BEL_ATTACH_USDT:
+		return prog->def->attach_target || BEL_OPT(opts, target, NULL) ||
+		       BEL_OPT(opts, binary, NULL);
 	default:
 		return false;
 	}
@@ -297,7 +306,7 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts)
 {
 	struct bel_err err = {0};
-	int *grown, link;
+	int link;
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_attach_opts", &err)) {
 		link = err.code;
@@ -312,13 +321,11 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 	link = attach_one(prog, prog->fd, opts, &err);
 	if (link < 0)
 		goto fail;
-	grown = realloc(prog->links, (prog->nlinks + 1) * sizeof(*grown));
-	if (!grown) {
+	if (bel_grow(&prog->links, prog->nlinks, &prog->links_cap, sizeof(*prog->links), 4)) {
 		close(link);
 		link = bel_errf(&err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	prog->links = grown;
 	prog->links[prog->nlinks++] = link;
 	pthread_mutex_unlock(&prog->lock);
 	return link;
@@ -334,11 +341,13 @@ void bel_program_close_links(struct bel_program *prog)
 {
 	uint32_t i;
 
+	bel_usdt_release(prog);
 	for (i = 0; i < prog->nlinks; i++)
 		close(prog->links[i]);
 	free(prog->links);
 	prog->links = NULL;
 	prog->nlinks = 0;
+	prog->links_cap = 0;
 }
 
 int bel_program_detach(struct bel_program *prog)

@@ -166,9 +166,29 @@ struct bel_attach_opts {
 	const char *cgroup;     /* cgroup v2 directory; default: the root of the v2 hierarchy
 				   (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems) */
 	const char *ifname;     /* interface for xdp and tcx programs */
+	/*
+	 * uprobe/uretprobe (sections "uprobe/BINARY:FUNC[+OFF]", "uretprobe/...", ".s" for
+	 * sleepable) and USDT ("usdt/BINARY:PROVIDER:NAME", for <bpf/usdt.bpf.h>); a bare "uprobe"
+	 * or "usdt" section takes all of it from here. Each field set replaces that part of the
+	 * section's target. BINARY is a path, or a bare name: "lib*.so*" is looked up like the
+	 * dynamic loader (LD_LIBRARY_PATH, /etc/ld.so.cache, then the standard directories),
+	 * anything else in PATH.
+	 */
+	const char *binary;     /* the executable or shared library */
+	const char *func;       /* uprobe: "name", "name@VERSION" or "name@@VERSION" */
+	uint64_t func_offset;   /* uprobe: bytes after func; without a function, a file offset */
+	int pid;                /* uprobe, usdt: only this process (> 0); 0: every process */
+	bool retprobe;          /* uprobe: on return (as a "uretprobe" section) */
+	uint64_t cookie;        /* uprobe: what bpf_get_attach_cookie() returns; usdt: what
+				   bpf_usdt_cookie() returns (the BPF cookie holds the spec id) */
+	uint64_t ref_ctr_offset; /* uprobe: file offset of a semaphore the kernel counts attached
+				   probes in (USDT-style; 0: none) */
+	const char *usdt_provider, *usdt_name; /* usdt */
 };
 /* Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are
- * closed when the program is unloaded; a pinned link keeps the program attached after that. */
+ * closed when the program is unloaded; a pinned link keeps the program attached after that.
+ * A USDT probe is a uprobe link per probe site: all are the program's links (count them with
+ * bel_program_link_count) and the last is returned; detaching releases their spec ids. */
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
 /* Whether the section (with opts) says enough to attach. */
 bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts);

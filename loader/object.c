@@ -12,6 +12,7 @@
 
 #include "btf/sanitize.h"
 #include "internal.h"
+#include "uprobe.h"
 
 static __thread char thread_error[BEL_ERR_MSG_MAX];
 
@@ -181,18 +182,6 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 	return open_image(buf, size, true, name, opts, obj);
 }
 
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFDIR: return "a directory";
-	case S_IFIFO: return "a FIFO";
-	case S_IFCHR: return "a character device";
-	case S_IFBLK: return "a block device";
-	case S_IFSOCK: return "a socket";
-	default: return "not a regular file";
-	}
-}
-
 /*
  * The object file, read into memory: bel keeps no mapping of it, so a file truncated or
  * rewritten later cannot fault (SIGBUS) or change the object. O_NONBLOCK so that opening a
@@ -200,53 +189,13 @@ static const char *file_kind(mode_t mode)
  */
 static int read_object(const char *path, void **image, size_t *size, struct bel_err *err)
 {
-	struct stat st, after;
-	uint8_t *buf;
-	size_t done = 0;
-	int fd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		close(fd);
-		return bel_errf(err, errno, "cannot stat %s: %s", path, strerror(errno));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return bel_errf(err, EINVAL, "%s is not a regular file (%s)", path, file_kind(st.st_mode));
-	}
-	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
-		close(fd);
-		return bel_errf(err, st.st_size ? EFBIG : EINVAL, "%s is %s", path,
-				st.st_size ? "too large for this process" : "empty");
-	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		close(fd);
-		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
-				(long long)st.st_size);
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
-	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
-		close(fd);
-		free(buf);
-		return bel_errf(err, EIO, "%s changed while being read (%zu of %lld bytes read)", path,
-				done, (long long)st.st_size);
-	}
+	ret = bel_read_regular_fd(fd, path, SIZE_MAX, image, size, err);
 	close(fd);
-	*image = buf;
-	*size = done;
-	return 0;
+	return ret;
 }
 
 int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
@@ -300,6 +249,7 @@ void bel_object_close(struct bel_object *obj)
 	if (obj->btf_fd >= 0)
 		close(obj->btf_fd);
 	bel_btf_free(obj->target_btf);
+	bel_usdt_state_free(obj);
 	free(obj->kconfig_data);
 	free(obj->ksym_values);
 	free(obj->ksym_errs);

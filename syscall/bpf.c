@@ -387,3 +387,16 @@ int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32
 	attr.link_create.flags = flags;
 	return sys_bpf(BPF_LINK_CREATE, &attr, size);
 }
+
+int bel_sys_link_create_perf_event(int prog_fd, int perf_fd, uint64_t bpf_cookie)
+{
+	union bpf_attr attr;
+	size_t size = attr_end(link_create.perf_event.bpf_cookie);
+
+	memset(&attr, 0, size);
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = perf_fd;
+	attr.link_create.attach_type = BPF_PERF_EVENT;
+	attr.link_create.perf_event.bpf_cookie = bpf_cookie;
+	return sys_bpf(BPF_LINK_CREATE, &attr, size);
+}

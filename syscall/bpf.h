@@ -76,5 +76,7 @@ struct bel_test_run_args {
 int bel_sys_prog_test_run(int prog_fd, struct bel_test_run_args *args);
 int bel_sys_raw_tracepoint_open(const char *name, int prog_fd);
 int bel_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type, uint32_t flags);
+/* A BPF_PERF_EVENT link with a cookie for bpf_get_attach_cookie() (Linux 5.15). */
+int bel_sys_link_create_perf_event(int prog_fd, int perf_fd, uint64_t bpf_cookie);
 
 #endif
