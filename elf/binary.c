@@ -172,12 +172,12 @@ int bel_binary_open(const void *buf, size_t size, struct bel_binary **out, struc
 	if (eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
 								  : ELFDATA2MSB))
 		return bel_errf(err, ENOEXEC, "byte order differs from this machine's");
-	if (eh.e_machine != HOST_MACHINE)
-		return bel_errf(err, ENOEXEC, "built for machine %u, not this one (%u)", eh.e_machine,
-				HOST_MACHINE);
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return bel_errf(err, ENOEXEC, "not an executable or shared library (e_type %u)",
 				eh.e_type);
+	if (eh.e_machine != HOST_MACHINE)
+		return bel_errf(err, ENOEXEC, "built for machine %u, not this one (%u)", eh.e_machine,
+				HOST_MACHINE);
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return bel_errf(err, ENOMEM, "out of memory");
