@@ -137,6 +137,23 @@ static void close_both(struct both *b)
 	bel_object_close(b->bobj);
 }
 
+/* libbpf's attach just made link (its probes recorded); bel's for bo must make the same.
+ * Returns how many, with libbpf's in want. */
+static unsigned int bel_same_as_libbpf(struct both *b, const char *prog, struct bpf_link *link,
+				       const struct bel_attach_opts *bo, const char *what,
+				       struct probe *want)
+{
+	unsigned int nwant = nprobes;
+
+	ck_assert_msg(link, "libbpf: %s: %s", what, strerror(errno));
+	memcpy(want, probes, sizeof(probes));
+	reset();
+	ck_assert_msg(bel_program_attach(bel_object_find_program(b->bobj, prog), bo) >= 0, "%s",
+		      bel_object_last_error(b->bobj));
+	check_same(want, nwant, what);
+	return nwant;
+}
+
 /* The same uprobe through both: path and function, offset into it, pid, cookie, retprobe. */
 static void same_uprobe(struct both *b, const char *prog, const char *path, const char *func,
 			uint64_t off, int pid, uint64_t cookie, bool retprobe)
@@ -148,7 +165,6 @@ static void same_uprobe(struct both *b, const char *prog, const char *path, cons
 				     .retprobe = retprobe};
 	struct probe want[MAX_PROBES];
 	struct bpf_link *link;
-	unsigned int nwant;
 	char what[512];
 
 	snprintf(what, sizeof(what), "%s on %s:%s+%llu pid %d", prog, path, func,
@@ -156,13 +172,7 @@ static void same_uprobe(struct both *b, const char *prog, const char *path, cons
 	reset();
 	link = bpf_program__attach_uprobe_opts(bpf_object__find_program_by_name(b->lobj, prog),
 					       pid ? pid : -1, path, off, &lo);
-	ck_assert_msg(link, "libbpf: %s: %s", what, strerror(errno));
-	memcpy(want, probes, sizeof(want));
-	nwant = nprobes;
-	reset();
-	ck_assert_msg(bel_program_attach(bel_object_find_program(b->bobj, prog), &bo) >= 0, "%s",
-		      bel_object_last_error(b->bobj));
-	check_same(want, nwant, what);
+	bel_same_as_libbpf(b, prog, link, &bo, what, want);
 	bpf_link__destroy(link);
 	bel_program_detach(bel_object_find_program(b->bobj, prog));
 }
@@ -212,13 +222,7 @@ static void same_usdt(struct both *b, const char *prog, const char *name, int pi
 	reset();
 	link = bpf_program__attach_usdt(bpf_object__find_program_by_name(b->lobj, prog),
 					pid ? pid : -1, self_path, "bel", name, &lo);
-	ck_assert_msg(link, "libbpf: %s: %s", what, strerror(errno));
-	memcpy(want, probes, sizeof(want));
-	nwant = nprobes;
-	reset();
-	ck_assert_msg(bel_program_attach(bel_object_find_program(b->bobj, prog), &bo) >= 0, "%s",
-		      bel_object_last_error(b->bobj));
-	check_same(want, nwant, what);
+	nwant = bel_same_as_libbpf(b, prog, link, &bo, what, want);
 	/* every spec id used, the same record in both objects' maps */
 	for (i = 0; i < nwant; i++) {
 		uint8_t lv[SPEC_SIZE], bv[SPEC_SIZE];
