@@ -442,11 +442,71 @@ START_TEST(test_usdt_semaphore)
 }
 END_TEST
 
+/* Pinned USDT links keep their spec ids: a later attach of the same object takes another,
+ * so the pinned links go on reading their own spec; they fire after the object is closed. */
+START_TEST(test_usdt_pinned)
+{
+	struct bel_attach_opts o = {.sz = sizeof(o), .usdt_provider = "bel", .usdt_name = "args",
+				    .cookie = 1};
+	struct bel_holder h = {.val = 5};
+	char path[PATH_MAX], err[256];
+	struct bel_map *recs;
+	struct bel_object *obj;
+	struct usdt_rec r;
+	const char *root;
+	uint8_t spec[BEL_USDT_SPEC_SIZE];
+	uint32_t id = 0, slot = 0;
+	uint64_t cookie;
+
+	if (!kernel_ready() || !(root = pin_root_create()))
+		return;
+	o.binary = self_exe();
+	obj = open_loaded("usdt");
+	attach(obj, "usdt_args", &o);
+	ck_assert_msg(bel_object_pin(obj, root) == 0, "%s", bel_object_last_error(obj));
+	bel_program_detach(bel_object_find_program(obj, "usdt_args"));
+	o.cookie = 2;
+	attach(obj, "usdt_args", &o);
+	/* spec 0 still holds the pinned attach's cookie; the new one took spec 1 */
+	ck_assert_int_eq(bel_map_lookup_elem(bel_object_find_map(obj, "__bpf_usdt_specs"), &id, 4,
+					     spec, sizeof(spec), 0), 0);
+	memcpy(&cookie, spec + 192, 8);
+	ck_assert_uint_eq(cookie, 1);
+	bel_object_close(obj);
+	snprintf(path, sizeof(path), "%s/usdt/maps/usdt_recs", root);
+	ck_assert_int_eq(bel_map_open_pinned(path, &recs), 0);
+	bel_fire_usdt(3, &h);
+	ck_assert_int_eq(bel_map_lookup_elem(recs, &slot, 4, &r, sizeof(r), 0), 0);
+	ck_assert_uint_eq(r.count, 1);
+	ck_assert_int_eq(r.args[2], 5);
+	ck_assert_uint_eq(r.usdt_cookie, 1);
+	snprintf(path, sizeof(path), "%s/usdt", root);
+	ck_assert_msg(bel_unpin(path, err, sizeof(err)) == 0, "%s", err);
+	bel_map_close(recs);
+	pin_root_remove();
+}
+END_TEST
+
+/* The pid of a process that has exited and been reaped. */
+static int gone_pid(void)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
 START_TEST(test_usdt_errors)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .usdt_provider = "bel", .usdt_name = "nothere"};
+	uint8_t spec[BEL_USDT_SPEC_SIZE];
 	struct bel_program *p;
 	struct bel_object *obj;
+	uint32_t id = 0;
+	int fds;
 
 	if (!kernel_ready())
 		return;
@@ -459,7 +519,22 @@ START_TEST(test_usdt_errors)
 	o.target = "justonepart";
 	ck_assert_int_eq(bel_program_attach(p, &o), -EINVAL);
 	ck_assert_uint_eq(bel_program_link_count(p), 0);
-	/* the uprobe fixture has no usdt.bpf.h maps */
+	/* a process that is gone: the first probe fails, the spec id taken is given back and
+	 * nothing stays open */
+	fds = count_fds();
+	o.target = NULL;
+	o.usdt_name = "args";
+	o.pid = gone_pid();
+	ck_assert_int_eq(bel_program_attach(p, &o), -ESRCH);
+	ck_assert_msg(strstr(bel_object_last_error(obj), "site 0"), "%s", bel_object_last_error(obj));
+	ck_assert_uint_eq(bel_program_link_count(p), 0);
+	ck_assert_int_eq(count_fds(), fds);
+	o.pid = 0;
+	o.cookie = 31;
+	attach(obj, "usdt_args", &o);
+	ck_assert_int_eq(bel_map_lookup_elem(bel_object_find_map(obj, "__bpf_usdt_specs"), &id, 4,
+					     spec, sizeof(spec), 0), 0);
+	ck_assert_int_eq(memcmp(spec + 192, &o.cookie, 8), 0);
 	bel_object_close(obj);
 }
 END_TEST
@@ -490,10 +565,12 @@ static Suite *uprobe_suite(void)
 	tcase_add_test(tc, test_uprobe_errors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("usdt");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_usdt_args);
 	tcase_add_test(tc, test_usdt_semaphore);
 	tcase_add_test(tc, test_usdt_errors);
+	tcase_add_test(tc, test_usdt_pinned);
 	suite_add_tcase(s, tc);
 	return s;
 }
