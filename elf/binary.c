@@ -326,6 +326,7 @@ struct match {
 	uint64_t addr, size;
 	int rank;                     /* 2: default version or none, global or local; 1: weak; */
 	bool hidden;                  /* a non-default version */
+	bool ifunc;                   /* an STT_GNU_IFUNC of that name was seen */
 };
 
 /* Better of the two, or -EINVAL when they are different functions of the same standing. */
@@ -367,12 +368,19 @@ static int search(const struct symtab *t, bool dynamic, const char *name, size_t
 		bool hidden = false;
 
 		memcpy(&sym, t->syms->data + i * sizeof(sym), sizeof(sym));
-		if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || !sym.st_value)
+		if ((ELF64_ST_TYPE(sym.st_info) != STT_FUNC &&
+		     ELF64_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
+		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		sname = sec_str(t->strs, sym.st_name);
 		if (!sname || strncmp(sname, name, base_len) ||
 		    (sname[base_len] != '\0' && sname[base_len] != '@'))
 			continue;
+		/* its address is the resolver's, which runs once, at load */
+		if (ELF64_ST_TYPE(sym.st_info) == STT_GNU_IFUNC) {
+			m->ifunc = true;
+			continue;
+		}
 		if (dynamic && t->versym) {
 			uint16_t vs;
 			const char *vname;
@@ -411,7 +419,7 @@ int bel_binary_find_func(const struct bel_binary *b, const char *name, struct be
 	const char *at = strchr(name, '@'), *version = NULL;
 	size_t base_len = at ? (size_t)(at - name) : strlen(name);
 	struct symtab t;
-	bool any_table = false;
+	bool any_table = false, ifunc = false;
 	size_t i;
 	int ret;
 
@@ -432,6 +440,7 @@ int bel_binary_find_func(const struct bel_binary *b, const char *name, struct be
 		ret = search(&t, order[i] == SHT_DYNSYM, name, base_len, version, &m, err);
 		if (ret)
 			return ret;
+		ifunc |= m.ifunc;
 		if (!m.found)
 			continue;
 		out->addr = m.addr;
@@ -445,6 +454,9 @@ int bel_binary_find_func(const struct bel_binary *b, const char *name, struct be
 	if (!any_table)
 		return bel_errf(err, ENOENT, "symbol '%s' not found: the file has no symbol table "
 				"(.dynsym or .symtab)", name);
+	if (ifunc)
+		return bel_errf(err, ENOENT, "symbol '%s' is an indirect function (STT_GNU_IFUNC): its "
+				"address is the resolver's; probe the implementation it picks", name);
 	return bel_errf(err, ENOENT, "symbol '%s' not found (no defined function of that name in "
 			".dynsym or .symtab)", name);
 }

@@ -179,6 +179,7 @@ static const struct sym basic_syms[] = {
 	{"datum", DATA_VADDR + 0x90, STB_GLOBAL, STT_OBJECT, 2},
 	{"in_data", DATA_VADDR + 0x90, STB_GLOBAL, STT_FUNC, 2},
 	{"undef", 0, STB_GLOBAL, STT_FUNC, SHN_UNDEF},
+	{"ifn", TEXT_VADDR + 0x90, STB_GLOBAL, STT_GNU_IFUNC, 1},
 };
 #define NBASIC (sizeof(basic_syms) / sizeof(basic_syms[0]))
 
@@ -218,6 +219,8 @@ START_TEST(test_binary_symbols)
 	ck_assert_int_eq(bel_binary_find_func(bin, "undef", &f, &err), -ENOENT);
 	ck_assert_int_eq(bel_binary_find_func(bin, "in_data", &f, &err), -ENOENT);
 	ck_assert_msg(strstr(err.msg, "non-executable"), "%s", err.msg);
+	ck_assert_int_eq(bel_binary_find_func(bin, "ifn", &f, &err), -ENOENT);
+	ck_assert_msg(strstr(err.msg, "indirect function"), "%s", err.msg);
 	ck_assert_int_eq(bel_binary_find_func(bin, "nope", &f, &err), -ENOENT);
 	ck_assert_msg(strstr(err.msg, "'nope' not found"), "%s", err.msg);
 	ck_assert_int_eq(bel_binary_find_func(bin, "@V1", &f, &err), -EINVAL);
