@@ -106,7 +106,9 @@ static int read_sections(struct bel_binary *b, const Elf64_Ehdr *eh, struct bel_
 		shstrndx = sh0.sh_link;
 	if (!shnum)
 		return 0;
-	if (!in_range(eh->e_shoff, shnum * sizeof(Elf64_Shdr), b->size))
+	/* the count comes from the file (section 0 may claim 2^64): bound it before multiplying */
+	if (shnum > b->size / sizeof(Elf64_Shdr) ||
+	    !in_range(eh->e_shoff, shnum * sizeof(Elf64_Shdr), b->size))
 		return bel_errf(err, EINVAL, "section headers (%llu at offset %llu) run past the file's "
 				"%zu bytes", (unsigned long long)shnum,
 				(unsigned long long)eh->e_shoff, b->size);

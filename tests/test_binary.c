@@ -278,6 +278,8 @@ START_TEST(test_binary_malformed)
 	MUTATE(sh[3].sh_offset = im.size, -EINVAL, "past the file");
 	/* huge counts the file cannot hold: extended section count in section 0 */
 	MUTATE(eh->e_shnum = 0; sh[0].sh_size = 1ull << 40, -EINVAL, "run past");
+	/* ... one whose size in bytes wraps around 2^64 (found by fuzz_binary) */
+	MUTATE(eh->e_shnum = 0; sh[0].sh_size = 1ull << 58, -EINVAL, "run past");
 	/* a bad symbol table is an error at lookup */
 	bad = im;
 	sh[3].sh_entsize = 12;
