@@ -49,6 +49,7 @@ static const struct sec_def sec_defs[] = {
 	{"uretprobe.s", EXTRAS, P(KPROBE), 0, SLEEPABLE, BEL_ATTACH_UPROBE, NULL},
 	{"uprobe", EXTRAS, P(KPROBE), 0, 0, BEL_ATTACH_UPROBE, NULL},
 	{"uretprobe", EXTRAS, P(KPROBE), 0, 0, BEL_ATTACH_UPROBE, NULL},
+	{"usdt.s", EXTRAS, P(KPROBE), 0, SLEEPABLE, BEL_ATTACH_USDT, NULL},
 	{"usdt", EXTRAS, P(KPROBE), 0, 0, BEL_ATTACH_USDT, NULL},
 	{"tcx/ingress", EXACT, P(SCHED_CLS), BEL_BPF_TCX_INGRESS, 0, BEL_ATTACH_TCX, NULL},
 	{"tcx/egress", EXACT, P(SCHED_CLS), BEL_BPF_TCX_EGRESS, 0, BEL_ATTACH_TCX, NULL},

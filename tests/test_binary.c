@@ -608,6 +608,41 @@ START_TEST(test_hidden_funcs_static)
 }
 END_TEST
 
+/* Section names: how each kind attaches, its target and flags. */
+START_TEST(test_probe_sections)
+{
+	static const struct {
+		const char *sec, *target;
+		enum bel_attach_kind kind;
+		uint32_t flags;
+	} cases[] = {
+		{"uprobe", NULL, BEL_ATTACH_UPROBE, 0},
+		{"uprobe//bin/bash:readline", "/bin/bash:readline", BEL_ATTACH_UPROBE, 0},
+		{"uretprobe/libc.so.6:malloc", "libc.so.6:malloc", BEL_ATTACH_UPROBE, 0},
+		{"uprobe.s/b:f+8", "b:f+8", BEL_ATTACH_UPROBE, BPF_F_SLEEPABLE},
+		{"uretprobe.s/b:f", "b:f", BEL_ATTACH_UPROBE, BPF_F_SLEEPABLE},
+		{"usdt", NULL, BEL_ATTACH_USDT, 0},
+		{"usdt/b:p:n", "b:p:n", BEL_ATTACH_USDT, 0},
+		{"usdt.s/b:p:n", "b:p:n", BEL_ATTACH_USDT, BPF_F_SLEEPABLE},
+		{"uprobe.multi/b:f*", "b:f*", BEL_ATTACH_NONE, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bel_prog_def def = {.sec_name = cases[i].sec};
+
+		bel_prog_def_set_type(&def);
+		ck_assert_msg(def.type_known && def.prog_type == BPF_PROG_TYPE_KPROBE, "%s", cases[i].sec);
+		ck_assert_msg(def.attach_kind == cases[i].kind, "%s", cases[i].sec);
+		ck_assert_uint_eq(def.prog_flags, cases[i].flags);
+		if (cases[i].target)
+			ck_assert_str_eq(def.attach_target, cases[i].target);
+		else
+			ck_assert_ptr_null(def.attach_target);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("binary");
@@ -622,6 +657,7 @@ int main(void)
 	tcase_add_test(tc, test_usdt_spec);
 	tcase_add_test(tc, test_ld_cache);
 	tcase_add_test(tc, test_hidden_funcs_static);
+	tcase_add_test(tc, test_probe_sections);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
