@@ -78,10 +78,20 @@ int bel_uprobe_link(int prog_fd, const struct bel_uprobe *u, struct bel_err *err
 					"bits", (unsigned long long)u->ref_ctr_offset, pmu.ref_ctr_bits);
 		config |= u->ref_ctr_offset << pmu.ref_ctr_shift;
 	}
-	fd = bel_sys_perf_uprobe_open(pmu.type, u->path, u->offset, config, u->pid);
+	/* The kernel resolves the path again: it must name the file that was read both before
+	 * and after, or the probe may sit elsewhere than the offsets say. (The path rather than
+	 * /proc/self/fd/N, because the kernel reports the name it was given.) */
+	fd = bel_target_binary_check(u->bin, err);
+	if (fd)
+		return fd;
+	fd = bel_sys_perf_uprobe_open(pmu.type, u->bin->path, u->offset, config, u->pid);
 	if (fd < 0)
 		return bel_errf(err, -fd, "perf_event_open of the %s failed: %s",
 				u->retprobe ? "uretprobe" : "uprobe", strerror(-fd));
+	if (bel_target_binary_check(u->bin, err)) {
+		close(fd);
+		return err->code;
+	}
 	link = bel_sys_link_create_perf_event(prog_fd, fd, u->cookie);
 	close(fd); /* the link holds the event */
 	if (link < 0)
@@ -189,7 +199,7 @@ int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_at
 							  (unsigned long long)t.offset, bin.size);
 	}
 	if (!link) {
-		u.path = bin.probe_path;
+		u.bin = &bin;
 		link = bel_uprobe_link(prog_fd, &u, err);
 	}
 	if (link < 0) {

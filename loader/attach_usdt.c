@@ -304,7 +304,7 @@ static int attach_site(struct bel_program *prog, int prog_fd, const struct bel_u
 		if (!bel_sys_map_update_elem(ip_fd, &ip, &id, BPF_NOEXIST))
 			s->rec.ips[s->rec.nips++] = ip;
 	}
-	u.path = bin->probe_path;
+	u.bin = bin;
 	u.offset = site->offset;
 	u.ref_ctr_offset = site->sema_offset;
 	u.cookie = (uint64_t)id;

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "elf/binary.h"
@@ -18,10 +19,9 @@
 
 struct bel_target_binary {
 	int fd;                       /* the file that was read, kept open */
-	char path[PATH_MAX];          /* as found, for messages */
-	char probe_path[PATH_MAX];    /* what the kernel is given: /proc/self/fd/N of fd, so the
-					 probe goes into the file that was read, not whatever the
-					 path names by then */
+	char path[PATH_MAX];          /* as found: what the kernel is given, and what it reports */
+	uint64_t dev, ino;            /* the file that was read: the path must still name it
+					 when the probe is made */
 	void *image;
 	size_t size;
 	struct bel_binary *bin;
@@ -30,11 +30,13 @@ struct bel_target_binary {
 /* Find (see bel_attach_opts.binary), open, read and parse a binary. */
 int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct bel_err *err);
 void bel_target_binary_close(struct bel_target_binary *t);
+/* Whether the path still names the file that was read (-ESTALE with a message if not). */
+int bel_target_binary_check(const struct bel_target_binary *t, struct bel_err *err);
 /* Where a bare name is found (path of PATH_MAX bytes). 0 or -ENOENT with a message. */
 int bel_target_binary_find(const char *name, char *path, struct bel_err *err);
 
 struct bel_uprobe {
-	const char *path;             /* probe_path of the binary */
+	const struct bel_target_binary *bin;
 	uint64_t offset;              /* in the file */
 	uint64_t ref_ctr_offset;      /* 0: none */
 	uint64_t cookie;

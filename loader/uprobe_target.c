@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "elf/ld_cache.h"
@@ -102,6 +103,7 @@ int bel_target_binary_find(const char *name, char *path, struct bel_err *err)
 
 int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct bel_err *err)
 {
+	struct stat st;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -113,7 +115,11 @@ int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct
 	if (t->fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", t->path, strerror(errno));
 	ret = bel_read_regular_fd(t->fd, t->path, BEL_TARGET_MAX_SIZE, &t->image, &t->size, err);
+	if (!ret && fstat(t->fd, &st))
+		ret = bel_errf(err, errno, "cannot stat %s: %s", t->path, strerror(errno));
 	if (!ret) {
+		t->dev = (uint64_t)st.st_dev;
+		t->ino = (uint64_t)st.st_ino;
 		ret = bel_binary_open(t->image, t->size, &t->bin, err);
 		if (ret)
 			bel_err_prefix(err, "binary '%s'", t->path);
@@ -122,10 +128,17 @@ int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct
 		bel_target_binary_close(t);
 		return ret;
 	}
-	/* Without /proc the kernel gets the path itself (and resolves it once more). */
-	snprintf(t->probe_path, sizeof(t->probe_path), "/proc/self/fd/%d", t->fd);
-	if (access(t->probe_path, F_OK))
-		strcpy(t->probe_path, t->path);
+	return 0;
+}
+
+int bel_target_binary_check(const struct bel_target_binary *t, struct bel_err *err)
+{
+	struct stat st;
+
+	if (stat(t->path, &st))
+		return bel_errf(err, errno, "%s: %s", t->path, strerror(errno));
+	if ((uint64_t)st.st_dev != t->dev || (uint64_t)st.st_ino != t->ino)
+		return bel_errf(err, ESTALE, "%s was replaced while bel attached to it", t->path);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -252,6 +254,62 @@ START_TEST(test_uprobe_pinned)
 	ck_assert_uint_eq(r.count, 1);
 	bel_map_close(recs);
 	pin_root_remove();
+}
+END_TEST
+
+/* What the kernel says of a uprobe link (Linux 6.6 fills perf_event.uprobe): the file bel read
+ * (given as /proc/self/fd/N, reported by its path) and the offset elf/binary.c computed. */
+struct link_info_uprobe {
+	uint32_t type, id, prog_id, pad;
+	uint32_t pe_type, pad2;
+	uint64_t file_name;
+	uint32_t name_len, offset;
+	uint64_t cookie;
+	uint8_t rest[64];
+};
+
+START_TEST(test_uprobe_link_info)
+{
+	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_target_add", .func_offset = 4};
+	struct link_info_uprobe info;
+	struct bel_binary_func f;
+	struct bel_binary *bin;
+	struct bel_err err = {0};
+	struct bel_object *obj;
+	union bpf_attr attr;
+	char name[PATH_MAX];
+	size_t size;
+	void *image;
+	int link;
+
+	if (!kernel_ready())
+		return;
+	o.binary = self_exe();
+	obj = open_loaded("uprobe");
+	link = attach(obj, "up_entry", &o);
+	memset(&info, 0, sizeof(info));
+	info.file_name = (uint64_t)(uintptr_t)name;
+	info.name_len = sizeof(name);
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)link;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uint64_t)(uintptr_t)&info;
+	ck_assert_int_eq(syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)), 0);
+	ck_assert_uint_eq(info.type, BPF_LINK_TYPE_PERF_EVENT);
+	if (info.pe_type == 0) {
+		printf("link_info: this kernel does not describe perf-event links (before 6.6)\n");
+		bel_object_close(obj);
+		return;
+	}
+	ck_assert_uint_eq(info.pe_type, 1); /* BPF_PERF_EVENT_UPROBE */
+	ck_assert_str_eq(name, self_path);
+	image = read_file(self_path, &size);
+	ck_assert_int_eq(bel_binary_open(image, size, &bin, &err), 0);
+	ck_assert_int_eq(bel_binary_find_func(bin, "bel_target_add", &f, &err), 0);
+	ck_assert_uint_eq(info.offset, f.offset + 4);
+	bel_binary_free(bin);
+	free(image);
+	bel_object_close(obj);
 }
 END_TEST
 
@@ -563,6 +621,7 @@ static Suite *uprobe_suite(void)
 	tcase_add_test(tc, test_uprobe_libc_and_sleepable);
 	tcase_add_test(tc, test_uprobe_pinned);
 	tcase_add_test(tc, test_uprobe_errors);
+	tcase_add_test(tc, test_uprobe_link_info);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("usdt");
 	tcase_add_unchecked_fixture(tc, setup, teardown);
