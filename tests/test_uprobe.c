@@ -21,6 +21,7 @@
 #include "elf/binary.h"
 #include "elf/usdt_spec.h"
 #include "testutil.h"
+#include "uprobe.h"
 #include "uprobe/lib.h"
 #include "uprobe/probes.h"
 
@@ -310,6 +311,29 @@ START_TEST(test_uprobe_link_info)
 	bel_binary_free(bin);
 	free(image);
 	bel_object_close(obj);
+}
+END_TEST
+
+/* A binary replaced after bel read it is not probed at offsets computed from the old one. */
+START_TEST(test_uprobe_replaced_binary)
+{
+	char dir[] = "/tmp/bel-uprobe-XXXXXX", path[PATH_MAX], other[PATH_MAX], cmd[3 * PATH_MAX];
+	struct bel_target_binary t;
+	struct bel_err err = {0};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/target", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && cp %s %s", self_exe(), path, self_path, other);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(bel_target_binary_open(path, &t, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(bel_target_binary_check(&t, &err), 0);
+	ck_assert_int_eq(rename(other, path), 0);
+	ck_assert_int_eq(bel_target_binary_check(&t, &err), -ESTALE);
+	ck_assert_msg(strstr(err.msg, "replaced"), "%s", err.msg);
+	bel_target_binary_close(&t);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -622,6 +646,7 @@ static Suite *uprobe_suite(void)
 	tcase_add_test(tc, test_uprobe_pinned);
 	tcase_add_test(tc, test_uprobe_errors);
 	tcase_add_test(tc, test_uprobe_link_info);
+	tcase_add_test(tc, test_uprobe_replaced_binary);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("usdt");
 	tcase_add_unchecked_fixture(tc, setup, teardown);
