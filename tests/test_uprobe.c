@@ -524,6 +524,34 @@ START_TEST(test_usdt_semaphore)
 }
 END_TEST
 
+/* The same semaphore through a plain uprobe's ref_ctr_offset. */
+START_TEST(test_uprobe_ref_ctr)
+{
+	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_fire_sema", .pid = getpid()};
+	struct bel_usdt_site *sites;
+	struct bel_binary *bin;
+	struct bel_object *obj;
+	void *image;
+
+	if (!kernel_ready())
+		return;
+	o.binary = self_exe();
+	ck_assert_uint_eq(usdt_sites("bel", "sema", &sites, &image, &bin), 1);
+	o.ref_ctr_offset = sites[0].sema_offset;
+	ck_assert_uint_ne(o.ref_ctr_offset, 0);
+	obj = open_loaded("uprobe");
+	attach(obj, "up_entry", &o);
+	ck_assert_uint_eq(bel_sema_value(), 1);
+	bel_fire_sema(6);
+	ck_assert_uint_eq(get_rec(obj, 0).value, 6);
+	bel_object_close(obj);
+	ck_assert_uint_eq(bel_sema_value(), 0);
+	free(sites);
+	bel_binary_free(bin);
+	free(image);
+}
+END_TEST
+
 /* Pinned USDT links keep their spec ids: a later attach of the same object takes another,
  * so the pinned links go on reading their own spec; they fire after the object is closed. */
 START_TEST(test_usdt_pinned)
@@ -653,6 +681,7 @@ static Suite *uprobe_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_usdt_args);
 	tcase_add_test(tc, test_usdt_semaphore);
+	tcase_add_test(tc, test_uprobe_ref_ctr);
 	tcase_add_test(tc, test_usdt_errors);
 	tcase_add_test(tc, test_usdt_pinned);
 	suite_add_tcase(s, tc);
