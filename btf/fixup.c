@@ -77,3 +77,30 @@ int bel_btf_fixup_datasecs(struct bel_btf *btf, const struct bel_elf *elf, struc
 	}
 	return 0;
 }
+
+int bel_btf_fixup_hidden_funcs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err)
+{
+	const struct bel_elf_sec *text = bel_elf_sec_by_name(elf, ".text");
+	size_t i;
+
+	if (!text)
+		return 0;
+	for (i = 1; i < elf->nsyms; i++) {
+		const struct bel_elf_sym *sym = &elf->syms[i];
+		struct btf_type *t;
+		int id;
+
+		if (sym->type != STT_FUNC || sym->shndx != text->index || sym->bind == STB_LOCAL ||
+		    (sym->visibility != STV_HIDDEN && sym->visibility != STV_INTERNAL))
+			continue;
+		id = bel_btf_find(btf, sym->name, BTF_KIND_FUNC);
+		if (id <= 0)
+			continue;
+		t = bel_btf_type_mut(btf, (uint32_t)id);
+		if (!t)
+			return bel_errf(err, EINVAL, "BTF is read-only");
+		if (btf_vlen(t) == BTF_FUNC_GLOBAL)
+			t->info = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;
+	}
+	return 0;
+}

@@ -15,4 +15,10 @@
  * DATASECs with no ELF section (.kconfig, .ksyms) are left to the extern resolver. */
 int bel_btf_fixup_datasecs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err);
 
+/* A hidden (or internal) global or weak function of .text, a subprogram that is local to the
+ * object, gets static linkage in BTF as in libbpf: the verifier then checks it with its caller
+ * instead of alone with only its declared argument types (what <bpf/usdt.bpf.h>'s helpers
+ * need). */
+int bel_btf_fixup_hidden_funcs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err);
+
 #endif

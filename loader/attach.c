@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "common/array.h"
 #include "common/num.h"
 #include "fs_safe.h"
 #include "internal.h"
 #include "pin_names.h"
 #include "syscall/perf.h"
+#include "uprobe.h"
 
 /* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
 static int read_uint_fd(int fd, uint64_t *out)
@@ -34,7 +36,7 @@ static int read_uint_fd(int fd, uint64_t *out)
 	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
 }
 
-static int read_uint_file(const char *path, uint64_t *out)
+int bel_read_uint_file(const char *path, uint64_t *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
@@ -112,7 +114,7 @@ static int kprobe_pmu(uint32_t *type, int *retprobe_bit, struct bel_err *err)
 	int bit;
 	FILE *f;
 
-	if (read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
+	if (bel_read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
 		return bel_errf(err, ENOTSUP, "the kernel has no kprobe PMU");
 	*type = (uint32_t)v;
 	f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
@@ -219,7 +221,7 @@ static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char
 }
 
 /* A link fd, or 0 with what was made in made (attach.h), or -errno. */
-static int attach_one(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		      struct bel_attach_made *made, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
@@ -276,6 +278,10 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 		return bel_attach_netns(prog, prog_fd, o, err);
 	case BEL_ATTACH_NETFILTER:
 		return bel_attach_netfilter(prog_fd, o, err);
+	case BEL_ATTACH_UPROBE:
+		return bel_attach_uprobe(prog, prog_fd, o, err);
+	case BEL_ATTACH_USDT:
+		return bel_attach_usdt(prog, prog_fd, o, err);
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}
@@ -301,6 +307,9 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 		return BEL_OPT(opts, map_fd, 0) > 0;
 	case BEL_ATTACH_NETFILTER:
 		return BEL_OPT(opts, nf_pf, 0) != 0;
+	case BEL_ATTACH_UPROBE: case BEL_ATTACH_USDT:
+		return prog->def->attach_target || BEL_OPT(opts, target, NULL) ||
+		       BEL_OPT(opts, binary, NULL);
 	default:
 		return false;
 	}
@@ -310,7 +319,7 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 {
 	struct bel_attach_made made = {0};
 	struct bel_err err = {0};
-	int *grown, link;
+	int link;
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_attach_opts", &err)) {
 		link = err.code;
@@ -327,14 +336,14 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 		link = bel_attach_made_link(&made, link, &err); /* a kind that makes one link */
 	if (link < 0)
 		goto fail;
-	grown = made.nlinks ? realloc(prog->links, (prog->nlinks + made.nlinks) * sizeof(*grown))
-			    : prog->links;
-	if (made.nlinks && !grown) {
+	/* room for all of them at once, so that what follows cannot fail half way (bel_attach_usdt
+	 * made room for its own) */
+	if (made.nlinks && bel_grow(&prog->links, prog->nlinks + made.nlinks - 1, &prog->links_cap,
+				    sizeof(*prog->links), 4)) {
 		link = bel_errf(&err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	prog->links = grown;
-	memcpy(prog->links + prog->nlinks, made.links, made.nlinks * sizeof(*grown));
+	memcpy(prog->links + prog->nlinks, made.links, made.nlinks * sizeof(*prog->links));
 	prog->nlinks += made.nlinks;
 	link = made.nlinks ? made.links[0] : 0;
 	free(made.links);
@@ -354,11 +363,8 @@ fail:
 
 int bel_prog_keep_link(struct bel_program *prog, int link)
 {
-	int *grown = realloc(prog->links, (prog->nlinks + 1) * sizeof(*grown));
-
-	if (!grown)
+	if (bel_grow(&prog->links, prog->nlinks, &prog->links_cap, sizeof(*prog->links), 4))
 		return -ENOMEM;
-	prog->links = grown;
 	prog->links[prog->nlinks++] = link;
 	return 0;
 }
@@ -370,11 +376,13 @@ void bel_program_close_links(struct bel_program *prog)
 	struct bel_attachment *a;
 	uint32_t i;
 
+	bel_usdt_release(prog);
 	for (i = 0; i < prog->nlinks; i++)
 		close(prog->links[i]);
 	free(prog->links);
 	prog->links = NULL;
 	prog->nlinks = 0;
+	prog->links_cap = 0;
 	while ((a = prog->attachments)) {
 		prog->attachments = a->next;
 		bel_attachment_remove(prog, a);

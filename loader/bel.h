@@ -200,17 +200,37 @@ struct bel_attach_opts {
 	/* attachments that are not links (classic tc, netlink XDP, sockmap programs) stay when the
 	 * program is detached or unloaded: bel forgets them */
 	bool keep_attached;
+	/*
+	 * uprobe/uretprobe (sections "uprobe/BINARY:FUNC[+OFF]", "uretprobe/...", ".s" for
+	 * sleepable) and USDT ("usdt/BINARY:PROVIDER:NAME", for <bpf/usdt.bpf.h>); a bare "uprobe"
+	 * or "usdt" section takes all of it from here. Each field set replaces that part of the
+	 * section's target. BINARY is a path, or a bare name: "lib*.so*" is looked up like the
+	 * dynamic loader (LD_LIBRARY_PATH, /etc/ld.so.cache, then the standard directories),
+	 * anything else in PATH.
+	 */
+	const char *binary;     /* the executable or shared library */
+	const char *func;       /* uprobe: "name", "name@VERSION" or "name@@VERSION" */
+	uint64_t func_offset;   /* uprobe: bytes after func; without a function, a file offset */
+	int pid;                /* uprobe, usdt: only this process (> 0); 0: every process */
+	bool retprobe;          /* uprobe: on return (as a "uretprobe" section) */
+	uint64_t cookie;        /* uprobe: what bpf_get_attach_cookie() returns; usdt: what
+				   bpf_usdt_cookie() returns (the BPF cookie holds the spec id) */
+	uint64_t ref_ctr_offset; /* uprobe: file offset of a semaphore the kernel counts attached
+				   probes in (USDT-style; 0: none) */
+	const char *usdt_provider, *usdt_name; /* usdt */
 };
 /*
  * Attach a loaded program; returns the link fd (owned by the program) or -errno. Links are
  * closed when the program is unloaded; a pinned link keeps the program attached after that.
  *
- * A perf_event program gets one link per online CPU: the call returns the first, and
- * bel_program_link_fd lists them all. Classic tc filters, XDP set through netlink and sockmap
- * programs (BPF_PROG_ATTACH) are not links: the call returns 0 for them, the program keeps
- * them (bel_program_attachment_count) and removes them when it is detached or unloaded (a
- * filter or XDP program someone has replaced since is left alone). They cannot be pinned:
- * bel_object_pin pins links only; keep_attached leaves them attached after bel is gone.
+ * A perf_event program gets one link per online CPU, and a USDT probe one uprobe link per
+ * probe site: the call returns one of them (the first CPU's, the last site's) and
+ * bel_program_link_fd lists them all; detaching a USDT program releases its spec ids.
+ * Classic tc filters, XDP set through netlink and sockmap programs (BPF_PROG_ATTACH) are not
+ * links: the call returns 0 for them, the program keeps them (bel_program_attachment_count)
+ * and removes them when it is detached or unloaded (a filter or XDP program someone has
+ * replaced since is left alone). They cannot be pinned: bel_object_pin pins links only;
+ * keep_attached leaves them attached after bel is gone.
  */
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
 /* Whether the section (with opts) says enough to attach. */

@@ -85,8 +85,10 @@ struct bel_program {
 	uint32_t *acquired;       /* maps acquired for it: its map table, then metadata maps */
 	uint32_t nacquired;
 	int *links;               /* link fds made by bel_program_attach */
-	uint32_t nlinks;
+	uint32_t nlinks, links_cap;
 	struct bel_attachment *attachments; /* what it attached without a link (attach.h) */
+	struct bel_usdt_link *usdt; /* its USDT attachments (loader/uprobe.h) */
+	uint32_t nusdt;
 };
 
 struct bel_object {
@@ -117,7 +119,11 @@ struct bel_object {
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
 	struct bel_adoption *adoption; /* an adopted pinned tree waiting for bel_object_pin */
+	struct bel_usdt_ids *usdt_ids; /* made by the first USDT attach (under lock) */
 };
+
+/* A number and a newline from a sysfs or tracefs file. */
+int bel_read_uint_file(const char *path, uint64_t *out);
 
 /* Record an error where a call with no object keeps it (bel_thread_error). Returns err->code. */
 int bel_thread_fail(struct bel_err *err);
@@ -197,6 +203,12 @@ int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, str
 void bel_tree_discard(int parent_fd, const char *name);
 /* A whole file into memory; NULL with errno set. */
 void *bel_read_file(const char *path, size_t *size);
+/* The regular file open at fd (path names it in messages), at most max bytes, into a malloc'd
+ * copy of its size; refused when fd is not a regular file, is empty or larger, or changed
+ * while being read. skip_debug (BPF objects): DWARF sections, which bel never parses, are left
+ * zeroed instead of read. */
+int bel_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
+			size_t *size, struct bel_err *err);
 
 /* Bytes of a value buffer for the map's element calls: per-CPU maps hold one 8-byte-aligned
  * value per possible CPU. */

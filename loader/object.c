@@ -13,6 +13,7 @@
 
 #include "btf/sanitize.h"
 #include "internal.h"
+#include "uprobe.h"
 
 static __thread char thread_error[BEL_ERR_MSG_MAX];
 
@@ -185,92 +186,6 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 	return open_image(buf, size, true, name, opts, obj);
 }
 
-/* Bytes [off, off + len) of the file, whole, or false. */
-static bool read_range(int fd, uint8_t *buf, uint64_t off, uint64_t len)
-{
-	while (len) {
-		ssize_t n = pread(fd, buf + off, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return true;
-}
-
-/* Whether a section is debugging information only (DWARF and its relocations), which bel never
- * reads: in an object built with -g it is a quarter of the file or more. */
-static bool debug_only(const char *strtab, uint64_t strtab_size, uint32_t name)
-{
-	static const char *const prefixes[] = {".debug", ".rel.debug", ".rela.debug"};
-	size_t i;
-
-	if (name >= strtab_size)
-		return false;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strtab_size - name > strlen(prefixes[i]) &&
-		    !strncmp(strtab + name, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
-/*
- * The parts of the object bel parses, into buf (size bytes, zeroed): the ELF header, the section
- * header table and every section but debugging information. Returns size when all of it was
- * read; anything it cannot follow (another class or byte order, extended numbering, ranges out
- * of the file) makes it read the whole file instead, for the parser to judge. Every range is
- * checked against size in 64 bits before it is read.
- */
-static size_t read_needed(int fd, uint8_t *buf, size_t size)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
-	const Elf64_Shdr *sh;
-	const Elf64_Shdr *names;
-	uint64_t table;
-	uint16_t i;
-
-	if (size < sizeof(*eh) || !read_range(fd, buf, 0, sizeof(*eh)) ||
-	    memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
-									    : ELFDATA2MSB) ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr) || !eh->e_shnum || eh->e_shstrndx >= eh->e_shnum ||
-	    eh->e_shoff > size || (table = (uint64_t)eh->e_shnum * sizeof(*sh)) > size - eh->e_shoff ||
-	    eh->e_shoff % 8 || !read_range(fd, buf, eh->e_shoff, table))
-		goto whole;
-	sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
-	names = &sh[eh->e_shstrndx];
-	if (names->sh_type != SHT_STRTAB || names->sh_offset > size ||
-	    names->sh_size > size - names->sh_offset ||
-	    !read_range(fd, buf, names->sh_offset, names->sh_size))
-		goto whole;
-	for (i = 1; i < eh->e_shnum; i++) {
-		if (sh[i].sh_type == SHT_NOBITS || !sh[i].sh_size || i == eh->e_shstrndx ||
-		    debug_only((const char *)buf + names->sh_offset, names->sh_size, sh[i].sh_name))
-			continue;
-		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
-		    !read_range(fd, buf, sh[i].sh_offset, sh[i].sh_size))
-			goto whole;
-	}
-	return size;
-whole:
-	return read_range(fd, buf, 0, size) ? size : 0;
-}
-
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFDIR: return "a directory";
-	case S_IFIFO: return "a FIFO";
-	case S_IFCHR: return "a character device";
-	case S_IFBLK: return "a block device";
-	case S_IFSOCK: return "a socket";
-	default: return "not a regular file";
-	}
-}
-
 /*
  * The object file, read into memory: bel keeps no mapping of it, so a file truncated or
  * rewritten later cannot fault (SIGBUS) or change the object. O_NONBLOCK so that opening a
@@ -278,46 +193,13 @@ static const char *file_kind(mode_t mode)
  */
 static int read_object(const char *path, void **image, size_t *size, struct bel_err *err)
 {
-	struct stat st, after;
-	uint8_t *buf;
-	size_t done = 0;
-	int fd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		close(fd);
-		return bel_errf(err, errno, "cannot stat %s: %s", path, strerror(errno));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return bel_errf(err, EINVAL, "%s is not a regular file (%s)", path, file_kind(st.st_mode));
-	}
-	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
-		close(fd);
-		return bel_errf(err, st.st_size ? EFBIG : EINVAL, "%s is %s", path,
-				st.st_size ? "too large for this process" : "empty");
-	}
-	/* zeroed pages of the caller's: what is not read below costs nothing until written */
-	buf = calloc(1, (size_t)st.st_size);
-	if (!buf) {
-		close(fd);
-		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
-				(long long)st.st_size);
-	}
-	done = read_needed(fd, buf, (size_t)st.st_size);
-	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
-	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
-		close(fd);
-		free(buf);
-		return bel_errf(err, EIO, "%s changed while being read (%zu of %lld bytes read)", path,
-				done, (long long)st.st_size);
-	}
+	ret = bel_read_regular_fd(fd, path, SIZE_MAX, true, image, size, err);
 	close(fd);
-	*image = buf;
-	*size = done;
-	return 0;
+	return ret;
 }
 
 int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
@@ -369,6 +251,7 @@ void bel_object_close(struct bel_object *obj)
 	if (obj->btf_fd >= 0)
 		close(obj->btf_fd);
 	bel_btf_free(obj->target_btf);
+	bel_usdt_state_free(obj);
 	free(obj->kconfig_data);
 	free(obj->ksym_values);
 	free(obj->ksym_modules);

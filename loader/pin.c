@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "pin_names.h"
 #include "pin_tree.h"
+#include "uprobe.h"
 
 static const char *const kinds[] = {"maps", "programs", "links"};
 static const char *const what[] = {"map", "program", "link"};
@@ -367,6 +368,7 @@ out:
 		bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
 		return bel_obj_fail(obj, &err);
 	}
+	bel_usdt_keep_pinned(obj);
 	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
 		    dir_name);
 	return 0;

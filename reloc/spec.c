@@ -117,6 +117,8 @@ static int read_btf(struct bel_spec *spec, struct bel_err *err)
 		ret = bel_btf_fixup_datasecs(spec->btf, spec->elf, err);
 	if (!ret)
 		ret = index_datasecs(spec, err);
+	if (!ret)
+		ret = bel_btf_fixup_hidden_funcs(spec->btf, spec->elf, err);
 	if (ret)
 		return bel_err_prefix(err, "section '.BTF'");
 	sec = bel_elf_sec_by_name(spec->elf, ".BTF.ext");

@@ -95,6 +95,7 @@ enum bel_attach_kind {
 	BEL_ATTACH_PERF_EVENT, BEL_ATTACH_KPROBE_MULTI, BEL_ATTACH_KRETPROBE_MULTI,
 	BEL_ATTACH_UPROBE_MULTI, BEL_ATTACH_TC, BEL_ATTACH_SOCKMAP, BEL_ATTACH_NETNS,
 	BEL_ATTACH_NETFILTER,
+	BEL_ATTACH_USDT,             /* uprobes on the sites of a USDT probe, for <bpf/usdt.bpf.h> */
 };
 
 struct bel_prog_def {

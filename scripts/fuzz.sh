@@ -1,13 +1,14 @@
 #!/bin/bash
 # Fuzz the pure layers with libFuzzer (tests/fuzz): scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# TARGET is object or btf (default: both, one after the other); SECONDS defaults to 60.
+# TARGET is object, btf or binary (default: all, one after the other); SECONDS defaults to 60.
 # - Sets up and builds build-fuzz (CC=clang, -Dfuzz=true; ASan+UBSan+libFuzzer).
 # - Seeds build-fuzz/fuzz-corpus/<target>/ with the compiled fixtures, the committed seeds and
 #   regressions (tests/fuzz/seeds, tests/fuzz/regressions) and the objects of
 #   ../shared/corpus/fetch-corpus.sh (fetched when run as root; otherwise whatever an earlier
 #   run left in the corpus directory); fuzz_btf gets each object's .BTF, alone and followed
-#   by its .BTF.ext. The corpus directory keeps what libFuzzer adds, run after run.
+#   by its .BTF.ext; fuzz_binary also gets this machine's small executables and libraries.
+#   The corpus directory keeps what libFuzzer adds, run after run.
 # - Runs each target for SECONDS on every core (-jobs=N -workers=N; one process if N is 1).
 #   Crash inputs go to build-fuzz/fuzz-crashes/<target>/, logs to build-fuzz/fuzz-logs/<target>/.
 # - Prints one line per target: executions, exec/s, seconds, crashes, and coverage (libFuzzer's
@@ -26,18 +27,18 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 case $secs in
 '' | *[!0-9]*)
-	echo "usage: $0 [SECONDS_PER_TARGET] [object|btf]..." >&2
+	echo "usage: $0 [SECONDS_PER_TARGET] [object|btf|binary]..." >&2
 	exit 2
 	;;
 esac
 targets=()
-[ $# -gt 0 ] || set -- object btf
+[ $# -gt 0 ] || set -- object btf binary
 for arg in "$@"; do
 	t=${arg#fuzz_}
 	case $t in
-	object | btf) targets+=("$t") ;;
+	object | btf | binary) targets+=("$t") ;;
 	*)
-		echo "$0: unknown target '$arg' (object, btf)" >&2
+		echo "$0: unknown target '$arg' (object, btf, binary)" >&2
 		exit 2
 		;;
 	esac
@@ -103,8 +104,17 @@ for t in "${targets[@]}"; do
 	mkdir -p "$corpus"
 	for f in "${committed[@]}"; do seed "$corpus" "$f"; done
 	nseeds=${#committed[@]}
+	if [ "$t" = binary ]; then
+		for f in /usr/bin/true /usr/bin/env /usr/lib/x86_64-linux-gnu/libz.so.1 \
+			/usr/lib/x86_64-linux-gnu/libelf.so.1; do
+			if [ -f "$f" ] && [ "$(stat -L -c %s "$f")" -le $max_seed ]; then
+				seed "$corpus" "$f"
+				nseeds=$((nseeds + 1))
+			fi
+		done
+	fi
 	for f in "${objects[@]}"; do
-		if [ "$t" = object ]; then
+		if [ "$t" = object ] || [ "$t" = binary ]; then
 			seed "$corpus" "$f"
 			nseeds=$((nseeds + 1))
 			continue

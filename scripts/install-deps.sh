@@ -2,11 +2,11 @@
 # Installs what bel needs to build and test on Debian 12 (run as root). Idempotent.
 #   library and CLI: libelf, zlib (+ meson, ninja, a C compiler, pkg-config)
 #   tests:           clang/llvm (BPF fixtures), Check, libbpf-dev (the differential oracle),
-#                    bpftool (the kernel's view), iproute2,
+#                    bpftool (the kernel's view), iproute2, systemtap-sdt-dev (<sys/sdt.h>: USDT probes),
 #                    qemu + busybox + cpio (../shared/vmtest: the tests under Linux 6.1 and 6.12)
 set -eu
 pkgs="build-essential meson ninja-build pkg-config libelf-dev zlib1g-dev
-      clang llvm check libsubunit-dev libbpf-dev bpftool iproute2
+      clang llvm check libsubunit-dev libbpf-dev bpftool iproute2 systemtap-sdt-dev
       qemu-system-x86 busybox-static cpio valgrind"
 missing=""
 for p in $pkgs; do

@@ -10,6 +10,11 @@
 int bel_sys_perf_tracepoint_open(uint64_t tp_id);
 /* A kprobe (or kretprobe, retprobe_bit >= 0) through the kprobe PMU of type pmu_type. */
 int bel_sys_perf_kprobe_open(uint32_t pmu_type, const char *func, uint64_t offset, int retprobe_bit);
+/* A uprobe through the uprobe PMU of type pmu_type at a file offset of path; config carries the
+ * retprobe bit and the reference counter's offset as the PMU's format files place them. pid > 0
+ * probes that process only, else every process. */
+int bel_sys_perf_uprobe_open(uint32_t pmu_type, const char *path, uint64_t offset, uint64_t config,
+			     int pid);
 /* A PERF_COUNT_SW_BPF_OUTPUT event on one CPU (any process) whose samples are raw records,
  * each waking the reader; fd or -errno. */
 int bel_sys_perf_bpf_output_open(int cpu);

@@ -21,6 +21,7 @@
 /* 1 when the input parsed (and its result was walked), 0 when it was refused. */
 int bel_fuzz_object(const uint8_t *data, size_t size);
 int bel_fuzz_btf(const uint8_t *data, size_t size);
+int bel_fuzz_binary(const uint8_t *data, size_t size);
 
 /* Everything read ends up here, so no read can be optimised away. */
 static volatile uint64_t bel_fuzz_sink;

@@ -27,6 +27,7 @@ static const struct {
 } targets[] = {
 	{"object", bel_fuzz_object},
 	{"btf", bel_fuzz_btf},
+	{"binary", bel_fuzz_binary},
 };
 
 static int replay_file(const char *path)
