@@ -246,7 +246,8 @@ bool bel_map_autocreate(const struct bel_map *map);
 
 /*
  * Global data. The object keeps a copy of each section's initial value, which the map is
- * created with. bel_map_initial_value gives that copy (writable; value_size bytes) and
+ * created with. bel_map_initial_value gives that copy (writable; value_size bytes, then zeros up
+ * to a multiple of 16 that the map never sees, so a struct laid over the section fits) and
  * bel_map_set_initial_value replaces it, both for maps not yet created.
  */
 void *bel_map_initial_value(struct bel_map *map, size_t *size);

@@ -19,14 +19,19 @@ static bool is_user_data(const struct bel_map_def *def)
 	return def->origin == BEL_MAP_FROM_DATA && def->data_kind != BEL_DATA_KCONFIG;
 }
 
-/* The object's copy of the initial value, made on first need (map->lock held). */
+/*
+ * The object's copy of the initial value, made on first need (map->lock held). Zeros follow
+ * the section up to a multiple of 16 bytes: a C struct laid over the section (a skeleton's)
+ * ends at its last variable rounded up to its alignment, at most 16, so copying such a struct
+ * whole stays inside the copy, as it stays inside the page-rounded mapping of the live map.
+ */
 static uint8_t *initial_copy(struct bel_map *map, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
 
 	if (map->data)
 		return map->data;
-	map->data = calloc(1, def->value_size ? def->value_size : 1);
+	map->data = calloc(1, def->value_size ? ((size_t)def->value_size + 15) / 16 * 16 : 16);
 	if (!map->data) {
 		bel_errf(err, ENOMEM, "map '%s': out of memory for its %u-byte initial value", def->name,
 			 def->value_size);

@@ -153,6 +153,32 @@ START_TEST(json_string)
 END_TEST
 
 static const struct {
+	const char *in, *string, *comment;
+} c_cases[] = {
+	{"plain_name.bpf.o", "plain_name.bpf.o", "plain_name.bpf.o"},
+	{"q\"b\\s", "q\\\"b\\\\s", "q\"b\\x5cs"},
+	{"*/ x /*", "*/ x /*", "\\x2a/ x /\\x2a"},
+	{"?\?/\n", "\\?\\?/\\012", "\\x3f\\x3f/\\x0a"},
+	{"\x01" "7\xff" "8", "\\0017\\3778", "\\x017\\xff8"},
+	{"\xc3\xa9", "\\303\\251", "\\xc3\\xa9"},
+	{"", "", ""},
+};
+
+/* What goes into generated C: nothing ends the literal or comment it is in. */
+START_TEST(c_text)
+{
+	struct bel_strbuf a = BEL_STRBUF_INIT, b = BEL_STRBUF_INIT;
+
+	cli_c_string(&a, c_cases[_i].in);
+	cli_c_comment(&b, c_cases[_i].in);
+	ck_assert_msg(!strcmp(a.buf ? a.buf : "", c_cases[_i].string), "case %d: [%s]", _i, a.buf);
+	ck_assert_msg(!strcmp(b.buf ? b.buf : "", c_cases[_i].comment), "case %d: [%s]", _i, b.buf);
+	bel_strbuf_free(&a);
+	bel_strbuf_free(&b);
+}
+END_TEST
+
+static const struct {
 	const char *s;
 	uint64_t min, max;
 	int ret;
@@ -202,6 +228,7 @@ Suite *names_suite(void)
 	tcase_add_test(tc, name_quote_and_escape);
 	tcase_add_loop_test(tc, text_escape, 0, N(text_cases));
 	tcase_add_loop_test(tc, json_string, 0, N(json_cases));
+	tcase_add_loop_test(tc, c_text, 0, N(c_cases));
 	tcase_add_loop_test(tc, strict_numbers, 0, N(num_cases));
 	suite_add_tcase(s, tc);
 	return s;
