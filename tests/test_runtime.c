@@ -637,6 +637,18 @@ START_TEST(test_run_verdicts)
 		 fixture_path("runtime"));
 	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "'cfg_on' is a bool"), "%s", out);
+	/* a signed variable reads numbers as an unsigned one does: "08" is eight (not bad octal),
+	 * "+5" and a leading tab are refused */
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set cfg_int=08 --set cfg_int=-0x10 "
+		 "--data %s 2>&1", BEL_CLI, fixture_path("runtime"), files[0]);
+	ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set cfg_int=+5 2>&1", BEL_CLI,
+		 fixture_path("runtime"));
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "'cfg_int' is an integer"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set 'cfg_int=\t5' 2>&1", BEL_CLI,
+		 fixture_path("runtime"));
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
 	for (i = 0; i < 4; i++)
 		unlink(files[i]);
 }

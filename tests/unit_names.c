@@ -216,6 +216,43 @@ START_TEST(strict_numbers)
 }
 END_TEST
 
+/* Signed numbers take the unsigned rules with an optional '-': "010" is ten either way. */
+static const struct {
+	const char *s;
+	int64_t min, max;
+	int ret;
+	int64_t value;
+} snum_cases[] = {
+	{"010", INT64_MIN, INT64_MAX, 0, 10},
+	{"08", -128, 127, 0, 8},
+	{"-0x10", -128, 127, 0, -16},
+	{"-128", -128, 127, 0, -128},
+	{"-129", -128, 127, -ERANGE, 0},
+	{"128", -128, 127, -ERANGE, 0},
+	{"-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN},
+	{"9223372036854775807", INT64_MIN, INT64_MAX, 0, INT64_MAX},
+	{"9223372036854775808", INT64_MIN, INT64_MAX, -ERANGE, 0},
+	{"-9223372036854775809", INT64_MIN, INT64_MAX, -ERANGE, 0},
+	{"-0", -1, 1, 0, 0},
+	{"+5", -10, 10, -EINVAL, 0},
+	{"--5", -10, 10, -EINVAL, 0},
+	{"-", -10, 10, -EINVAL, 0},
+	{"- 5", -10, 10, -EINVAL, 0},
+	{"\t5", -10, 10, -EINVAL, 0},
+	{"5 ", -10, 10, -EINVAL, 0},
+	{"", -10, 10, -EINVAL, 0},
+};
+
+START_TEST(strict_signed_numbers)
+{
+	int64_t v = 12345;
+	int ret = bel_parse_s64(snum_cases[_i].s, snum_cases[_i].min, snum_cases[_i].max, &v);
+
+	ck_assert_msg(ret == snum_cases[_i].ret, "'%s': %d", snum_cases[_i].s, ret);
+	ck_assert_int_eq(v, ret ? 12345 : snum_cases[_i].value);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 Suite *names_suite(void)
@@ -230,6 +267,7 @@ Suite *names_suite(void)
 	tcase_add_loop_test(tc, json_string, 0, N(json_cases));
 	tcase_add_loop_test(tc, c_text, 0, N(c_cases));
 	tcase_add_loop_test(tc, strict_numbers, 0, N(num_cases));
+	tcase_add_loop_test(tc, strict_signed_numbers, 0, N(snum_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
