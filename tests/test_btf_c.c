@@ -1260,6 +1260,40 @@ static void skeleton_compiles(const char *name)
 	}
 }
 
+/* bel gen vmlinux --btf FILE: a BTF file's names reach the terminal only escaped, even in the
+ * message of a dump that fails. */
+START_TEST(gen_vmlinux_escapes_names)
+{
+	static char out[8192];
+	char path[300], *argv[6];
+	struct bel_btf *btf;
+	uint32_t i32;
+	size_t size;
+
+	tb_reset();
+	i32 = ADD(T_INT_ENC(S("int"), 4, BTF_INT_SIGNED));
+	/* members that overlap cannot be written: the message names the struct */
+	ADD(T_STRUCT(S("e\x1b]0;owned\x07\x1b[2J"), 2, 8), T_MEMBER(S("i"), i32, 0),
+	    T_MEMBER(S("j"), i32, 16));
+	btf = tb_btf(false);
+	bel_btf_free(btf);
+	size = sizeof(struct btf_header) + tb.nwords * 4 + tb.slen;
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/escape.btf", tmpdir);
+	ck_assert(og_write_file(path, tb.blob, size) == 0);
+	argv[0] = (char *)BEL_CLI;
+	argv[1] = (char *)"gen";
+	argv[2] = (char *)"vmlinux";
+	argv[3] = (char *)"--btf";
+	argv[4] = path;
+	argv[5] = NULL;
+	ck_assert_int_eq(run_argv(argv, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "e\\x1b]0;owned\\x07\\x1b[2J"), "%s", out);
+	ck_assert_msg(!strchr(out, '\x1b') && !strchr(out, '\x07'), "raw control bytes: %s", out);
+	remove_tree(tmpdir);
+}
+END_TEST
+
 /*
  * Names no C text can hold as they are, in every place the header quotes one: the source path
  * (a directory "d*" makes "*" "/"), the object's name from the file name (a string literal), a
@@ -1435,7 +1469,8 @@ int main(void)
 			     hostile_runaway_text, hostile_same_names}},
 		{"real", {real_fixtures, real_vmlinux}},
 		{"files", {real_files}},
-		{"skeleton", {skeleton_hostile_names, skeleton_names_and_sizes, skeleton_many_names}},
+		{"skeleton", {skeleton_hostile_names, skeleton_names_and_sizes, skeleton_many_names,
+			      gen_vmlinux_escapes_names}},
 	};
 	Suite *s = suite_create("btf_c");
 	SRunner *sr;
