@@ -1054,6 +1054,16 @@ START_TEST(test_ring_layout_refused)
 		       NULL);
 	ck_assert_int_eq(s.n, 0);
 	ck_assert_uint_eq(f->consumer, start);
+	/* a consumer position off the 8-byte grid (the consumer page is writable by anyone
+	 * holding the map): its "header" would be the middle of a record */
+	f->consumer = start + 4;
+	f->producer = start + 64;
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "consumer off the grid",
+		       "consumer position 28684 and producer position 28744 are not both on the "
+		       "8-byte grid", NULL);
+	ck_assert_uint_eq(f->consumer, start + 4);
+	ck_assert_int_eq(s.n, 0); /* no half record handed over as one */
+	f->consumer = start;
 	/* behind the consumer: nothing to read, not an error */
 	f->producer = start - 8;
 	ck_assert_int_eq(bel_ringbuf_consume(rb), 0);
