@@ -330,6 +330,38 @@ START_TEST(test_map_config)
 }
 END_TEST
 
+/* A global data map reused from outside is not initialised: a variable set for it before
+ * load would never reach it, so the set is refused; after load it reaches the reused map. */
+START_TEST(test_reused_data_var)
+{
+	struct bel_object *a, *b;
+	int32_t bias = 555, got = 0;
+	struct bel_map *data;
+	size_t size = 0;
+	void *init;
+
+	if (!kernel_ready())
+		return;
+	a = open_runtime();
+	b = open_runtime();
+	ck_assert_int_eq(bel_program_load(prog_named(a, "xdp_verdict")), 0);
+	data = map_named(b, ".data");
+	init = bel_map_initial_value(data, &size);
+	ck_assert_ptr_nonnull(init);
+	ck_assert_int_eq(bel_map_reuse_fd(data, bel_map_fd(map_named(a, ".data"))), 0);
+	ck_assert_int_eq(bel_object_set_var(b, "data_bias", &bias, sizeof(bias)), -EBUSY);
+	ck_assert_msg(strstr(bel_object_last_error(b), "variable 'data_bias' is in '.data', which "
+			     "is to be an existing map (reused)"), "%s", bel_object_last_error(b));
+	ck_assert_int_eq(bel_map_set_initial_value(data, init, size), -EBUSY);
+	ck_assert_int_eq(bel_program_load(prog_named(b, "xdp_verdict")), 0);
+	ck_assert_int_eq(bel_object_set_var(b, "data_bias", &bias, sizeof(bias)), 0);
+	ck_assert_int_eq(bel_object_get_var(a, "data_bias", &got, sizeof(got)), 0);
+	ck_assert_int_eq(got, 555);
+	bel_object_close(b);
+	bel_object_close(a);
+}
+END_TEST
+
 struct walk {
 	unsigned int n;
 	uint64_t key_sum, value_sum;
@@ -822,6 +854,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_var_list);
 	tcase_add_test(tc, test_mmap_counters);
 	tcase_add_test(tc, test_map_config);
+	tcase_add_test(tc, test_reused_data_var);
 	tcase_add_test(tc, test_elements_agree_with_libbpf);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_open_by_fd_and_pin);
