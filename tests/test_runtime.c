@@ -681,6 +681,19 @@ START_TEST(test_run_verdicts)
 	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set 'cfg_int=\t5' 2>&1", BEL_CLI,
 		 fixture_path("runtime"));
 	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
+	/* a file name is printed escaped, as every other text bel prints */
+	{
+		char odd[128];
+
+		snprintf(odd, sizeof(odd), "/tmp/bel-run-%d-\x1b[2J\n.pkt", (int)getpid());
+		ck_assert_int_eq(rename(files[0], odd), 0);
+		snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --data \"%s\"", BEL_CLI,
+			 fixture_path("runtime"), odd);
+		ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+		ck_assert_msg(strstr(out, "-\\x1b[2J\\n.pkt: retval 2 (XDP_PASS)") &&
+			      !strchr(out, '\x1b'), "%s", out);
+		ck_assert_int_eq(rename(odd, files[0]), 0);
+	}
 	for (i = 0; i < 4; i++)
 		unlink(files[i]);
 }
