@@ -784,7 +784,7 @@ START_TEST(test_bad_input)
 		       "perf_event_array");
 	snprintf(fd_text, sizeof(fd_text), "fd %d", ev.ring_produce);
 	assert_refused(bel_ringbuf_add(rb, ev.ring_produce, on_ring, NULL), -EINVAL, "program",
-		       fd_text, "not a BPF map (anon_inode:bpf-prog)");
+		       fd_text, "is a program, not a BPF map");
 	assert_refused(bel_ringbuf_add(rb, 0, on_ring, NULL), -EINVAL, "stdin", "fd 0",
 		       "not a BPF map");
 	closed = dup(ev.ring_a);
