@@ -290,6 +290,16 @@ START_TEST(test_map_config)
 	ck_assert_int_eq(bel_map_set_value_size(map_named(obj, "outer"), 8), -EINVAL);
 	ck_assert_int_eq(bel_map_set_inner_map(by_byte, seen), -EINVAL);
 	ck_assert_int_eq(bel_map_set_inner_map(map_named(obj, "outer"), map_named(obj, "inner_b")), 0);
+	/* a template of another object would be read after that object is closed */
+	{
+		struct bel_object *obj2 = open_runtime();
+
+		ck_assert_int_eq(bel_map_set_inner_map(map_named(obj, "outer"),
+						       map_named(obj2, "inner_a")), -EINVAL);
+		ck_assert_msg(strstr(bel_object_last_error(obj), "map 'inner_a' is not a map of this "
+				     "object"), "%s", bel_object_last_error(obj));
+		bel_object_close(obj2);
+	}
 	ck_assert_int_eq(bel_map_set_numa_node(map_named(obj, "lru"), 0), 0);
 
 	ck_assert_int_eq(bel_program_load(prog_named(obj, "tc_count")), 0);
