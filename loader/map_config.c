@@ -135,7 +135,10 @@ int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner)
 	if (config_begin(map, "setting the inner map", &err))
 		return bel_map_fail(map, &err);
 	map->inner_def = inner->def;
+	/* its shape as configured now, read under its lock (an outer map's lock comes first) */
+	pthread_mutex_lock(&((struct bel_map *)inner)->lock);
 	map->inner = inner->shape;
+	pthread_mutex_unlock(&((struct bel_map *)inner)->lock);
 	pthread_mutex_unlock(&map->lock);
 	return 0;
 }
