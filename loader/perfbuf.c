@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpu_list.h"
 #include "event_map.h"
 #include "event_test.h"
 #include "internal.h"
@@ -29,8 +30,6 @@
 #define DEFAULT_PAGES_PER_CPU 64
 /* Data pages per CPU at most: 4 GiB rings with 4 KiB pages, beyond any sane use. */
 #define MAX_PAGES_PER_CPU (1u << 20)
-/* CPU numbers read from sysfs above this are refused rather than iterated. */
-#define MAX_CPU 65536
 /* perf_event_header.size is 16 bits: no record is longer. */
 #define MAX_RECORD 65535u
 
@@ -76,57 +75,6 @@ static int ignore_sample(void *ctx, int cpu, const void *data, uint32_t size)
 	(void)data;
 	(void)size;
 	return 0;
-}
-
-/*
- * Online CPUs, from "0-3,8,10-11\n": calls fn for each CPU number below `below`, in order.
- * Returns 0 or -errno (a malformed list, a number past MAX_CPU, or fn's error).
- */
-static int for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
-			       struct bel_err *err)
-{
-	static const char path[] = "/sys/devices/system/cpu/online";
-	char buf[4096], *p, *end;
-	ssize_t n;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bel_errf(err, errno, "%s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	ret = errno;
-	close(fd);
-	if (n < 0)
-		return bel_errf(err, ret, "%s: %s", path, strerror(ret));
-	buf[n] = '\0';
-	for (p = buf; *p && *p != '\n';) {
-		unsigned long lo, hi, cpu;
-
-		errno = 0;
-		lo = strtoul(p, &end, 10);
-		if (end == p || errno || lo >= MAX_CPU)
-			goto malformed;
-		hi = lo;
-		p = end;
-		if (*p == '-') {
-			hi = strtoul(++p, &end, 10);
-			if (end == p || errno || hi >= MAX_CPU || hi < lo)
-				goto malformed;
-			p = end;
-		}
-		for (cpu = lo; cpu <= hi && cpu < below; cpu++) {
-			ret = fn(arg, (int)cpu);
-			if (ret)
-				return ret;
-		}
-		if (*p == ',')
-			p++;
-		else if (*p && *p != '\n')
-			goto malformed;
-	}
-	return 0;
-malformed:
-	return bel_errf(err, EINVAL, "%s: cannot read the CPU list '%.64s'", path, buf);
 }
 
 struct open_job {
@@ -267,7 +215,8 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 	job.pb = pb;
 	job.cap = 0;
 	job.err = &err;
-	ret = for_each_online_cpu(info.max_entries, open_cpu, &job, &err);
+	ret = bel_cpu_list_file("/sys/devices/system/cpu/online", info.max_entries, open_cpu, &job,
+				&err);
 	if (ret)
 		return fail_new(pb, map_fd, &err);
 	if (!pb->nrings) {

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bel.h"
 #include "cli_text.h"
+#include "cpu_list.h"
 #include "common/num.h"
 #include "pin_names.h"
 
@@ -253,6 +255,68 @@ START_TEST(strict_signed_numbers)
 }
 END_TEST
 
+static int count_cpus(void *arg, int cpu)
+{
+	(void)cpu;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static const struct {
+	const char *text;
+	uint32_t below;
+	int ret, count;
+} cpu_cases[] = {
+	{"0-3,8,10-11\n", BEL_CPU_MAX, 0, 7},
+	{"0\n", BEL_CPU_MAX, 0, 1},
+	{"0-63", 16, 0, 16},
+	{"", BEL_CPU_MAX, 0, 0},
+	{"3-1", BEL_CPU_MAX, -EINVAL, 0},
+	{"1-", BEL_CPU_MAX, -EINVAL, 0},
+	{"-1", BEL_CPU_MAX, -EINVAL, 0},
+	{"+1", BEL_CPU_MAX, -EINVAL, 0},
+	{" 1", BEL_CPU_MAX, -EINVAL, 0},
+	{"1,,2", BEL_CPU_MAX, -EINVAL, 0},
+	{"1-+2", BEL_CPU_MAX, -EINVAL, 0},
+	{"0-65536", BEL_CPU_MAX, -EINVAL, 0},
+	{"0-3\nx", BEL_CPU_MAX, -EINVAL, 0},
+	{"0x1", BEL_CPU_MAX, -EINVAL, 0},
+};
+
+START_TEST(cpu_lists)
+{
+	struct bel_err err = {0};
+	int n = 0, ret = bel_cpu_list_parse(cpu_cases[_i].text, cpu_cases[_i].below, count_cpus, &n,
+					    &err);
+
+	ck_assert_msg(ret == cpu_cases[_i].ret, "'%s': %d (%s)", cpu_cases[_i].text, ret, err.msg);
+	if (!ret)
+		ck_assert_int_eq(n, cpu_cases[_i].count);
+}
+END_TEST
+
+/* A list of sparse CPU numbers is long: every CPU of it counts (per-CPU values are sized by the
+ * count), however far past any fixed line buffer the file goes. */
+START_TEST(cpu_list_long_file)
+{
+	char path[] = "/tmp/bel-cpus-XXXXXX";
+	struct bel_err err = {0};
+	int fd = mkstemp(path), n = 0, i;
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "%s%d", i ? "," : "", 2 * i);
+	fputc('\n', f);
+	fclose(f);
+	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), 0);
+	ck_assert_int_eq(n, 3000);
+	unlink(path);
+	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), -ENOENT);
+	ck_assert_msg(strstr(err.msg, path), "%s", err.msg);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 Suite *names_suite(void)
@@ -268,6 +332,8 @@ Suite *names_suite(void)
 	tcase_add_loop_test(tc, c_text, 0, N(c_cases));
 	tcase_add_loop_test(tc, strict_numbers, 0, N(num_cases));
 	tcase_add_loop_test(tc, strict_signed_numbers, 0, N(snum_cases));
+	tcase_add_loop_test(tc, cpu_lists, 0, N(cpu_cases));
+	tcase_add_test(tc, cpu_list_long_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
