@@ -842,6 +842,16 @@ START_TEST(test_freplace_by_fd)
 		      bel_object_last_error(obj));
 	ck_assert_int_eq(bel_program_load(target), 0);
 	ck_assert_uint_eq(run_xdp(target, 0, 1), XDP_PASS);
+	/* an fd that is not a program is refused at once, saying what it is */
+	{
+		int map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "not_a_prog", 4, 4, 1, NULL);
+
+		ck_assert_int_ge(map_fd, 0);
+		ck_assert_int_eq(bel_program_set_attach_target(repl, map_fd, "get_verdict"), -EINVAL);
+		ck_assert_msg(strstr(bel_object_last_error(obj), "is a map, not a program"), "%s",
+			      bel_object_last_error(obj));
+		close(map_fd);
+	}
 	ck_assert_int_eq(bel_program_set_attach_target(repl, bel_program_fd(target), NULL), 0);
 	/* kernels in lockdown refuse tracing-like programs; the VM runs (BEL_TEST_ALL_LINKS) must
 	 * load it */
