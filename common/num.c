@@ -43,3 +43,21 @@ int bel_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+int bel_parse_s64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	bool neg = s && s[0] == '-';
+	uint64_t mag;
+	int64_t v;
+	int ret;
+
+	/* the magnitude of INT64_MIN is one more than INT64_MAX */
+	ret = bel_parse_u64(s ? s + neg : s, 0, neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX, &mag);
+	if (ret)
+		return ret;
+	v = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}

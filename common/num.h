@@ -15,5 +15,7 @@
  * such a number, -ERANGE when it is one but out of range.
  */
 int bel_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* The same for a signed number: an optional '-', then what bel_parse_u64 takes. */
+int bel_parse_s64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 #endif

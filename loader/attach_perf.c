@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "cpu_list.h"
 #include "syscall/perf.h"
 
 struct perf_job {

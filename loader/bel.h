@@ -313,7 +313,8 @@ bool bel_map_autocreate(const struct bel_map *map);
 
 /*
  * Global data. The object keeps a copy of each section's initial value, which the map is
- * created with. bel_map_initial_value gives that copy (writable; value_size bytes) and
+ * created with. bel_map_initial_value gives that copy (writable; value_size bytes, then zeros up
+ * to a multiple of 16 that the map never sees, so a struct laid over the section fits) and
  * bel_map_set_initial_value replaces it, both for maps not yet created.
  */
 void *bel_map_initial_value(struct bel_map *map, size_t *size);
@@ -343,8 +344,9 @@ int bel_object_find_var(const struct bel_object *obj, const char *name); /* inde
 /*
  * Set or read a variable by name; size must be its size (-EINVAL and a message naming both
  * otherwise). Before its map exists, a set changes the initial value; after, it writes the live
- * map too, except in a frozen (read-only) section, where it is refused with -EBUSY. A get reads
- * the live map when there is one.
+ * map too, except in a frozen (read-only) section, where it is refused with -EBUSY. A map to be
+ * reused (bel_map_reuse_fd/_pinned) is never initialised, so a set before load is refused with
+ * -EBUSY too. A get reads the live map when there is one.
  */
 int bel_object_set_var(struct bel_object *obj, const char *name, const void *value, size_t size);
 int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size);

@@ -4,6 +4,7 @@
  * (integers of its size and signedness, bools, chars, char arrays, floats) and refuses names it
  * does not know and values that do not fit; `--max-entries MAP=N` sizes a map.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,23 +13,6 @@
 #include "bel.h"
 #include "cli.h"
 #include "common/num.h"
-
-static int parse_s64(const char *text, int64_t min, int64_t max, int64_t *out)
-{
-	long long v;
-	char *end;
-
-	if (!text || !*text || *text == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(text, &end, 0);
-	if (errno || *end)
-		return errno == ERANGE ? -ERANGE : -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
 
 static int parse_bool(const char *text, uint8_t *out)
 {
@@ -92,7 +76,7 @@ static int encode(const struct bel_var_info *v, const char *text, uint8_t *buf, 
 			int64_t max = v->size == 8 ? INT64_MAX : (int64_t)((1ull << (v->size * 8 - 1)) - 1);
 
 			*why = "not an integer that fits";
-			if (parse_s64(text, -max - 1, max, &s))
+			if (bel_parse_s64(text, -max - 1, max, &s))
 				return -ERANGE;
 			memcpy(buf, &s, v->size); /* little-endian: the low bytes */
 			return 0;
@@ -109,7 +93,9 @@ static int encode(const struct bel_var_info *v, const char *text, uint8_t *buf, 
 		errno = 0;
 		d = strtod(text, &end);
 		*why = "not a number";
-		if (errno || *end || !*text || (v->size != 4 && v->size != 8))
+		/* strtod skips leading white space; the integers do not, nor does this */
+		if (errno || *end || !*text || isspace((unsigned char)*text) ||
+		    (v->size != 4 && v->size != 8))
 			return -EINVAL;
 		if (v->size == 4) {
 			float f = (float)d;

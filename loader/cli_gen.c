@@ -20,6 +20,7 @@
 
 #include "btf/btf.h"
 #include "btf/c_dump.h"
+#include "cli.h"
 #include "cli_gen.h"
 #include "common/strbuf.h"
 #include "elf/elf.h"
@@ -113,14 +114,13 @@ static int write_file(const char *path, const char *text, size_t len)
 	if (!dir_copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dir_copy),
 				  strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0) {
 		free(dir_copy);
-		fprintf(stderr, "bel: out of memory\n");
+		cli_error("out of memory");
 		return -ENOMEM;
 	}
 	free(dir_copy);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		fprintf(stderr, "bel: cannot create a temporary file beside %s: %s\n", path,
-			strerror(errno));
+		cli_error("cannot create a temporary file beside %s: %s", path, strerror(errno));
 		free(tmp);
 		return -errno;
 	}
@@ -135,16 +135,21 @@ static int write_file(const char *path, const char *text, size_t len)
 			break;
 		done += (size_t)n;
 	}
-	if (done < len || fchmod(fd, 0666 & ~mask) || close(fd)) {
-		fprintf(stderr, "bel: cannot write %s: %s\n", tmp, strerror(errno));
-		if (done < len)
-			close(fd);
+	if (done < len || fchmod(fd, 0666 & ~mask)) {
+		cli_error("cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -EIO;
+	}
+	if (close(fd)) {
+		cli_error("cannot write %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -EIO;
 	}
 	if (rename(tmp, path)) {
-		fprintf(stderr, "bel: cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
+		cli_error("cannot rename %s to %s: %s", tmp, path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -errno;
@@ -197,7 +202,7 @@ int cli_gen_vmlinux(int argc, char **argv)
 	}
 	data = read_whole(in, &size, why, sizeof(why));
 	if (!data) {
-		fprintf(stderr, "bel: %s\n", why);
+		cli_error("%s", why);
 		return 1;
 	}
 	if (!strcmp(in, VMLINUX_BTF)) {
@@ -214,11 +219,11 @@ int cli_gen_vmlinux(int argc, char **argv)
 			bel_err_prefix(&err, "%s", in);
 	}
 	if (ret) {
-		fprintf(stderr, "bel: %s\n", err.msg);
+		cli_error("%s", err.msg); /* names from the BTF, escaped */
 	} else if (path) {
 		ret = write_file(path, out.buf, out.len);
 	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		fprintf(stderr, "bel: cannot write the header: %s\n", strerror(errno));
+		cli_error("cannot write the header: %s", strerror(errno));
 		ret = -EIO;
 	}
 	bel_strbuf_free(&out);

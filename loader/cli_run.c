@@ -83,7 +83,9 @@ static int run_one(struct bel_program *prog, const char *data_path, const void *
 			return 1;
 		o.data_in = data;
 		o.data_size_out = o.data_size_in + OUT_SLACK;
-		if (!(out = malloc(o.data_size_out)))
+		/* zeroed: a program type whose test run writes no data leaves the size as given,
+		 * and --data-out would write out whatever the heap held */
+		if (!(out = calloc(1, o.data_size_out)))
 			goto out;
 		o.data_out = out;
 	}
@@ -105,9 +107,12 @@ static int run_one(struct bel_program *prog, const char *data_path, const void *
 			printf("null");
 		printf(",\"duration_ns\":%u,\"data_size_out\":%u}", o.duration_ns, o.data_size_out);
 	} else {
+		char *shown = cli_text_escape(data_path ? data_path : "(no data)");
+
 		printf("%s: retval %u%s%s%s, %u ns per run, %u bytes out\n",
-		       data_path ? data_path : "(no data)", o.retval, verdict ? " (" : "",
+		       shown ? shown : "(out of memory)", o.retval, verdict ? " (" : "",
 		       verdict ? verdict : "", verdict ? ")" : "", o.duration_ns, o.data_size_out);
+		free(shown);
 	}
 	if (data_out_path && out) {
 		FILE *f = fopen(data_out_path, "wb");

@@ -21,11 +21,15 @@
 #include "btf/btf.h"
 #include "btf/c_dump.h"
 #include "cli.h"
+#include "cli_text.h"
+#include "common/array.h"
+#include "common/name_map.h"
 #include "common/strbuf.h"
 
 #define MAX_OBJECT (256u << 20)
 
-/* C and C++ words a member or function name must not be. */
+/* C and C++ words a member or function name must not be, and lower-case macros gcc predefines
+ * or the header's includes define. */
 static const char *const keywords[] = {
 	"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
 	"enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
@@ -34,17 +38,67 @@ static const char *const keywords[] = {
 	"delete", "new", "private", "protected", "public", "template", "this", "throw", "try",
 	"catch", "namespace", "operator", "virtual", "friend", "mutable", "typename", "using",
 	"explicit", "export", "asm", "and", "or", "not", "xor", "nullptr", "alignas", "alignof",
-	"static_assert", "thread_local", "decltype", "constexpr", "noexcept", "obj",
+	"static_assert", "thread_local", "decltype", "constexpr", "noexcept", "obj", "and_eq",
+	"bitand", "bitor", "compl", "not_eq", "or_eq", "xor_eq", "char8_t", "char16_t", "char32_t",
+	"wchar_t", "const_cast", "dynamic_cast", "reinterpret_cast", "static_cast", "typeid",
+	"concept", "requires", "co_await", "co_return", "co_yield", "consteval", "constinit",
+	"typeof", "typeof_unqual", "errno", "linux", "unix", "i386",
 };
 
-/* A name as a C identifier: other characters become '_', a leading digit or a keyword gets a
- * '_' added. Unique within its set (`taken`), by a numeric suffix. Caller frees. */
-static char *identifier(const char *name, char **taken, unsigned int ntaken)
+/*
+ * A set of C names. Each name asked for again gets the next free numeric suffix, found from the
+ * last one given for it: n names cost n lookups, however many share a base (an object can make
+ * thousands of names that differ only in bytes C cannot spell).
+ */
+struct c_names {
+	struct bel_name_map index;  /* name -> its slot in next; names are the caller's */
+	uint32_t *next;             /* per name: the suffix to try next for it */
+	uint32_t n, cap;
+};
+
+static void c_names_free(struct c_names *set)
+{
+	bel_name_map_free(&set->index);
+	free(set->next);
+	memset(set, 0, sizeof(*set));
+}
+
+static int c_names_add(struct c_names *set, const char *name)
+{
+	if (bel_grow(&set->next, set->n, &set->cap, sizeof(*set->next), 16))
+		return -ENOMEM;
+	set->next[set->n] = 2;
+	if (bel_name_map_add(&set->index, name, set->n))
+		return -ENOMEM;
+	set->n++;
+	return 0;
+}
+
+static bool is_upper_macro_like(const char *id)
+{
+	bool letter = false;
+
+	for (; *id; id++) {
+		if (*id >= 'a' && *id <= 'z')
+			return false;
+		letter |= *id >= 'A' && *id <= 'Z';
+	}
+	return letter;
+}
+
+/*
+ * A name as a C identifier: other characters become '_'; a leading digit, "__" or '_' and a
+ * capital (reserved to the implementation) get a character added before it, a keyword a '_'
+ * after it. Within a set, so does an all-capitals name (a macro's, such as EINVAL or NULL) and
+ * `avoid` (a name the header makes next to this one), and the name is unique in the set by a
+ * numeric suffix; the set keeps the pointer. set NULL: the skeleton's own name. Caller frees.
+ */
+static char *identifier(const char *name, struct c_names *set, const char *avoid)
 {
 	size_t len = strlen(name), i;
-	char *id = malloc(len + 16), *base;
-	unsigned int t, n = 1;
-	bool clash;
+	char *id = malloc(len + 16), *cand;
+	uint32_t k, slot;
+	int found;
 
 	if (!id)
 		return NULL;
@@ -55,27 +109,42 @@ static char *identifier(const char *name, char **taken, unsigned int ntaken)
 			 (c >= '0' && c <= '9')) ? c : '_';
 	}
 	id[len] = '\0';
-	if (!len || (id[0] >= '0' && id[0] <= '9') || (id[0] == '_' && id[1] == '_')) {
+	if (!len || (id[0] >= '0' && id[0] <= '9') ||
+	    (id[0] == '_' && (id[1] == '_' || (id[1] >= 'A' && id[1] <= 'Z')))) {
 		memmove(id + 1, id, len + 1);
 		id[0] = len && id[0] != '_' ? '_' : 'x';
 	}
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 		if (!strcmp(id, keywords[i]))
 			strcat(id, "_");
-	base = strdup(id);
-	if (!base) {
-		free(id);
+	if (!set)
+		return id;
+	if (is_upper_macro_like(id) || (avoid && !strcmp(id, avoid)))
+		strcat(id, "_");
+	found = bel_name_map_get(&set->index, id);
+	if (found < 0) {
+		if (c_names_add(set, id)) {
+			free(id);
+			return NULL;
+		}
+		return id;
+	}
+	slot = (uint32_t)found;
+	cand = malloc(strlen(id) + 16);
+	for (k = set->next[slot]; cand; k++) {
+		snprintf(cand, strlen(id) + 16, "%s_%u", id, k);
+		if (bel_name_map_get(&set->index, cand) < 0)
+			break;
+	}
+	free(id);
+	if (!cand)
+		return NULL;
+	set->next[slot] = k + 1;
+	if (c_names_add(set, cand)) {
+		free(cand);
 		return NULL;
 	}
-	do {
-		clash = false;
-		for (t = 0; t < ntaken && !clash; t++)
-			clash = taken[t] && !strcmp(taken[t], id);
-		if (clash)
-			snprintf(id, strlen(base) + 16, "%s_%u", base, ++n);
-	} while (clash);
-	free(base);
-	return id;
+	return cand;
 }
 
 /* One global data section with a struct: its map and its variables. */
@@ -129,54 +198,55 @@ static uint32_t unqualified(const struct bel_btf *btf, uint32_t id)
 static int collect(struct skel *sk)
 {
 	unsigned int nprogs = bel_object_program_count(sk->obj), nmaps = bel_object_map_count(sk->obj);
-	unsigned int i, nvars = bel_object_var_count(sk->obj);
-	char **fields = NULL;
+	unsigned int i, v = 0, nvars = bel_object_var_count(sk->obj);
+	struct c_names progs = {0}, maps = {0}, fields = {0};
+	int ret = -ENOMEM;
 
 	sk->progs = calloc(nprogs + 1, sizeof(*sk->progs));
 	sk->maps = calloc(nmaps + 1, sizeof(*sk->maps));
 	sk->secs = calloc(nmaps + 1, sizeof(*sk->secs));
-	fields = calloc(nmaps + 1, sizeof(*fields));
-	if (!sk->progs || !sk->maps || !sk->secs || !fields) {
-		free(fields);
-		return -ENOMEM;
-	}
+	if (!sk->progs || !sk->maps || !sk->secs)
+		goto out;
+	/* "threads": <name>__load_threads is the whole object's, <name>__load_<prog> a program's */
 	for (i = 0; i < nprogs; i++)
 		if (!(sk->progs[i] = identifier(bel_program_name(bel_object_program(sk->obj, i)),
-						sk->progs, i)))
-			goto oom;
+						&progs, "threads")))
+			goto out;
 	for (i = 0; i < nmaps; i++) {
 		struct bel_map *m = bel_object_map(sk->obj, i);
 		const char *sec = bel_map_data_section(m);
-		unsigned int v;
+		struct section *out = &sk->secs[sk->nsecs];
+		bool user = is_user_section(sec) && sk->btf;
 
 		/* ".rodata" -> maps.rodata, as bpftool names them */
-		if (!(sk->maps[i] = identifier(sec ? sec + 1 : bel_map_name(m), sk->maps, i)))
-			goto oom;
-		if (!is_user_section(sec) || !sk->btf)
-			continue;
-		for (v = 0; v < nvars; v++) {
+		if (!(sk->maps[i] = identifier(sec ? sec + 1 : bel_map_name(m), &maps, NULL)))
+			goto out;
+		/* the variables come by map, in map order: one pass over them serves every map */
+		for (; v < nvars; v++) {
 			struct bel_var_info info = {.sz = sizeof(info)};
 
-			if (bel_object_var(sk->obj, v, &info) || info.map != m || !info.global)
+			if (bel_object_var(sk->obj, v, &info) || info.map != m)
+				break;
+			if (!user || !info.global)
 				continue;
-			if (!sk->secs[sk->nsecs].count)
-				sk->secs[sk->nsecs].first = v;
-			sk->secs[sk->nsecs].count = v + 1 - sk->secs[sk->nsecs].first;
+			if (!out->count)
+				out->first = v;
+			out->count = v + 1 - out->first;
 		}
-		if (!sk->secs[sk->nsecs].count)
+		if (!out->count)
 			continue; /* only static variables: nothing user space sees */
-		sk->secs[sk->nsecs].map = m;
-		sk->secs[sk->nsecs].map_index = i;
-		if (!(sk->secs[sk->nsecs].field = identifier(sec + 1, fields, sk->nsecs)))
-			goto oom;
-		fields[sk->nsecs] = sk->secs[sk->nsecs].field;
+		out->map = m;
+		out->map_index = i;
+		if (!(out->field = identifier(sec + 1, &fields, NULL)))
+			goto out;
 		sk->nsecs++;
 	}
-	free(fields);
-	return 0;
-oom:
-	free(fields);
-	return -ENOMEM;
+	ret = 0;
+out:
+	c_names_free(&progs);
+	c_names_free(&maps);
+	c_names_free(&fields);
+	return ret;
 }
 
 static void put_bytes(struct bel_strbuf *out, const uint8_t *bytes, size_t size)
@@ -233,6 +303,7 @@ static int put_sections(struct skel *sk, struct bel_err *err)
 	for (s = 0; s < sk->nsecs && !ret; s++) {
 		struct section *sec = &sk->secs[s];
 		char **members = calloc(sec->count + 1, sizeof(*members));
+		struct c_names member_names = {0};
 		uint32_t at = 0, pads = 0;
 
 		if (!members)
@@ -251,7 +322,7 @@ static int put_sections(struct skel *sk, struct bel_err *err)
 			}
 			if (info.offset > at)
 				bel_strbuf_printf(out, "\tchar __pad%u[%u];\n", pads++, info.offset - at);
-			members[v] = identifier(info.name, members, v);
+			members[v] = identifier(info.name, &member_names, NULL);
 			if (!members[v]) {
 				ret = bel_errf(err, ENOMEM, "out of memory");
 				break;
@@ -265,6 +336,10 @@ static int put_sections(struct skel *sk, struct bel_err *err)
 			at = info.offset + info.size;
 		}
 		bel_strbuf_puts(out, "};\n");
+		/* what the section pointer reaches before load (bel_map_initial_value) holds it */
+		bel_strbuf_printf(out, "%s__STATIC_ASSERT(sizeof(struct %s__%s) <= %llu, \"the struct "
+				  "ends within the section's 16-byte-rounded copy\");\n", sk->name, sk->name,
+				  sec->field, (bel_map_value_size(sec->map) + 15ull) / 16 * 16);
 		/* every member where BTF puts it, or the header does not compile */
 		for (v = 0; v < sec->count && !ret; v++) {
 			struct bel_var_info info = {.sz = sizeof(info)};
@@ -272,12 +347,16 @@ static int put_sections(struct skel *sk, struct bel_err *err)
 			if (!members[v] || bel_object_var(sk->obj, sec->first + v, &info))
 				continue;
 			bel_strbuf_printf(out, "%s__STATIC_ASSERT(offsetof(struct %s__%s, %s) == %u && "
-					  "sizeof(((struct %s__%s *)0)->%s) == %u, \"%s: BTF puts '%s' at "
-					  "%u, %u bytes\");\n", sk->name, sk->name, sec->field, members[v],
-					  info.offset, sk->name, sec->field, members[v], info.size,
-					  info.section, info.name, info.offset, info.size);
+					  "sizeof(((struct %s__%s *)0)->%s) == %u, \"", sk->name, sk->name,
+					  sec->field, members[v], info.offset, sk->name, sec->field,
+					  members[v], info.size);
+			cli_c_string(out, info.section);
+			bel_strbuf_puts(out, ": BTF puts '");
+			cli_c_string(out, info.name);
+			bel_strbuf_printf(out, "' at %u, %u bytes\");\n", info.offset, info.size);
 		}
 		bel_strbuf_puts(out, "\n");
+		c_names_free(&member_names);
 		for (v = 0; v < sec->count; v++)
 			free(members[v]);
 		free(members);
@@ -345,13 +424,15 @@ static void put_functions(struct skel *sk)
 		"\tint ret;\n\n"
 		"\tmemset(&o, 0, sizeof(o));\n"
 		"\tif (opts)\n\t\tmemcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));\n"
-		"\to.sz = sizeof(o);\n\tif (!o.name)\n\t\to.name = \"%s\";\n"
+		"\to.sz = sizeof(o);\n\tif (!o.name)\n\t\to.name = \"", n, n, n);
+	cli_c_string(out, sk->obj_name);
+	bel_strbuf_printf(out, "\";\n"
 		"\tskel = (struct %s *)calloc(1, sizeof(*skel));\n"
 		"\tif (!skel) {\n\t\terrno = ENOMEM;\n\t\treturn NULL;\n\t}\n"
 		"\tbytes = %s__elf_bytes(&size);\n"
 		"\tret = bel_object_open_mem(bytes, size, &o, &skel->obj);\n"
 		"\tif (ret) {\n\t\tfree(skel);\n\t\terrno = -ret;\n\t\treturn NULL;\n\t}\n",
-		n, n, n, sk->obj_name, n, n);
+		n, n);
 	for (i = 0; i < nprogs; i++)
 		bel_strbuf_printf(out, "\tskel->progs.%s = bel_object_program(skel->obj, %u);\n"
 				  "\tskel->links.%s = -1;\n", sk->progs[i], i, sk->progs[i]);
@@ -384,8 +465,10 @@ static void put_functions(struct skel *sk)
 	for (i = 0; i < nprogs; i++) {
 		const char *p = sk->progs[i];
 
+		bel_strbuf_puts(out, "/* '");
+		cli_c_comment(out, bel_program_name(bel_object_program(sk->obj, i)));
 		bel_strbuf_printf(out,
-			"/* '%s' alone: it and the maps it uses. */\n"
+			"' alone: it and the maps it uses. */\n"
 			"static inline int %s__load_%s(struct %s *skel)\n{\n"
 			"\tint ret = bel_program_load(skel->progs.%s);\n\n"
 			"\treturn ret ? ret : %s__map_sections(skel);\n}\n\n"
@@ -394,8 +477,7 @@ static void put_functions(struct skel *sk)
 			"static inline int %s__attach_%s(struct %s *skel, const struct bel_attach_opts *opts)\n{\n"
 			"\tint fd = bel_program_attach(skel->progs.%s, opts);\n\n"
 			"\tif (fd >= 0)\n\t\tskel->links.%s = fd;\n\treturn fd < 0 ? fd : 0;\n}\n\n",
-			bel_program_name(bel_object_program(sk->obj, i)), n, p, n, p, n, n, p, n, p, p,
-			n, p, n, p, p);
+			n, p, n, p, n, n, p, n, p, p, n, p, n, p, p);
 	}
 
 	bel_strbuf_printf(out,
@@ -431,9 +513,9 @@ static int generate(struct skel *sk, const uint8_t *bytes, size_t size, const ch
 	for (i = 0; upper[i]; i++)
 		if (upper[i] >= 'a' && upper[i] <= 'z')
 			upper[i] = (char)(upper[i] - 'a' + 'A');
-	bel_strbuf_printf(out,
-		"/* SPDX-License-Identifier: MIT */\n"
-		"/* Generated by `bel gen skeleton` from %s. Do not edit. */\n"
+	bel_strbuf_puts(out, "/* SPDX-License-Identifier: MIT */\n/* Generated by `bel gen skeleton` from ");
+	cli_c_comment(out, source);
+	bel_strbuf_printf(out, ". Do not edit. */\n"
 		"#ifndef %s_SKEL_H\n#define %s_SKEL_H\n\n"
 		"#include <errno.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
 		"#include <string.h>\n\n#include <bel.h>\n\n"
@@ -442,7 +524,7 @@ static int generate(struct skel *sk, const uint8_t *bytes, size_t size, const ch
 		"#error \"%s.skel.h needs bel %d.%d.%d or newer\"\n#endif\n\n"
 		"#ifdef __cplusplus\n#define %s__STATIC_ASSERT static_assert\nextern \"C\" {\n"
 		"#else\n#define %s__STATIC_ASSERT _Static_assert\n#endif\n\n",
-		source, upper, upper, BEL_VERSION_MAJOR * 10000 + BEL_VERSION_MINOR * 100 +
+		upper, upper, BEL_VERSION_MAJOR * 10000 + BEL_VERSION_MINOR * 100 +
 		BEL_VERSION_PATCH, sk->name, BEL_VERSION_MAJOR, BEL_VERSION_MINOR, BEL_VERSION_PATCH,
 		sk->name, sk->name);
 	ret = put_sections(sk, err);
@@ -579,7 +661,7 @@ int cli_gen_skeleton(int argc, char **argv)
 		cli_error("gen skeleton: %s", bel_thread_error());
 		goto out;
 	}
-	sk.name = identifier(id, NULL, 0);
+	sk.name = identifier(id, NULL, NULL);
 	if (!sk.name || (name && strcmp(sk.name, name))) {
 		cli_error("gen skeleton: --name '%s' is not a C identifier", name ? name : "");
 		goto out;

@@ -114,3 +114,36 @@ void cli_json_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+static int printable_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+void cli_c_string(struct bel_strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\' || *p == '?') {
+			bel_strbuf_putc(sb, '\\');
+			bel_strbuf_putc(sb, (char)*p);
+		} else if (printable_ascii(*p)) {
+			bel_strbuf_putc(sb, (char)*p);
+		} else {
+			bel_strbuf_printf(sb, "\\%03o", *p);
+		}
+	}
+}
+
+void cli_c_comment(struct bel_strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (printable_ascii(*p) && *p != '*' && *p != '\\' && *p != '?')
+			bel_strbuf_putc(sb, (char)*p);
+		else
+			bel_strbuf_printf(sb, "\\x%02x", *p);
+	}
+}

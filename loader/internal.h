@@ -234,9 +234,5 @@ const char *bel_syscall_prefix(void);
 /* A symbol's address in /proc/kallsyms; 0 when it is not there (or addresses are hidden). */
 uint64_t bel_kallsyms_address(const char *name);
 
-/* Online CPUs, from /sys/devices/system/cpu/online ("0-3,8,10-11"): fn for each CPU number below
- * `below`, in order. 0 or -errno (a malformed list, a CPU past 65535, or fn's error). */
-int bel_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
-			    struct bel_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_list.h"
 #include "internal.h"
 
 /* Map types whose BTF key/value the kernel refuses (map_check_no_btf). libbpf 1.1 omits BTF for
@@ -38,26 +39,24 @@ static bool btf_unsupported(uint32_t type)
 	}
 }
 
+static int count_cpu(void *arg, int cpu)
+{
+	(void)cpu;
+	(*(uint32_t *)arg)++;
+	return 0;
+}
+
 uint32_t bel_possible_cpu_count(void)
 {
 	static uint32_t cached;
-	unsigned int a, b, n = 0;
-	char buf[256], *p, *save = NULL;
-	FILE *f;
+	struct bel_err err;
+	uint32_t n = 0;
 
 	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
 		return cached;
-	f = fopen("/sys/devices/system/cpu/possible", "re");
-	if (f && fgets(buf, sizeof(buf), f)) {
-		for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save)) {
-			if (sscanf(p, "%u-%u", &a, &b) == 2 && b >= a)
-				n += b - a + 1;
-			else if (sscanf(p, "%u", &a) == 1)
-				n++;
-		}
-	}
-	if (f)
-		fclose(f);
+	/* the kernel copies one value per possible CPU: the whole list, never a cut one */
+	if (bel_cpu_list_file("/sys/devices/system/cpu/possible", BEL_CPU_MAX, count_cpu, &n, &err))
+		n = 0;
 	if (!n)
 		n = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
 	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);

@@ -119,6 +119,13 @@ int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner)
 			 bel_map_type_name(map->shape.type));
 		return bel_map_fail(map, &err);
 	}
+	/* the template is kept as a pointer into its object: another object (or a map opened by
+	 * fd) can be closed before this map is created, and its BTF ids are not this object's */
+	if (inner->obj != map->obj) {
+		bel_errf(&err, EINVAL, "map '%s': map '%s' is not a map of this object (an inner map "
+			 "template must be)", map->def->name, inner->def->name);
+		return bel_map_fail(map, &err);
+	}
 	if (inner->shape.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 	    inner->shape.type == BPF_MAP_TYPE_HASH_OF_MAPS || inner == map) {
 		bel_errf(&err, EINVAL, "map '%s': map '%s' cannot be its inner map (maps of maps do "
@@ -128,7 +135,10 @@ int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner)
 	if (config_begin(map, "setting the inner map", &err))
 		return bel_map_fail(map, &err);
 	map->inner_def = inner->def;
+	/* its shape as configured now, read under its lock (an outer map's lock comes first) */
+	pthread_mutex_lock(&((struct bel_map *)inner)->lock);
 	map->inner = inner->shape;
+	pthread_mutex_unlock(&((struct bel_map *)inner)->lock);
 	pthread_mutex_unlock(&map->lock);
 	return 0;
 }

@@ -19,14 +19,19 @@ static bool is_user_data(const struct bel_map_def *def)
 	return def->origin == BEL_MAP_FROM_DATA && def->data_kind != BEL_DATA_KCONFIG;
 }
 
-/* The object's copy of the initial value, made on first need (map->lock held). */
+/*
+ * The object's copy of the initial value, made on first need (map->lock held). Zeros follow
+ * the section up to a multiple of 16 bytes: a C struct laid over the section (a skeleton's)
+ * ends at its last variable rounded up to its alignment, at most 16, so copying such a struct
+ * whole stays inside the copy, as it stays inside the page-rounded mapping of the live map.
+ */
 static uint8_t *initial_copy(struct bel_map *map, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
 
 	if (map->data)
 		return map->data;
-	map->data = calloc(1, def->value_size ? def->value_size : 1);
+	map->data = calloc(1, def->value_size ? ((size_t)def->value_size + 15) / 16 * 16 : 16);
 	if (!map->data) {
 		bel_errf(err, ENOMEM, "map '%s': out of memory for its %u-byte initial value", def->name,
 			 def->value_size);
@@ -173,11 +178,12 @@ int bel_map_set_initial_value(struct bel_map *map, const void *value, size_t siz
 		return bel_map_fail(map, &err);
 	}
 	pthread_mutex_lock(&map->lock);
-	if (map->fd >= 0 || map->users) {
+	if (map->fd >= 0 || map->users || map->reuse_fd >= 0) {
 		pthread_mutex_unlock(&map->lock);
-		bel_errf(&err, EBUSY, "map '%s' exists already: its initial value no longer applies "
-			 "(write variables with bel_object_set_var, or through bel_map_mmap)",
-			 map->def->name);
+		bel_errf(&err, EBUSY, "map '%s' %s: its initial value no longer applies (write "
+			 "variables with bel_object_set_var, or through bel_map_mmap, after load)",
+			 map->def->name, map->fd < 0 && !map->users ? "is to be an existing map "
+			 "(reused), which is not initialised" : "exists already");
 		return bel_map_fail(map, &err);
 	}
 	data = initial_copy(map, &err);
@@ -328,6 +334,11 @@ int bel_object_set_var(struct bel_object *obj, const char *name, const void *val
 			       map->def->name);
 	else if (map->fd >= 0)
 		ret = live_access(map, v->offset, (void *)value, size, true, &err);
+	/* a reused map is not initialised: the write would be lost without a word */
+	else if (map->reuse_fd >= 0)
+		ret = bel_errf(&err, EBUSY, "variable '%s' is in '%s', which is to be an existing "
+			       "map (reused) that its initial value is not written to: set it after "
+			       "load, when it reaches that map", name, map->def->name);
 	/* the initial value too, so the map is created with it again after a release */
 	if (!ret && (data = initial_copy(map, &err)))
 		memcpy(data + v->offset, value, size);

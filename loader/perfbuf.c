@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpu_list.h"
 #include "event_map.h"
 #include "event_test.h"
 #include "internal.h"

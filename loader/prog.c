@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs_safe.h"
 #include "internal.h"
 #include "reloc/prog_tag.h"
 
@@ -483,6 +484,15 @@ int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
 	}
 	if (func_name && !(name = strdup(func_name))) {
 		bel_errf(&err, ENOMEM, "out of memory");
+		return config_failed(prog, &err);
+	}
+	/* the kernel answers a map's or link's info into a program's struct as well: a wrong fd
+	 * would only show at load, as a target "without BTF" */
+	if (target_prog_fd > 0 && bel_fd_kind(target_prog_fd) != BEL_FD_PROG &&
+	    bel_fd_kind(target_prog_fd) != BEL_FD_UNKNOWN) {
+		bel_errf(&err, EINVAL, "target program fd %d is %s, not a program", target_prog_fd,
+			 bel_fd_kind_name(bel_fd_kind(target_prog_fd)));
+		free(name);
 		return config_failed(prog, &err);
 	}
 	if (target_prog_fd > 0 && (fd = fcntl(target_prog_fd, F_DUPFD_CLOEXEC, 0)) < 0) {

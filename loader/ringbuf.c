@@ -191,10 +191,15 @@ static __attribute__((noinline, cold)) int ring_corrupt(const struct ring *r, un
 {
 	struct bel_err err = {0};
 
-	bel_errf(&err, EBADMSG, "ring buffer: map fd %d (id %u): at consumer position %lu, the "
-		 "producer position is %lu and the record claims %u bytes: past what the producer "
-		 "has written or the data area (%lu bytes)", r->map_fd, r->map_id, cons, prod, len,
-		 r->mask + 1);
+	if ((cons | prod) & 7)
+		bel_errf(&err, EBADMSG, "ring buffer: map fd %d (id %u): consumer position %lu and "
+			 "producer position %lu are not both on the 8-byte grid records are on",
+			 r->map_fd, r->map_id, cons, prod);
+	else
+		bel_errf(&err, EBADMSG, "ring buffer: map fd %d (id %u): at consumer position %lu, "
+			 "the producer position is %lu and the record claims %u bytes: past what the "
+			 "producer has written or the data area (%lu bytes)", r->map_fd, r->map_id, cons,
+			 prod, len, r->mask + 1);
 	return bel_thread_fail(&err);
 }
 
@@ -219,8 +224,10 @@ static int ring_consume(const struct ring *r, int64_t *count)
 	for (pass = 0; pass < 2; pass++) {
 		prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
 		/* never more than the data area ahead: each record is then checked against
-		 * prod alone, and lies within the double mapping */
-		if (__builtin_expect(prod > cons && prod - cons > mask + 1, 0)) {
+		 * prod alone, and lies within the double mapping. Records take multiples of 8
+		 * bytes from 0, so both positions are on that grid: the consumer page is anyone's
+		 * with the map to write, and a header read off it is neither aligned nor a header */
+		if (__builtin_expect((prod > cons && prod - cons > mask + 1) || ((prod | cons) & 7), 0)) {
 			ret = ring_corrupt(r, cons, prod, 0);
 			goto out;
 		}

@@ -335,6 +335,68 @@ START_TEST(map_in_map_holds_itself)
 }
 END_TEST
 
+/* ---- global variables: their extents ----------------------------------------------------- */
+
+/*
+ * .data of 16 bytes: `long a` at 0, then `int b` whose DATASEC entry says [b_off, +b_size).
+ * Returns the spec's result and message.
+ */
+static int datasec_object(uint32_t b_off, uint32_t b_size, struct bel_err *err)
+{
+	struct og_obj o;
+	struct og_btf b;
+	uint8_t zeros[16] = {0};
+	uint32_t data, i64, i32, va, vb;
+	struct bel_spec *spec = NULL;
+	size_t size, blob_size;
+	void *img, *blob;
+	int ret;
+
+	og_obj_init(&o);
+	og_btf_init(&b);
+	og_sec(&o, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, "GPL", 4);
+	data = og_sec(&o, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, zeros, sizeof(zeros));
+	og_sym(&o, "a", STB_GLOBAL, STT_OBJECT, (uint16_t)data, 0, 8);
+	og_sym(&o, "b", STB_GLOBAL, STT_OBJECT, (uint16_t)data, b_off, b_size);
+	i64 = og_int(&b, "long", 8, BTF_INT_SIGNED);
+	i32 = og_int(&b, "int", 4, BTF_INT_SIGNED);
+	va = og_var(&b, "a", i64, BTF_VAR_GLOBAL_ALLOCATED);
+	vb = og_var(&b, "b", i32, BTF_VAR_GLOBAL_ALLOCATED);
+	og_type(&b, ".data", BTF_KIND_DATASEC, 2, false, sizeof(zeros));
+	og_secinfo(&b, va, 0, 8);
+	og_secinfo(&b, vb, b_off, b_size);
+	blob = og_btf_blob(&b, &blob_size);
+	og_sec(&o, ".BTF", SHT_PROGBITS, 0, blob, blob_size);
+	img = og_image(&o, &size);
+	ret = bel_spec_build(img, size, true, "vars", &spec, err);
+	if (!ret)
+		ck_assert_uint_eq(spec->nvars, 2);
+	bel_spec_free(spec);
+	free(blob);
+	free(img);
+	og_btf_free(&b);
+	og_obj_free(&o);
+	return ret;
+}
+
+/* A variable is written by its extent (bel_object_set_var, --set, a skeleton member): one
+ * overlapping another, or wider than its type, would write what the program reads as
+ * something else. */
+START_TEST(vars_extents)
+{
+	struct bel_err err = {0};
+
+	ck_assert_msg(datasec_object(8, 4, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(datasec_object(4, 4, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "variables 'a' and 'b' of '.data' overlap (at 4)"), "%s",
+		      err.msg);
+	ck_assert_int_eq(datasec_object(8, 8, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "variable 'b' of '.data' takes 8 bytes, but its type is 4"),
+		      "%s", err.msg);
+	ck_assert_int_eq(datasec_object(8, 2, &err), -EINVAL);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -354,6 +416,7 @@ Suite *hostile_suite(void)
 	tcase_add_loop_test(core, core_graph_bounded, 0, n);
 	tcase_add_loop_test(core, core_graph_object, 0, n);
 	tcase_add_test(slots, map_in_map_holds_itself);
+	tcase_add_test(slots, vars_extents);
 	suite_add_tcase(s, kcfg);
 	suite_add_tcase(s, scale);
 	suite_add_tcase(s, core);

@@ -22,7 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <elf.h>
 
 #include "btf/btf.h"
 #include "btf/c_dump.h"
@@ -32,6 +35,7 @@
 #include "testutil.h"
 
 #include "btf_encode.h"
+#include "objgen.h"
 
 #ifndef BEL_CLANG
 #define BEL_CLANG "clang"
@@ -1157,6 +1161,300 @@ START_TEST(real_files)
 }
 END_TEST
 
+/* ---- bel gen skeleton: what an object's names and sizes can do to the generated header ---- */
+
+#ifndef BEL_CLI
+#error "BEL_CLI must be defined by the build"
+#endif
+
+/* argv run without a shell (names with quotes and newlines pass as they are); stdout and stderr
+ * into out. Exit status, or -1. */
+static int run_argv(char *const argv[], char *out, size_t size)
+{
+	int fds[2], status;
+	size_t n = 0;
+	ssize_t got;
+	pid_t pid;
+
+	ck_assert(pipe(fds) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((got = read(fds[0], out + n, size - 1 - n)) > 0 && n + (size_t)got + 1 < size)
+		n += (size_t)got;
+	out[n] = '\0';
+	close(fds[0]);
+	ck_assert(waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Every occurrence of marker in buf becomes name, padded with '_' to the marker's length. */
+static void rename_marker(uint8_t *buf, size_t size, const char *marker, const char *name)
+{
+	size_t mlen = strlen(marker), nlen = strlen(name), i, hits = 0;
+
+	ck_assert(nlen <= mlen);
+	for (i = 0; i + mlen <= size; i++) {
+		if (memcmp(buf + i, marker, mlen))
+			continue;
+		memcpy(buf + i, name, nlen);
+		memset(buf + i + nlen, '_', mlen - nlen);
+		hits++;
+	}
+	ck_assert_msg(hits >= 2, "marker %s found %zu times", marker, hits);
+}
+
+/* The string literal that starts right after `after` in text, as the bytes it stands for. */
+static char *literal_after(const char *text, const char *after)
+{
+	const char *p = strstr(text, after);
+	char *out, *o;
+
+	ck_assert_msg(p, "no '%s' in the header", after);
+	p += strlen(after);
+	out = o = malloc(strlen(p) + 1);
+	while (*p && *p != '"') {
+		ck_assert_msg(*p != '\n', "a raw newline in a literal after '%s'", after);
+		if (*p != '\\') {
+			*o++ = *p++;
+		} else if (p[1] >= '0' && p[1] <= '7') {
+			ck_assert(p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7');
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 4;
+		} else {
+			ck_assert_msg(p[1] == '"' || p[1] == '\\' || p[1] == '?', "escape \\%c", p[1]);
+			*o++ = p[1];
+			p += 2;
+		}
+	}
+	ck_assert_msg(*p == '"', "unterminated literal after '%s'", after);
+	*o = '\0';
+	return out;
+}
+
+/* Compile `use` (tmpdir/name.c) as ISO C (trigraphs on), GNU C, clang's C and C++; the object
+ * must define no symbol with "injected" in its name. */
+static void skeleton_compiles(const char *name)
+{
+	static const char *const cmds[] = {
+		BEL_GCC " -x c -std=c11", BEL_GCC " -x c -std=gnu11", BEL_CLANG " -x c -std=gnu11",
+		"g++ -x c++ -std=gnu++17",
+	};
+	static char out[16384];
+	char cmd[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "bash -c 'set -o pipefail; cd %s || exit 9; %s -Wall -Wextra "
+			 "-Werror -I%s -c %s.c -o %s.o 2>&1 | head -c 16000 || exit 9; nm %s.o | "
+			 "grep -i injected && exit 8; exit 0'", tmpdir, cmds[i], BEL_INCLUDE, name, name,
+			 name);
+		ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0, "%s:\n%.2000s", cmd, out);
+	}
+}
+
+/* bel gen vmlinux --btf FILE: a BTF file's names reach the terminal only escaped, even in the
+ * message of a dump that fails. */
+START_TEST(gen_vmlinux_escapes_names)
+{
+	static char out[8192];
+	char path[300], *argv[6];
+	struct bel_btf *btf;
+	uint32_t i32;
+	size_t size;
+
+	tb_reset();
+	i32 = ADD(T_INT_ENC(S("int"), 4, BTF_INT_SIGNED));
+	/* members that overlap cannot be written: the message names the struct */
+	ADD(T_STRUCT(S("e\x1b]0;owned\x07\x1b[2J"), 2, 8), T_MEMBER(S("i"), i32, 0),
+	    T_MEMBER(S("j"), i32, 16));
+	btf = tb_btf(false);
+	bel_btf_free(btf);
+	size = sizeof(struct btf_header) + tb.nwords * 4 + tb.slen;
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/escape.btf", tmpdir);
+	ck_assert(og_write_file(path, tb.blob, size) == 0);
+	argv[0] = (char *)BEL_CLI;
+	argv[1] = (char *)"gen";
+	argv[2] = (char *)"vmlinux";
+	argv[3] = (char *)"--btf";
+	argv[4] = path;
+	argv[5] = NULL;
+	ck_assert_int_eq(run_argv(argv, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "e\\x1b]0;owned\\x07\\x1b[2J"), "%s", out);
+	ck_assert_msg(!strchr(out, '\x1b') && !strchr(out, '\x07'), "raw control bytes: %s", out);
+	remove_tree(tmpdir);
+}
+END_TEST
+
+/*
+ * Names no C text can hold as they are, in every place the header quotes one: the source path
+ * (a directory "d*" makes "*" "/"), the object's name from the file name (a string literal), a
+ * program's name (a comment), a variable's and a section's name (the static assertions' text).
+ * Each tries to end what it is in and declare something of its own.
+ */
+START_TEST(skeleton_hostile_names)
+{
+	static const char prog[] = "p*/ int bel_injected_prog; /*?\?/\n#error prog\n\xff*/";
+	static const char var[] = "v\"); int bel_injected_var; _Static_assert(1, \"\\?\?/\n\xfe";
+	static const char sec[] = "s\"?\?/\" \\\n#define bel_injected_sec 1\n\x80\x01";
+	/* a file name holds no '/': the path's "d*" directory closes the comment instead */
+	static const char obj_name[] = "o\"\\?\?=\n\"; int bel_injected_obj; \\\xc3";
+	char path[512], dir[256], header[300], use[300], *text, *lit, *want;
+	static char out[8192];
+	uint8_t *bytes;
+	size_t size;
+
+	make_tmpdir();
+	bytes = read_file(fixture_path("skel_names"), &size);
+	ck_assert(bytes);
+	rename_marker(bytes, size, "prog_marker_pppppppppppppppppppppppppppppppppppppppppppppppppppp",
+		      prog);
+	rename_marker(bytes, size, "var_marker_vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",
+		      var);
+	rename_marker(bytes, size, "sec_marker_ssssssssssssssssssssssssssssssssssssssssssssssss",
+		      sec);
+	snprintf(dir, sizeof(dir), "%s/d*", tmpdir);
+	ck_assert(mkdir(dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, obj_name);
+	ck_assert(og_write_file(path, bytes, size) == 0);
+	free(bytes);
+	snprintf(header, sizeof(header), "%s/hostile.skel.h", tmpdir);
+	ck_assert_msg(run_argv((char *[]){(char *)BEL_CLI, (char *)"gen", (char *)"skeleton", path,
+					  (char *)"-o", header, NULL}, out, sizeof(out)) == 0,
+		      "gen skeleton: %s", out);
+	snprintf(use, sizeof(use), "%s/hostile.c", tmpdir);
+	write_text(use, "#include \"hostile.skel.h\"\n");
+	skeleton_compiles("hostile");
+
+	/* the literals stand for the very bytes of the object */
+	text = read_file(header, &size);
+	ck_assert(text);
+	text = realloc(text, size + 1);
+	text[size] = '\0';
+	lit = literal_after(text, "o.name = \"");
+	ck_assert_msg(!strcmp(lit, obj_name), "object name '%s'", lit);
+	free(lit);
+	lit = literal_after(text, "== 8, \"");
+	want = malloc(strlen(sec) + strlen(var) + 64);
+	sprintf(want, ".data.%s: BTF puts '%s' at 0, 8 bytes", sec, var);
+	ck_assert_msg(!strncmp(lit, want, strlen(".data.") + strlen(sec)), "message '%s'", lit);
+	ck_assert_msg(strstr(lit, var), "message '%s'", lit);
+	free(want);
+	free(lit);
+	/* no comment quotes a name raw: the one with "*" "/" in it is escaped */
+	ck_assert_msg(strstr(text, "'p\\x2a/ int bel_injected_prog; /\\x2a\\x3f\\x3f/\\x0a#error prog"),
+		      "program comment");
+	ck_assert_msg(strstr(text, "/d\\x2a/o\"\\x5c\\x3f\\x3f=\\x0a\"; int bel_injected_obj; "
+			      "\\x5c\\xc3.bpf.o. Do not edit. */"), "source comment");
+	free(text);
+	remove_tree(tmpdir);
+}
+END_TEST
+
+/*
+ * Names C headers use otherwise (a program `threads` beside <name>__load_threads, a map named
+ * like the macro ENOENT) still make a header that compiles; and the struct over a section,
+ * which ends at its tail padding past the section (12 bytes of .bss, a 16-byte struct), can be
+ * copied whole through the pointer the skeleton gives before load: run under ASan.
+ */
+START_TEST(skeleton_names_and_sizes)
+{
+	static const char prog_c[] =
+		"#include \"names.skel.h\"\n"
+		"#include <stdio.h>\n"
+		"int main(void)\n{\n"
+		"\tstruct names *s = names__open(NULL);\n"
+		"\tstruct names__bss bss;\n\n"
+		"\tif (!s)\n\t\treturn 2;\n"
+		"\tmemset(&bss, 0x5a, sizeof(bss));\n"
+		"\t*s->bss = bss;\n"
+		"\tbss = *s->bss;\n"
+		"\tif (s->bss->tail_int != 0x5a5a5a5a || !s->maps.ENOENT_ || !s->progs.threads_)\n"
+		"\t\treturn 3;\n"
+		"\tnames__destroy(s);\n"
+		"\tputs(\"ok\");\n\treturn 0;\n}\n";
+	char header[300], c[300], cmd[2048];
+	static char out[16384];
+
+	make_tmpdir();
+	snprintf(header, sizeof(header), "%s/names.skel.h", tmpdir);
+	ck_assert_msg(run_argv((char *[]){(char *)BEL_CLI, (char *)"gen", (char *)"skeleton",
+					  (char *)fixture_path("skel_names"), (char *)"--name",
+					  (char *)"names", (char *)"-o", header, NULL},
+			       out, sizeof(out)) == 0, "gen skeleton: %s", out);
+	snprintf(c, sizeof(c), "%s/names.c", tmpdir);
+	write_text(c, prog_c);
+	skeleton_compiles("names");
+	snprintf(cmd, sizeof(cmd), "bash -c 'set -o pipefail; cd %s && " BEL_GCC " -g "
+		 "-fsanitize=address,undefined -fno-sanitize-recover=all -I%s names.c %s -lelf -lz "
+		 "-lpthread -o names 2>&1 | head -c 16000 && ./names 2>&1 | head -c 16000'", tmpdir,
+		 BEL_INCLUDE, BEL_LIB);
+	ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0 && strstr(out, "ok"), "%s:\n%.2000s",
+		      cmd, out);
+	remove_tree(tmpdir);
+}
+END_TEST
+
+/*
+ * Work the generator does for names: an object of 4000 programs whose names differ only in
+ * bytes C cannot spell (so all become q___, q____2, ...). Each name costs a lookup, not a scan
+ * of those before it per suffix tried (cubic: about 40 s here for 4000).
+ */
+START_TEST(skeleton_many_names)
+{
+	const uint32_t n = 4000;
+	struct og_obj o;
+	char path[300], header[300], name[8];
+	static char out[8192];
+	struct timespec t0, t1;
+	uint32_t text, i;
+	size_t size;
+	void *img;
+	double secs;
+
+	og_obj_init(&o);
+	og_sec(&o, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, "GPL", 4);
+	text = og_sec(&o, "socket", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, NULL, 0);
+	for (i = 0; i < n; i++) {
+		static const uint8_t ret0[16] = {0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
+		size_t at = og_sec_put(&o, text, ret0, sizeof(ret0));
+
+		name[0] = 'q';
+		name[1] = (char)(0x80 + i % 64);
+		name[2] = (char)(0x80 + i / 64);
+		name[3] = '\0';
+		og_sym(&o, name, STB_GLOBAL, STT_FUNC, (uint16_t)text, at, sizeof(ret0));
+	}
+	img = og_image(&o, &size);
+	og_obj_free(&o);
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/many.bpf.o", tmpdir);
+	snprintf(header, sizeof(header), "%s/many.skel.h", tmpdir);
+	ck_assert(og_write_file(path, img, size) == 0);
+	free(img);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_msg(run_argv((char *[]){(char *)BEL_CLI, (char *)"gen", (char *)"skeleton", path,
+					  (char *)"-o", header, NULL}, out, sizeof(out)) == 0,
+		      "gen skeleton: %s", out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("btf_c: gen skeleton of %u programs named alike in C: %.2f s\n", n, secs);
+	ck_assert_msg(secs < 10, "%.1f s for %u names", secs, n);
+	snprintf(path, sizeof(path), "%s/many.c", tmpdir);
+	write_text(path, "#include \"many.skel.h\"\n");
+	skeleton_compiles("many");
+	remove_tree(tmpdir);
+}
+END_TEST
+
 int main(void)
 {
 	const struct {
@@ -1171,6 +1469,8 @@ int main(void)
 			     hostile_runaway_text, hostile_same_names}},
 		{"real", {real_fixtures, real_vmlinux}},
 		{"files", {real_files}},
+		{"skeleton", {skeleton_hostile_names, skeleton_names_and_sizes, skeleton_many_names,
+			      gen_vmlinux_escapes_names}},
 	};
 	Suite *s = suite_create("btf_c");
 	SRunner *sr;

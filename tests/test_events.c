@@ -784,7 +784,7 @@ START_TEST(test_bad_input)
 		       "perf_event_array");
 	snprintf(fd_text, sizeof(fd_text), "fd %d", ev.ring_produce);
 	assert_refused(bel_ringbuf_add(rb, ev.ring_produce, on_ring, NULL), -EINVAL, "program",
-		       fd_text, "not a BPF map (anon_inode:bpf-prog)");
+		       fd_text, "is a program, not a BPF map");
 	assert_refused(bel_ringbuf_add(rb, 0, on_ring, NULL), -EINVAL, "stdin", "fd 0",
 		       "not a BPF map");
 	closed = dup(ev.ring_a);
@@ -1054,6 +1054,16 @@ START_TEST(test_ring_layout_refused)
 		       NULL);
 	ck_assert_int_eq(s.n, 0);
 	ck_assert_uint_eq(f->consumer, start);
+	/* a consumer position off the 8-byte grid (the consumer page is writable by anyone
+	 * holding the map): its "header" would be the middle of a record */
+	f->consumer = start + 4;
+	f->producer = start + 64;
+	assert_refused(bel_ringbuf_consume(rb), -EBADMSG, "consumer off the grid",
+		       "consumer position 28684 and producer position 28744 are not both on the "
+		       "8-byte grid", NULL);
+	ck_assert_uint_eq(f->consumer, start + 4);
+	ck_assert_int_eq(s.n, 0); /* no half record handed over as one */
+	f->consumer = start;
 	/* behind the consumer: nothing to read, not an error */
 	f->producer = start - 8;
 	ck_assert_int_eq(bel_ringbuf_consume(rb), 0);

@@ -290,6 +290,16 @@ START_TEST(test_map_config)
 	ck_assert_int_eq(bel_map_set_value_size(map_named(obj, "outer"), 8), -EINVAL);
 	ck_assert_int_eq(bel_map_set_inner_map(by_byte, seen), -EINVAL);
 	ck_assert_int_eq(bel_map_set_inner_map(map_named(obj, "outer"), map_named(obj, "inner_b")), 0);
+	/* a template of another object would be read after that object is closed */
+	{
+		struct bel_object *obj2 = open_runtime();
+
+		ck_assert_int_eq(bel_map_set_inner_map(map_named(obj, "outer"),
+						       map_named(obj2, "inner_a")), -EINVAL);
+		ck_assert_msg(strstr(bel_object_last_error(obj), "map 'inner_a' is not a map of this "
+				     "object"), "%s", bel_object_last_error(obj));
+		bel_object_close(obj2);
+	}
 	ck_assert_int_eq(bel_map_set_numa_node(map_named(obj, "lru"), 0), 0);
 
 	ck_assert_int_eq(bel_program_load(prog_named(obj, "tc_count")), 0);
@@ -327,6 +337,38 @@ START_TEST(test_map_config)
 	}
 	close(other);
 	bel_object_close(obj);
+}
+END_TEST
+
+/* A global data map reused from outside is not initialised: a variable set for it before
+ * load would never reach it, so the set is refused; after load it reaches the reused map. */
+START_TEST(test_reused_data_var)
+{
+	struct bel_object *a, *b;
+	int32_t bias = 555, got = 0;
+	struct bel_map *data;
+	size_t size = 0;
+	void *init;
+
+	if (!kernel_ready())
+		return;
+	a = open_runtime();
+	b = open_runtime();
+	ck_assert_int_eq(bel_program_load(prog_named(a, "xdp_verdict")), 0);
+	data = map_named(b, ".data");
+	init = bel_map_initial_value(data, &size);
+	ck_assert_ptr_nonnull(init);
+	ck_assert_int_eq(bel_map_reuse_fd(data, bel_map_fd(map_named(a, ".data"))), 0);
+	ck_assert_int_eq(bel_object_set_var(b, "data_bias", &bias, sizeof(bias)), -EBUSY);
+	ck_assert_msg(strstr(bel_object_last_error(b), "variable 'data_bias' is in '.data', which "
+			     "is to be an existing map (reused)"), "%s", bel_object_last_error(b));
+	ck_assert_int_eq(bel_map_set_initial_value(data, init, size), -EBUSY);
+	ck_assert_int_eq(bel_program_load(prog_named(b, "xdp_verdict")), 0);
+	ck_assert_int_eq(bel_object_set_var(b, "data_bias", &bias, sizeof(bias)), 0);
+	ck_assert_int_eq(bel_object_get_var(a, "data_bias", &got, sizeof(got)), 0);
+	ck_assert_int_eq(got, 555);
+	bel_object_close(b);
+	bel_object_close(a);
 }
 END_TEST
 
@@ -637,6 +679,31 @@ START_TEST(test_run_verdicts)
 		 fixture_path("runtime"));
 	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "'cfg_on' is a bool"), "%s", out);
+	/* a signed variable reads numbers as an unsigned one does: "08" is eight (not bad octal),
+	 * "+5" and a leading tab are refused */
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set cfg_int=08 --set cfg_int=-0x10 "
+		 "--data %s 2>&1", BEL_CLI, fixture_path("runtime"), files[0]);
+	ck_assert_msg(run_capture(cmd, out, sizeof(out)) == 0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set cfg_int=+5 2>&1", BEL_CLI,
+		 fixture_path("runtime"));
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "'cfg_int' is an integer"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --set 'cfg_int=\t5' 2>&1", BEL_CLI,
+		 fixture_path("runtime"));
+	ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 1);
+	/* a file name is printed escaped, as every other text bel prints */
+	{
+		char odd[128];
+
+		snprintf(odd, sizeof(odd), "/tmp/bel-run-%d-\x1b[2J\n.pkt", (int)getpid());
+		ck_assert_int_eq(rename(files[0], odd), 0);
+		snprintf(cmd, sizeof(cmd), "%s run %s xdp_verdict --data \"%s\"", BEL_CLI,
+			 fixture_path("runtime"), odd);
+		ck_assert_int_eq(run_capture(cmd, out, sizeof(out)), 0);
+		ck_assert_msg(strstr(out, "-\\x1b[2J\\n.pkt: retval 2 (XDP_PASS)") &&
+			      !strchr(out, '\x1b'), "%s", out);
+		ck_assert_int_eq(rename(odd, files[0]), 0);
+	}
 	for (i = 0; i < 4; i++)
 		unlink(files[i]);
 }
@@ -775,6 +842,16 @@ START_TEST(test_freplace_by_fd)
 		      bel_object_last_error(obj));
 	ck_assert_int_eq(bel_program_load(target), 0);
 	ck_assert_uint_eq(run_xdp(target, 0, 1), XDP_PASS);
+	/* an fd that is not a program is refused at once, saying what it is */
+	{
+		int map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "not_a_prog", 4, 4, 1, NULL);
+
+		ck_assert_int_ge(map_fd, 0);
+		ck_assert_int_eq(bel_program_set_attach_target(repl, map_fd, "get_verdict"), -EINVAL);
+		ck_assert_msg(strstr(bel_object_last_error(obj), "is a map, not a program"), "%s",
+			      bel_object_last_error(obj));
+		close(map_fd);
+	}
 	ck_assert_int_eq(bel_program_set_attach_target(repl, bel_program_fd(target), NULL), 0);
 	/* kernels in lockdown refuse tracing-like programs; the VM runs (BEL_TEST_ALL_LINKS) must
 	 * load it */
@@ -870,6 +947,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_var_list);
 	tcase_add_test(tc, test_mmap_counters);
 	tcase_add_test(tc, test_map_config);
+	tcase_add_test(tc, test_reused_data_var);
 	tcase_add_test(tc, test_elements_agree_with_libbpf);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_open_by_fd_and_pin);

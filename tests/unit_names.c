@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bel.h"
 #include "cli_text.h"
+#include "cpu_list.h"
 #include "common/num.h"
 #include "pin_names.h"
 
@@ -153,6 +155,32 @@ START_TEST(json_string)
 END_TEST
 
 static const struct {
+	const char *in, *string, *comment;
+} c_cases[] = {
+	{"plain_name.bpf.o", "plain_name.bpf.o", "plain_name.bpf.o"},
+	{"q\"b\\s", "q\\\"b\\\\s", "q\"b\\x5cs"},
+	{"*/ x /*", "*/ x /*", "\\x2a/ x /\\x2a"},
+	{"?\?/\n", "\\?\\?/\\012", "\\x3f\\x3f/\\x0a"},
+	{"\x01" "7\xff" "8", "\\0017\\3778", "\\x017\\xff8"},
+	{"\xc3\xa9", "\\303\\251", "\\xc3\\xa9"},
+	{"", "", ""},
+};
+
+/* What goes into generated C: nothing ends the literal or comment it is in. */
+START_TEST(c_text)
+{
+	struct bel_strbuf a = BEL_STRBUF_INIT, b = BEL_STRBUF_INIT;
+
+	cli_c_string(&a, c_cases[_i].in);
+	cli_c_comment(&b, c_cases[_i].in);
+	ck_assert_msg(!strcmp(a.buf ? a.buf : "", c_cases[_i].string), "case %d: [%s]", _i, a.buf);
+	ck_assert_msg(!strcmp(b.buf ? b.buf : "", c_cases[_i].comment), "case %d: [%s]", _i, b.buf);
+	bel_strbuf_free(&a);
+	bel_strbuf_free(&b);
+}
+END_TEST
+
+static const struct {
 	const char *s;
 	uint64_t min, max;
 	int ret;
@@ -190,6 +218,105 @@ START_TEST(strict_numbers)
 }
 END_TEST
 
+/* Signed numbers take the unsigned rules with an optional '-': "010" is ten either way. */
+static const struct {
+	const char *s;
+	int64_t min, max;
+	int ret;
+	int64_t value;
+} snum_cases[] = {
+	{"010", INT64_MIN, INT64_MAX, 0, 10},
+	{"08", -128, 127, 0, 8},
+	{"-0x10", -128, 127, 0, -16},
+	{"-128", -128, 127, 0, -128},
+	{"-129", -128, 127, -ERANGE, 0},
+	{"128", -128, 127, -ERANGE, 0},
+	{"-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN},
+	{"9223372036854775807", INT64_MIN, INT64_MAX, 0, INT64_MAX},
+	{"9223372036854775808", INT64_MIN, INT64_MAX, -ERANGE, 0},
+	{"-9223372036854775809", INT64_MIN, INT64_MAX, -ERANGE, 0},
+	{"-0", -1, 1, 0, 0},
+	{"+5", -10, 10, -EINVAL, 0},
+	{"--5", -10, 10, -EINVAL, 0},
+	{"-", -10, 10, -EINVAL, 0},
+	{"- 5", -10, 10, -EINVAL, 0},
+	{"\t5", -10, 10, -EINVAL, 0},
+	{"5 ", -10, 10, -EINVAL, 0},
+	{"", -10, 10, -EINVAL, 0},
+};
+
+START_TEST(strict_signed_numbers)
+{
+	int64_t v = 12345;
+	int ret = bel_parse_s64(snum_cases[_i].s, snum_cases[_i].min, snum_cases[_i].max, &v);
+
+	ck_assert_msg(ret == snum_cases[_i].ret, "'%s': %d", snum_cases[_i].s, ret);
+	ck_assert_int_eq(v, ret ? 12345 : snum_cases[_i].value);
+}
+END_TEST
+
+static int count_cpus(void *arg, int cpu)
+{
+	(void)cpu;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static const struct {
+	const char *text;
+	uint32_t below;
+	int ret, count;
+} cpu_cases[] = {
+	{"0-3,8,10-11\n", BEL_CPU_MAX, 0, 7},
+	{"0\n", BEL_CPU_MAX, 0, 1},
+	{"0-63", 16, 0, 16},
+	{"", BEL_CPU_MAX, 0, 0},
+	{"3-1", BEL_CPU_MAX, -EINVAL, 0},
+	{"1-", BEL_CPU_MAX, -EINVAL, 0},
+	{"-1", BEL_CPU_MAX, -EINVAL, 0},
+	{"+1", BEL_CPU_MAX, -EINVAL, 0},
+	{" 1", BEL_CPU_MAX, -EINVAL, 0},
+	{"1,,2", BEL_CPU_MAX, -EINVAL, 0},
+	{"1-+2", BEL_CPU_MAX, -EINVAL, 0},
+	{"0-65536", BEL_CPU_MAX, -EINVAL, 0},
+	{"0-3\nx", BEL_CPU_MAX, -EINVAL, 0},
+	{"0x1", BEL_CPU_MAX, -EINVAL, 0},
+};
+
+START_TEST(cpu_lists)
+{
+	struct bel_err err = {0};
+	int n = 0, ret = bel_cpu_list_parse(cpu_cases[_i].text, cpu_cases[_i].below, count_cpus, &n,
+					    &err);
+
+	ck_assert_msg(ret == cpu_cases[_i].ret, "'%s': %d (%s)", cpu_cases[_i].text, ret, err.msg);
+	if (!ret)
+		ck_assert_int_eq(n, cpu_cases[_i].count);
+}
+END_TEST
+
+/* A list of sparse CPU numbers is long: every CPU of it counts (per-CPU values are sized by the
+ * count), however far past any fixed line buffer the file goes. */
+START_TEST(cpu_list_long_file)
+{
+	char path[] = "/tmp/bel-cpus-XXXXXX";
+	struct bel_err err = {0};
+	int fd = mkstemp(path), n = 0, i;
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "%s%d", i ? "," : "", 2 * i);
+	fputc('\n', f);
+	fclose(f);
+	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), 0);
+	ck_assert_int_eq(n, 3000);
+	unlink(path);
+	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), -ENOENT);
+	ck_assert_msg(strstr(err.msg, path), "%s", err.msg);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 Suite *names_suite(void)
@@ -202,7 +329,11 @@ Suite *names_suite(void)
 	tcase_add_test(tc, name_quote_and_escape);
 	tcase_add_loop_test(tc, text_escape, 0, N(text_cases));
 	tcase_add_loop_test(tc, json_string, 0, N(json_cases));
+	tcase_add_loop_test(tc, c_text, 0, N(c_cases));
 	tcase_add_loop_test(tc, strict_numbers, 0, N(num_cases));
+	tcase_add_loop_test(tc, strict_signed_numbers, 0, N(snum_cases));
+	tcase_add_loop_test(tc, cpu_lists, 0, N(cpu_cases));
+	tcase_add_test(tc, cpu_list_long_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
