@@ -23,6 +23,7 @@
 #define BEL_BPF_LINK_TYPE_NETFILTER 10
 /* Linux 6.6: uprobe_multi links */
 #define BEL_BPF_LINK_TYPE_UPROBE_MULTI 12
+#define BEL_BPF_F_UPROBE_MULTI_RETURN (1U << 0)
 /* Linux 6.5: BPF_OBJ_PIN and BPF_OBJ_GET relative to a directory fd, in a field after
  * file_flags that older headers lack. */
 #define BEL_BPF_F_PATH_FD (1U << 14)

@@ -70,6 +70,13 @@ struct bel_binary_func {
 int bel_binary_find_func(const struct bel_binary *bin, const char *name,
 			 struct bel_binary_func *out, struct bel_err *err);
 
+/* The file offsets of every defined function (STT_FUNC, non-zero) of .dynsym and .symtab whose
+ * name, without a version, matches a shell glob (fnmatch): sorted, each once (aliases and a
+ * function in both tables are one). -ENOENT when none does, -E2BIG past max matches. *offsets
+ * is malloc'd. */
+int bel_binary_match_funcs(const struct bel_binary *b, const char *glob, uint32_t max,
+			   uint64_t **offsets, uint32_t *count, struct bel_err *err);
+
 /* One SystemTap SDT probe site: a note of .note.stapsdt (owner "stapsdt", type 3). */
 struct bel_usdt_note {
 	uint64_t pc, base, sema;      /* as recorded: site, .stapsdt.base at link time, semaphore */

@@ -271,7 +271,7 @@ static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_at
 	case BEL_ATTACH_KRETPROBE_MULTI:
 		return bel_attach_kprobe_multi(prog, prog_fd, o, target, made, err);
 	case BEL_ATTACH_UPROBE_MULTI:
-		return bel_errf(err, ENOTSUP, "uprobe.multi links are not supported yet");
+		return bel_attach_uprobe_multi(prog, prog_fd, o, err);
 	case BEL_ATTACH_SOCKMAP:
 		return bel_attach_sockmap(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_NETNS:
@@ -307,7 +307,7 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 		return BEL_OPT(opts, map_fd, 0) > 0;
 	case BEL_ATTACH_NETFILTER:
 		return BEL_OPT(opts, nf_pf, 0) != 0;
-	case BEL_ATTACH_UPROBE: case BEL_ATTACH_USDT:
+	case BEL_ATTACH_UPROBE: case BEL_ATTACH_USDT: case BEL_ATTACH_UPROBE_MULTI:
 		return prog->def->attach_target || BEL_OPT(opts, target, NULL) ||
 		       BEL_OPT(opts, binary, NULL);
 	default:

@@ -65,6 +65,9 @@ struct bel_usdt_ids {
 
 int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		      struct bel_err *err);
+/* One uprobe_multi link on the functions a glob or the options name. */
+int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
+			    const struct bel_attach_opts *o, struct bel_err *err);
 /* Every site of the USDT probe: its links are added to prog's (prog->lock held) but the last,
  * which is returned for the caller to add. */
 int bel_attach_usdt(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,

@@ -89,7 +89,7 @@ if [ -x "$vmtest" ]; then
 	"$vmtest" -k 6.1 -k 6.12 -t 900 -a build -a /usr/sbin/bpftool $configs \
 		-a /usr/sbin/ip -a /usr/sbin/tc -m veth,sch_ingress,cls_bpf,nf_conntrack \
 		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=600 -e CI=true -- \
-		sh -c './build/tests/test_unit && ./build/tests/test_core && ./build/tests/test_kernel && ./build/tests/test_diff && ./build/tests/test_hostile && ./build/tests/test_runtime && ./build/tests/test_attach_net && ./build/tests/test_adopt && ./build/tests/test_binary && ./build/tests/test_uprobe && ./build/tests/test_uprobe_diff' \
+		sh -c './build/tests/test_unit && ./build/tests/test_core && ./build/tests/test_kernel && ./build/tests/test_diff && ./build/tests/test_hostile && ./build/tests/test_runtime && ./build/tests/test_attach_net && ./build/tests/test_adopt && ./build/tests/test_binary && ./build/tests/test_uprobe && ./build/tests/test_uprobe_multi && ./build/tests/test_uprobe_diff' \
 		>build/vmtest.log 2>&1 || vm_status=1
 	# the corpus under Debian 12's own kernel (about 5 minutes under emulation)
 	echo "== vmtest: the corpus under Linux 6.1"

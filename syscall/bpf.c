@@ -414,10 +414,13 @@ int bel_sys_link_update(int link_fd, int new_prog_fd, int old_prog_fd)
 }
 
 /*
- * The netfilter part of link_create (Linux 6.4) shares the union that kprobe_multi starts, so it
- * is written at that offset: the headers bel builds against predate it.
+ * The netfilter (Linux 6.4) and uprobe_multi (6.6) parts of link_create share the union that
+ * kprobe_multi starts, so they are written at that offset: the headers bel builds against
+ * predate them. uprobe_multi is the longest: path, offsets, ref_ctr_offsets, cookies (u64 each),
+ * then cnt, flags, pid (u32 each).
  */
 #define LINK_CREATE_UNION_OFF offsetof(union bpf_attr, link_create.kprobe_multi.flags)
+#define UPROBE_MULTI_SIZE (4 * sizeof(uint64_t) + 3 * sizeof(uint32_t))
 
 int bel_sys_link_create_ext(const struct bel_link_create_args *a)
 {
@@ -425,9 +428,15 @@ int bel_sys_link_create_ext(const struct bel_link_create_args *a)
 	size_t size = attr_end(link_create.kprobe_multi.cookies);
 	uint32_t nf[4];
 	int32_t prio = a->netfilter.priority;
+	uint64_t um_ptrs[4];
+	uint32_t um_words[3];
 
 	_Static_assert(LINK_CREATE_UNION_OFF + sizeof(nf) <= attr_end(link_create.kprobe_multi.cookies),
 		       "netfilter fields past the attr size");
+	_Static_assert(LINK_CREATE_UNION_OFF + UPROBE_MULTI_SIZE <= sizeof(attr),
+		       "uprobe_multi fields past the attr");
+	if (a->attach_type == BEL_BPF_TRACE_UPROBE_MULTI)
+		size = LINK_CREATE_UNION_OFF + UPROBE_MULTI_SIZE;
 	memset(&attr, 0, size);
 	attr.link_create.prog_fd = (uint32_t)a->prog_fd;
 	attr.link_create.target_fd = (uint32_t)a->target_fd;
@@ -447,6 +456,17 @@ int bel_sys_link_create_ext(const struct bel_link_create_args *a)
 		memcpy(&nf[2], &prio, sizeof(prio));
 		nf[3] = a->netfilter.flags;
 		memcpy((char *)&attr + LINK_CREATE_UNION_OFF, nf, sizeof(nf));
+	} else if (a->attach_type == BEL_BPF_TRACE_UPROBE_MULTI) {
+		um_ptrs[0] = ptr_u64(a->uprobe_multi.path);
+		um_ptrs[1] = ptr_u64(a->uprobe_multi.offsets);
+		um_ptrs[2] = ptr_u64(a->uprobe_multi.ref_ctr_offsets);
+		um_ptrs[3] = ptr_u64(a->uprobe_multi.cookies);
+		um_words[0] = a->uprobe_multi.cnt;
+		um_words[1] = a->uprobe_multi.flags;
+		um_words[2] = a->uprobe_multi.pid;
+		memcpy((char *)&attr + LINK_CREATE_UNION_OFF, um_ptrs, sizeof(um_ptrs));
+		memcpy((char *)&attr + LINK_CREATE_UNION_OFF + sizeof(um_ptrs), um_words,
+		       sizeof(um_words));
 	}
 	return sys_bpf(BPF_LINK_CREATE, &attr, size);
 }

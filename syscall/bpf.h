@@ -93,7 +93,12 @@ struct bel_link_create_args {
 		uint32_t pf, hooknum;
 		int32_t priority;
 		uint32_t flags;
-	} netfilter;
+	} netfilter;	struct {                         /* BEL_BPF_TRACE_UPROBE_MULTI (Linux 6.6): cnt offsets in
+					    the file at path; ref_ctr_offsets, cookies: NULL or cnt */
+		const char *path;
+		const uint64_t *offsets, *ref_ctr_offsets, *cookies;
+		uint32_t cnt, flags, pid;
+	} uprobe_multi;
 };
 int bel_sys_link_create_ext(const struct bel_link_create_args *args);
 /* BPF_PROG_ATTACH / BPF_PROG_DETACH: attachments that are not links (sockmap programs). */

@@ -214,10 +214,32 @@ static bool probe_kprobe_multi(void)
 	return link == -ESRCH || link == -ENOENT;
 }
 
+/* A uprobe_multi link on a directory: a kernel with them looks the path up and says EBADF (not
+ * a regular file); one built without CONFIG_UPROBES says EOPNOTSUPP, an older one EINVAL. */
+static bool probe_uprobe_multi(void)
+{
+	static const uint64_t offsets[] = {0};
+	struct bel_link_create_args args = {.attach_type = BEL_BPF_TRACE_UPROBE_MULTI};
+	int prog = load_trivial(BPF_PROG_TYPE_KPROBE, BEL_BPF_TRACE_UPROBE_MULTI, 0, NULL), link;
+
+	if (prog < 0)
+		return false;
+	args.prog_fd = prog;
+	args.uprobe_multi.path = "/";
+	args.uprobe_multi.offsets = offsets;
+	args.uprobe_multi.cnt = 1;
+	link = bel_sys_link_create_ext(&args);
+	close(prog);
+	if (link >= 0)
+		close(link);
+	return link == -EBADF;
+}
+
 static void probe_links(void)
 {
 	link_features.tcx = probe_tcx();
 	link_features.kprobe_multi = probe_kprobe_multi();
+	link_features.uprobe_multi = probe_uprobe_multi();
 	/* the program type exists exactly where the link does */
 	link_features.netfilter = close_ok(load_trivial(BEL_BPF_PROG_TYPE_NETFILTER, BEL_BPF_NETFILTER,
 							 1 /* NF_ACCEPT */, NULL));

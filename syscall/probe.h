@@ -28,6 +28,7 @@ const struct bel_features *bel_kernel_features(void);
 struct bel_link_features {
 	bool tcx;            /* tcx links on a device (6.6) */
 	bool kprobe_multi;   /* kprobe_multi links (5.18, CONFIG_FPROBE) */
+	bool uprobe_multi;   /* uprobe_multi links (6.6) */
 	bool netfilter;      /* netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK) */
 };
 const struct bel_link_features *bel_link_features(void);

@@ -427,6 +427,45 @@ START_TEST(test_binary_real_library)
 }
 END_TEST
 
+/* Globs for uprobe.multi: every function whose bare name matches, each address once, sorted;
+ * none, or more than the caller takes, is an error. */
+START_TEST(test_binary_match_funcs)
+{
+	struct bel_binary_func add, v1, v2;
+	struct bel_err err = {0};
+	struct bel_binary *bin;
+	uint64_t *offsets;
+	uint32_t n;
+	size_t size;
+	void *image = read_file(BEL_UPROBE_LIB, &size);
+
+	ck_assert_ptr_nonnull(image);
+	ck_assert_msg(bel_binary_open(image, size, &bin, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(bel_binary_find_func(bin, "bel_lib_add", &add, &err), 0);
+	ck_assert_int_eq(bel_binary_find_func(bin, "bel_lib_versioned@BEL_1", &v1, &err), 0);
+	ck_assert_int_eq(bel_binary_find_func(bin, "bel_lib_versioned@@BEL_2", &v2, &err), 0);
+	/* .dynsym's bel_lib_versioned (twice) and .symtab's _1, _2 are the same two addresses */
+	ck_assert_msg(bel_binary_match_funcs(bin, "bel_lib_*", 16, &offsets, &n, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(offsets[0] < offsets[1] && offsets[1] < offsets[2]);
+	ck_assert(offsets[0] == add.offset || offsets[1] == add.offset || offsets[2] == add.offset);
+	ck_assert(offsets[0] == v1.offset || offsets[1] == v1.offset || offsets[2] == v1.offset);
+	ck_assert(offsets[0] == v2.offset || offsets[1] == v2.offset || offsets[2] == v2.offset);
+	free(offsets);
+	ck_assert_int_eq(bel_binary_match_funcs(bin, "bel_lib_versioned", 16, &offsets, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	free(offsets);
+	ck_assert_int_eq(bel_binary_match_funcs(bin, "bel_lib_*", 2, &offsets, &n, &err), -E2BIG);
+	ck_assert_ptr_null(offsets);
+	ck_assert_int_eq(bel_binary_match_funcs(bin, "nothing_*", 16, &offsets, &n, &err), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nothing_*"));
+	ck_assert_ptr_null(offsets);
+	bel_binary_free(bin);
+	free(image);
+}
+END_TEST
+
 struct arg_view {
 	uint64_t val_off;
 	uint32_t word;
@@ -654,6 +693,7 @@ int main(void)
 	tcase_add_test(tc, test_binary_malformed);
 	tcase_add_test(tc, test_binary_usdt_notes);
 	tcase_add_test(tc, test_binary_real_library);
+	tcase_add_test(tc, test_binary_match_funcs);
 	tcase_add_test(tc, test_usdt_spec);
 	tcase_add_test(tc, test_ld_cache);
 	tcase_add_test(tc, test_hidden_funcs_static);

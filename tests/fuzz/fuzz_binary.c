@@ -66,6 +66,29 @@ static void symbols(const struct bel_binary *bin)
 	lookup(bin, "main");
 }
 
+/* uprobe.multi's globs: every match's offset is inside the image, sorted, each once. */
+static void globs(const struct bel_binary *bin)
+{
+	static const char *const patterns[] = {"*", "m*", "*@*", "[a-z]?*"};
+	struct bel_err err = {0};
+	uint64_t *offsets;
+	uint32_t n, i, p;
+
+	for (p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
+		if (bel_binary_match_funcs(bin, patterns[p], 4096, &offsets, &n, &err)) {
+			fuzz_check(err.msg[0], "glob refused without a message");
+			fuzz_check(!offsets, "offsets left after an error");
+			continue;
+		}
+		fuzz_check(n > 0 && n <= 4096, "match count out of range");
+		for (i = 0; i < n; i++) {
+			fuzz_check(offsets[i] < bin->size, "offset past the image");
+			fuzz_check(!i || offsets[i] > offsets[i - 1], "offsets not sorted and unique");
+		}
+		free(offsets);
+	}
+}
+
 static void notes(const struct bel_binary *bin)
 {
 	struct bel_usdt_note *all;
@@ -110,6 +133,7 @@ int bel_fuzz_binary(const uint8_t *data, size_t size)
 		return 0;
 	}
 	symbols(bin);
+	globs(bin);
 	notes(bin);
 	bel_binary_free(bin);
 	return 1;
