@@ -15,7 +15,7 @@
 
 #include <bpf/bpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 struct cfg {
