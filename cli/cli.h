@@ -136,9 +136,11 @@ void cli_synopsis(FILE *f, const struct cli_cmd *cmd, const char *lead, unsigned
 int cli_complete(int argc, char **argv);
 
 /* "bel: <message>" on stderr, escaped (text.h), or an entry of "errors" under --json: names in
- * it come from objects. cli_warn is the same for warnings. Both may be called from any thread. */
+ * it come from objects. cli_warn and cli_info (shown with --verbose only) are the same for
+ * "warnings" and "info". Each may be called from any thread. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Open an object with the CLI's message callback; on failure say why and return -errno. */
 int cli_open_object(const char *path, const char *name, const char *btf_path,
 		    struct bel_object **obj);

@@ -35,64 +35,46 @@ void cli_synopsis(FILE *f, const struct cli_cmd *cmd, const char *lead, unsigned
 	fputc('\n', f);
 }
 
-/* The option list of --help: "  -p, --pin DIR   what it does", the text wrapped. */
+/* text wrapped at spaces into lines of at most width bytes, each from column indent; the first
+ * line starts at column col (what is already on it). */
+static void wrap(FILE *f, const char *text, unsigned int indent, unsigned int col, size_t width)
+{
+	do {
+		size_t n = strlen(text), cut = n;
+
+		if (n > width) {
+			cut = width;
+			while (cut && text[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = width;
+		}
+		fprintf(f, "%*s%.*s\n", (int)(indent > col ? indent - col : 0), "", (int)cut, text);
+		col = 0;
+		text += cut;
+		while (*text == ' ')
+			text++;
+	} while (*text);
+}
+
+/* The option list of --help: "  -p, --pin DIR   what it does", the text wrapped in a column
+ * from 30. */
 static void option_lines(FILE *f, const struct cli_opt *opts)
 {
 	for (const struct cli_opt *o = opts; o && o->name; o++) {
-		const char *h = o->help;
-		char head[128];
 		int len;
 
 		if (o->short_name)
-			len = snprintf(head, sizeof(head), "  -%c, --%s%s%s", o->short_name, o->name,
-				       o->arg ? " " : "", o->arg ? o->arg : "");
+			len = fprintf(f, "  -%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+				      o->arg ? o->arg : "");
 		else
-			len = snprintf(head, sizeof(head), "      --%s%s%s", o->name, o->arg ? " " : "",
-				       o->arg ? o->arg : "");
-		fputs(head, f);
+			len = fprintf(f, "      --%s%s%s", o->name, o->arg ? " " : "",
+				      o->arg ? o->arg : "");
 		if (len >= 28) {
 			fputc('\n', f);
 			len = 0;
 		}
-		/* the help text in a column from 30, cut at spaces */
-		while (*h) {
-			size_t n = strlen(h), cut = n;
-
-			if (n > WIDTH - 30) {
-				cut = WIDTH - 30;
-				while (cut && h[cut] != ' ')
-					cut--;
-				if (!cut)
-					cut = WIDTH - 30;
-			}
-			fprintf(f, "%*s%.*s\n", 30 - len, "", (int)cut, h);
-			len = 0;
-			h += cut;
-			while (*h == ' ')
-				h++;
-		}
-		if (!*o->help)
-			fputc('\n', f);
-	}
-}
-
-/* A paragraph wrapped at WIDTH. */
-static void paragraph(FILE *f, const char *p)
-{
-	while (*p) {
-		size_t n = strlen(p), cut = n;
-
-		if (n > WIDTH - 2) {
-			cut = WIDTH - 2;
-			while (cut && p[cut] != ' ')
-				cut--;
-			if (!cut)
-				cut = WIDTH - 2;
-		}
-		fprintf(f, "%.*s\n", (int)cut, p);
-		p += cut;
-		while (*p == ' ')
-			p++;
+		wrap(f, o->help, 30, (unsigned int)len, WIDTH - 30);
 	}
 }
 
@@ -100,7 +82,7 @@ void cli_help_command(FILE *f, const struct cli_cmd *cmd)
 {
 	cli_synopsis(f, cmd, "usage: ", (unsigned int)(strlen("usage: bel ") + strlen(cmd->name) + 1));
 	fputc('\n', f);
-	paragraph(f, cmd->description ? cmd->description : cmd->summary);
+	wrap(f, cmd->description ? cmd->description : cmd->summary, 0, 0, WIDTH - 2);
 	if (cmd->opts && cmd->opts->name) {
 		fputs("\noptions:\n", f);
 		option_lines(f, cmd->opts);

@@ -104,9 +104,8 @@ static int attach_programs(struct bel_object *obj, struct load_args *a)
 		if (bel_program_fd(p) < 0)
 			continue;
 		if (!bel_program_attachable(p, &a->attach_opts)) {
-			if (cli_common.verbose)
-				cli_warn("info: prog '%s' (%s): not attached: its section does not say where",
-					 bel_program_name(p), bel_program_section(p));
+			cli_info("prog '%s' (%s): not attached: its section does not say where",
+				 bel_program_name(p), bel_program_section(p));
 			continue;
 		}
 		ret = bel_program_attach(p, &a->attach_opts);

@@ -36,7 +36,7 @@ struct messages {
 	char **v;
 	size_t n;
 };
-static struct messages errors, warnings;
+static struct messages errors, warnings, infos;
 static pthread_mutex_t messages_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct cli_out *cli_out(void)
@@ -87,15 +87,27 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli_common.verbose)
+		return;
+	va_start(ap, fmt);
+	message(&infos, "info: ", fmt, ap);
+	va_end(ap);
+}
+
 static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
 {
 	(void)ctx;
 	if (level == BEL_MSG_ERROR)
 		return; /* reported once, by the command that failed */
+	/* -v shows bel's informational messages, -vv its debug messages too */
 	if (level == BEL_MSG_WARN)
 		cli_warn("%s", msg);
-	else if (cli_common.verbose >= (int)level)
-		cli_warn("%s: %s", level == BEL_MSG_INFO ? "info" : "debug", msg);
+	else if (cli_common.verbose + 1 >= (int)level)
+		cli_info("%s%s", level == BEL_MSG_DEBUG ? "debug: " : "", msg);
 }
 
 int cli_open_object(const char *path, const char *name, const char *btf_path,
@@ -220,6 +232,7 @@ int main(int argc, char **argv)
 	if (cli_common.json) {
 		write_messages("errors", &errors);
 		write_messages("warnings", &warnings);
+		write_messages("info", &infos);
 		cli_out_int(out, "exit", NULL, ret);
 	}
 	cli_out_end(out);

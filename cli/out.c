@@ -173,16 +173,6 @@ void cli_out_close_all(struct cli_out *o)
 	}
 }
 
-void cli_out_free(struct cli_out *o)
-{
-	if (!o)
-		return;
-	cli_out_close_all(o);
-	if (o->depth)
-		cli_out_end(o);
-	free(o);
-}
-
 /* Text: fmt with one conversion, already given its value as a string. */
 static void text_field(struct cli_out *o, const char *fmt, const char *value)
 {

@@ -18,9 +18,8 @@
 
 struct cli_out;
 
+/* A writer to f (freed with free()). */
 struct cli_out *cli_out_new(FILE *f, bool json);
-/* Close what is still open (a command that failed half-way) and free. */
-void cli_out_free(struct cli_out *o);
 bool cli_out_json(const struct cli_out *o);
 /* Close every record and list still open inside the top level. */
 void cli_out_close_all(struct cli_out *o);
