@@ -35,7 +35,7 @@ enum cli_type {
 	CLI_COUNT,              /* int: how many times given (-v -v) */
 	CLI_STRING,             /* const char *: the last one given */
 	CLI_LIST,               /* struct cli_list: every one given */
-	CLI_NUMBER,             /* an unsigned integer field, range-checked by bel_parse_u64 */
+	CLI_NUMBER,             /* an integer field, range-checked by bel_parse_u64 */
 };
 
 /* What completes a value or an operand. For NAME=VALUE values (an arg with '='), `complete`
@@ -73,10 +73,11 @@ struct cli_opt {
 #define CLI_COUNT_AT(st, field) .type = CLI_COUNT, CLI_AT_(st, field, int)
 #define CLI_STRING_AT(st, field) .type = CLI_STRING, CLI_AT_(st, field, const char *)
 #define CLI_LIST_AT(st, field) .type = CLI_LIST, CLI_AT_(st, field, struct cli_list)
-/* any unsigned integer field of 1, 2, 4 or 8 bytes; the range must fit it */
+/* an integer field of 1, 2, 4 or 8 bytes (a pid_t, an unsigned int, a uint64_t...): values from
+ * lo to hi, both non-negative and fitting the field */
 #define CLI_NUMBER_AT(st, field, lo, hi)                                                         \
 	.type = CLI_NUMBER, .offset = offsetof(st, field) +                                      \
-		(0 * sizeof(char[(__typeof__(((st *)0)->field))-1 > 0 ? 1 : -1])),               \
+		(0 * sizeof(char[(__typeof__(((st *)0)->field))0.5 == 0 ? 1 : -1])),             \
 	.size = sizeof(((st *)0)->field), .min = (lo), .max = (hi)
 
 struct cli_cmd {

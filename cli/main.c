@@ -159,6 +159,29 @@ static void write_messages(const char *key, struct messages *list)
 	list->n = 0;
 }
 
+/* Say what is wrong with the command words: none, unknown, or the first of two ("gen"). */
+static void unknown_command(int argc, char **argv)
+{
+	size_t len = argc ? strlen(argv[0]) : 0;
+	char which[256] = "";
+	unsigned int i;
+
+	for (i = 0; argc && cli_commands[i]; i++) {
+		const char *name = cli_commands[i]->name;
+
+		if (!strncmp(name, argv[0], len) && name[len] == ' ' &&
+		    strlen(which) + strlen(name) + 3 < sizeof(which))
+			snprintf(which + strlen(which), sizeof(which) - strlen(which), "%s'%s'",
+				 *which ? ", " : "", name);
+	}
+	if (!argc)
+		cli_error("no command given; 'bel --help' lists them");
+	else if (*which)
+		cli_error("'%s' wants one more word: %s", argv[0], which);
+	else
+		cli_error("unknown command '%s'; 'bel --help' lists the commands", argv[0]);
+}
+
 static int run_command(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	void *args = calloc(1, cmd->args_size ? cmd->args_size : 1);
@@ -218,12 +241,7 @@ int main(int argc, char **argv)
 	/* the whole result is one record: one JSON object; in text, lines of its own */
 	cli_out_begin(out, NULL, "");
 	if (!cmd) {
-		if (argc < 2)
-			cli_error("no command given");
-		else
-			cli_error("unknown command '%s'", argv[1]);
-		if (!cli_common.json)
-			cli_help_all(stderr);
+		unknown_command(argc - 1, argv + 1);
 		ret = CLI_USAGE;
 	} else {
 		ret = run_command(cmd, argc - 1 - words, argv + 1 + words);

@@ -32,7 +32,7 @@ echo "guest: no libc, libelf or zlib in the image"
 bel --version
 bel inspect /obj/$name
 bel load /obj/$name --pin /sys/fs/bpf/x
-echo "pins: \$(ls /sys/fs/bpf/x/$tree/programs)"
+echo "pins:" \$(ls /sys/fs/bpf/x/$tree/programs)
 bel unpin /sys/fs/bpf/x/$tree
 echo "after unpin: [\$(ls -A /sys/fs/bpf/x)]"
 echo guest-done
