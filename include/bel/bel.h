@@ -126,7 +126,7 @@ BEL_API const char *bel_program_name(const struct bel_program *prog);
 BEL_API const char *bel_program_section(const struct bel_program *prog);
 BEL_API uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
 BEL_API uint32_t bel_program_expected_attach_type(const struct bel_program *prog);
-BEL_API uint32_t bel_program_flags(const struct bel_program *prog);            /* BPF_F_* load flags */
+BEL_API uint32_t bel_program_flags(const struct bel_program *prog); /* BPF_F_* load flags */
 /* The program's instructions after relocation (struct bpf_insn from <linux/bpf.h>), as parsed:
  * subprograms appended, map references marked, fds not filled in, CO-RE and externs not applied
  * (those are applied to the program's own copy when it loads). Never changes after open. */
@@ -144,7 +144,8 @@ BEL_API struct bel_map *bel_program_map(const struct bel_program *prog, unsigned
  * The program type (and expected attach type) where the section name does not say it, as
  * loaders with their own conventions do (qemu's "tun_rss_steering" is a socket filter).
  */
-BEL_API int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type);
+BEL_API int bel_program_set_type(struct bel_program *prog, uint32_t prog_type,
+				 uint32_t expected_attach_type);
 /* BPF_F_* load flags (replacing those the section implies, e.g. BPF_F_SLEEPABLE for ".s"). */
 BEL_API int bel_program_set_flags(struct bel_program *prog, uint32_t flags);
 /* Verifier log level for every load of this program (the log is then kept on success too). */
@@ -189,7 +190,8 @@ struct bel_attach_opts {
  * closed when the program is unloaded; a pinned link keeps the program attached after that. */
 BEL_API int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
 /* Whether the section (with opts) says enough to attach. */
-BEL_API bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts);
+BEL_API bool bel_program_attachable(const struct bel_program *prog,
+				    const struct bel_attach_opts *opts);
 BEL_API int bel_program_detach(struct bel_program *prog);           /* close its links */
 BEL_API unsigned int bel_program_link_count(const struct bel_program *prog);
 BEL_API int bel_program_link_fd(const struct bel_program *prog, unsigned int i);
@@ -291,14 +293,16 @@ struct bel_var_info {
 /* Global variables of .data, .rodata, .bss and their custom sections, by section then offset. */
 BEL_API unsigned int bel_object_var_count(const struct bel_object *obj);
 BEL_API int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_info *info);
-BEL_API int bel_object_find_var(const struct bel_object *obj, const char *name); /* index, -ENOENT */
+/* A variable's index, or -ENOENT. */
+BEL_API int bel_object_find_var(const struct bel_object *obj, const char *name);
 /*
  * Set or read a variable by name; size must be its size (-EINVAL and a message naming both
  * otherwise). Before its map exists, a set changes the initial value; after, it writes the live
  * map too, except in a frozen (read-only) section, where it is refused with -EBUSY. A get reads
  * the live map when there is one.
  */
-BEL_API int bel_object_set_var(struct bel_object *obj, const char *name, const void *value, size_t size);
+BEL_API int bel_object_set_var(struct bel_object *obj, const char *name, const void *value,
+			       size_t size);
 BEL_API int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size);
 
 /*
@@ -318,13 +322,14 @@ BEL_API void *bel_map_mmap(struct bel_map *map, size_t *size);
  * -EEXIST (BPF_NOEXIST), -E2BIG (full). flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK.
  */
 BEL_API int bel_possible_cpus(void);
-BEL_API int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz, void *value,
-				size_t value_sz, uint64_t flags);
+BEL_API int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz,
+				void *value, size_t value_sz, uint64_t flags);
 BEL_API int bel_map_update_elem(const struct bel_map *map, const void *key, size_t key_sz,
 				const void *value, size_t value_sz, uint64_t flags);
 BEL_API int bel_map_delete_elem(const struct bel_map *map, const void *key, size_t key_sz);
-BEL_API int bel_map_lookup_and_delete_elem(const struct bel_map *map, const void *key, size_t key_sz,
-					   void *value, size_t value_sz, uint64_t flags);
+BEL_API int bel_map_lookup_and_delete_elem(const struct bel_map *map, const void *key,
+					   size_t key_sz, void *value, size_t value_sz,
+					   uint64_t flags);
 /* key NULL: the first key. -ENOENT after the last. */
 BEL_API int bel_map_get_next_key(const struct bel_map *map, const void *key, void *next_key,
 				 size_t key_sz);
@@ -332,7 +337,8 @@ BEL_API int bel_map_get_next_key(const struct bel_map *map, const void *key, voi
  * walk goes on are skipped. fn returns 0 to go on, anything else to stop. Returns the number of
  * elements handed to fn, fn's value if it was negative, or -errno. */
 typedef int (*bel_map_elem_fn)(const void *key, const void *value, void *ctx);
-BEL_API int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn, void *ctx);
+BEL_API int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn,
+			    void *ctx);
 
 /* The batch commands: *count in: elements in keys/values; out: elements done. in_batch NULL
  * starts a walk; out_batch (at least key_size bytes, and 4) continues it. -ENOENT with *count
@@ -342,11 +348,12 @@ struct bel_map_batch_opts {
 	uint64_t elem_flags;      /* BPF_F_LOCK */
 	uint64_t flags;
 };
-BEL_API int bel_map_lookup_batch(const struct bel_map *map, void *in_batch, void *out_batch, void *keys,
-				 void *values, uint32_t *count, const struct bel_map_batch_opts *opts);
-BEL_API int bel_map_lookup_and_delete_batch(const struct bel_map *map, void *in_batch, void *out_batch,
-					    void *keys, void *values, uint32_t *count,
-					    const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_lookup_batch(const struct bel_map *map, void *in_batch, void *out_batch,
+				 void *keys, void *values, uint32_t *count,
+				 const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_lookup_and_delete_batch(const struct bel_map *map, void *in_batch,
+					    void *out_batch, void *keys, void *values,
+					    uint32_t *count, const struct bel_map_batch_opts *opts);
 BEL_API int bel_map_update_batch(const struct bel_map *map, const void *keys, const void *values,
 				 uint32_t *count, const struct bel_map_batch_opts *opts);
 BEL_API int bel_map_delete_batch(const struct bel_map *map, const void *keys, uint32_t *count,
@@ -450,7 +457,8 @@ BEL_API int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn f
  * discarded are not handed over. */
 BEL_API int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms);
 BEL_API int bel_ringbuf_consume(struct bel_ringbuf *rb);        /* the same, without waiting */
-BEL_API int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb); /* to wait in the caller's own loop */
+/* An fd to wait on in the caller's own loop. */
+BEL_API int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb);
 BEL_API void bel_ringbuf_free(struct bel_ringbuf *rb);
 
 struct bel_perfbuf;
@@ -467,7 +475,8 @@ struct bel_perfbuf_opts {
 };
 /* Open a perf event (PERF_COUNT_SW_BPF_OUTPUT) and its ring on every online CPU and put each in
  * the map's slot for that CPU (CPUs past max_entries are left out). free() empties the slots. */
-BEL_API int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out);
+BEL_API int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts,
+			    struct bel_perfbuf **out);
 /* As for ring buffers; the count is of samples and lost-sample reports handed to callbacks.
  * poll reads the rings that woke it, consume every ring. */
 BEL_API int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms);
