@@ -22,3 +22,15 @@ int bel_opts_check(const void *opts, size_t known_size, const char *what, struct
 					"only the first %zu bytes of the struct", what, i, known_size);
 	return 0;
 }
+
+int bel_out_size(const void *out, size_t known_size, const char *what, struct bel_err *err)
+{
+	size_t sz;
+
+	if (!out)
+		return bel_errf(err, EINVAL, "%s: NULL", what);
+	memcpy(&sz, out, sizeof(sz));
+	if (sz < sizeof(size_t))
+		return bel_errf(err, EINVAL, "%s: sz is %zu; set it to sizeof the struct", what, sz);
+	return (int)(sz < known_size ? sz : known_size);
+}

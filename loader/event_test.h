@@ -10,7 +10,7 @@
 #include <linux/perf_event.h>
 #include <stddef.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 /* A ring buffer whose consumer and producer positions and data (size bytes, a power of two,
  * followed by a second copy of itself as the kernel's double mapping) are the caller's. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* How CO-RE relocations and externs resolve against the target, without loading anything. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,50 +10,53 @@
 #include "reloc/core.h"
 #include "reloc/externs.h"
 
-int bel_program_core_report(const struct bel_program *prog, struct bel_core_report **out,
-			    unsigned int *count)
+int bel_program_core_report(const struct bel_program *prog, struct bel_core_report *out,
+			    unsigned int max)
 {
 	struct bel_object *obj = prog->obj;
 	struct bel_core_target targets[1];
 	struct bel_core_applied *applied = NULL;
-	struct bel_core_report *rep;
 	struct bel_err err = {0};
+	size_t stride = 0;
 	uint32_t i;
-	int n, ret;
+	int n;
 
-	*out = NULL;
-	*count = 0;
+	if (max) {
+		/* the caller's element size is the array's stride: an older caller's is smaller */
+		n = bel_out_size(out, sizeof(*out), "bel_core_report", &err);
+		if (n < 0)
+			goto fail;
+		stride = out->sz;
+	}
+	if (prog->def->core_relo_cnt > INT_MAX) {
+		bel_errf(&err, E2BIG, "%u CO-RE relocations", prog->def->core_relo_cnt);
+		goto fail;
+	}
 	if (!prog->def->core_relo_cnt)
 		return 0;
 	n = bel_obj_targets(obj, targets, &err);
 	if (n < 0)
 		goto fail;
-	ret = bel_prog_core_resolve(obj->spec, prog->def, targets, n, &applied, &err);
-	if (ret)
+	if (bel_prog_core_resolve(obj->spec, prog->def, targets, n, &applied, &err))
 		goto fail;
-	rep = calloc(prog->def->core_relo_cnt, sizeof(*rep));
-	if (!rep) {
-		free(applied);
-		bel_errf(&err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < prog->def->core_relo_cnt; i++) {
+	for (i = 0; i < prog->def->core_relo_cnt && i < max; i++) {
 		const struct bel_core_applied *a = &applied[i];
+		struct bel_core_report rep = {0};
 
-		rep[i].insn = a->insn;
-		rep[i].kind = bel_core_kind_name(a->relo.kind);
-		snprintf(rep[i].what, sizeof(rep[i].what), "%s", a->res.what);
-		rep[i].poisoned = a->res.poison || a->res.fail_memsz_adjust;
-		rep[i].local_value = a->res.orig_val;
-		rep[i].target_value = a->res.new_val;
-		rep[i].candidates = a->res.candidates;
-		rep[i].matched = a->res.matched;
-		rep[i].target_type_id = a->res.target_type_id;
+		rep.sz = stride < sizeof(rep) ? stride : sizeof(rep);
+		rep.insn = a->insn;
+		rep.kind = bel_core_kind_name(a->relo.kind);
+		snprintf(rep.what, sizeof(rep.what), "%s", a->res.what);
+		rep.poisoned = a->res.poison || a->res.fail_memsz_adjust;
+		rep.local_value = a->res.orig_val;
+		rep.target_value = a->res.new_val;
+		rep.candidates = a->res.candidates;
+		rep.matched = a->res.matched;
+		rep.target_type_id = a->res.target_type_id;
+		memcpy((char *)out + i * stride, &rep, rep.sz);
 	}
 	free(applied);
-	*out = rep;
-	*count = prog->def->core_relo_cnt;
-	return 0;
+	return (int)prog->def->core_relo_cnt;
 fail:
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s)", obj->spec->obj_name, prog->def->name,
 		       prog->def->sec_name);
@@ -64,28 +68,34 @@ unsigned int bel_object_extern_count(const struct bel_object *obj)
 	return obj->spec->nexterns;
 }
 
-int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *info)
+int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *out)
 {
 	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
+	struct bel_extern_info res = {0}, *info = &res;
 	const struct bel_extern *ext;
 	struct bel_err err = {0};
+	int n = bel_out_size(out, sizeof(res), "bel_extern_info", &err);
 
+	if (n < 0) {
+		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
+		return bel_obj_fail(obj, &err);
+	}
 	if (i >= obj->spec->nexterns)
 		return -ENOENT;
 	ext = &obj->spec->externs[i];
-	memset(info, 0, sizeof(*info));
+	res.sz = (size_t)n;
 	info->name = ext->name;
 	info->kind = kinds[ext->kind];
 	info->weak = ext->weak;
 	info->typeless = ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id;
 	if (bel_obj_resolve_externs(obj, &err)) {
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
-		return 0;
+		goto done;
 	}
 	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.code : obj->ksym_errs[i].code) {
 		snprintf(info->error, sizeof(info->error), "%s",
 			 ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.msg : obj->ksym_errs[i].msg);
-		return 0;
+		goto done;
 	}
 	info->resolved = true;
 	if (ext->kind == BEL_EXTERN_KCONFIG && obj->kconfig_data) {
@@ -97,5 +107,7 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 	} else if (obj->ksym_values) {
 		info->value = obj->ksym_values[i];
 	}
+done:
+	memcpy(out, &res, res.sz);
 	return 0;
 }

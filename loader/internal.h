@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "btf/btf.h"
 #include "common/err.h"
 #include "common/opts.h"

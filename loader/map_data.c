@@ -243,15 +243,17 @@ int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_
 	const struct bel_spec *spec = obj->spec;
 	struct bel_var_info info = {0};
 	const struct bel_var_def *v;
-	size_t sz;
+	struct bel_err err = {0};
+	int n = bel_out_size(out, sizeof(info), "bel_var_info", &err);
 
-	if (!out)
-		return -EINVAL;
-	sz = out->sz;
-	if (i >= spec->nvars || sz < sizeof(size_t))
-		return i >= spec->nvars ? -ENOENT : -EINVAL;
+	if (n < 0) {
+		bel_err_prefix(&err, "object '%s'", spec->obj_name);
+		return bel_obj_fail((struct bel_object *)obj, &err);
+	}
+	if (i >= spec->nvars)
+		return -ENOENT;
 	v = &spec->vars[i];
-	info.sz = sz < sizeof(info) ? sz : sizeof(info);
+	info.sz = (size_t)n;
 	info.name = v->name;
 	info.section = spec->maps[v->map].name;
 	info.map = &obj->maps[v->map];

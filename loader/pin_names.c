@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 static bool is_control(unsigned char c)
 {

@@ -601,11 +601,19 @@ int bel_program_unload_undo(struct bel_program *prog, bool undo)
 int bel_program_info(const struct bel_program *prog, struct bel_program_info *out)
 {
 	struct bel_program *p = (struct bel_program *)prog; /* the lock is ours, not the caller's */
+	struct bel_program_info res = {0};
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info), i;
-	int ret;
+	struct bel_err err = {0};
+	int n = bel_out_size(out, sizeof(res), "bel_program_info", &err), ret;
 
-	memset(out, 0, sizeof(*out));
+	if (n < 0) {
+		bel_err_prefix(&err, "object '%s': prog '%s'", p->obj->spec->obj_name, p->def->name);
+		return bel_obj_fail(p->obj, &err);
+	}
+	/* what the caller's struct holds of ours is zeroed, as before a load */
+	res.sz = (size_t)n;
+	memcpy(out, &res, (size_t)n);
 	/* under the program's lock: no unload can close the fd while the kernel is asked */
 	pthread_mutex_lock(&p->lock);
 	if (p->fd < 0) {
@@ -614,17 +622,18 @@ int bel_program_info(const struct bel_program *prog, struct bel_program_info *ou
 	}
 	memset(&info, 0, sizeof(info));
 	ret = bel_sys_obj_get_info_by_fd(p->fd, &info, &len);
-	out->load_ns = p->load_ns;
+	res.load_ns = p->load_ns;
 	pthread_mutex_unlock(&p->lock);
 	if (ret)
 		return ret;
-	out->id = info.id;
+	res.id = info.id;
 	for (i = 0; i < BPF_TAG_SIZE; i++)
-		snprintf(out->tag + 2 * i, 3, "%02x", info.tag[i]);
-	out->verified_insns = info.verified_insns;
-	out->xlated_len = info.xlated_prog_len;
-	out->jited_len = info.jited_prog_len;
-	out->nr_map_ids = info.nr_map_ids;
+		snprintf(res.tag + 2 * i, 3, "%02x", info.tag[i]);
+	res.verified_insns = info.verified_insns;
+	res.xlated_len = info.xlated_prog_len;
+	res.jited_len = info.jited_prog_len;
+	res.nr_map_ids = info.nr_map_ids;
+	memcpy(out, &res, (size_t)n);
 	return 0;
 }
 

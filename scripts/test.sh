@@ -70,6 +70,30 @@ else
 	status=1
 fi
 
+# What distributions get (tests/dist/): static, shared and both libraries each build and pass the
+# unit suite; an install into a DESTDIR serves programs built with pkg-config, shared and static;
+# the fully static bel works in an initramfs of busybox alone under Linux 6.1; the Debian
+# packages build without root and pass lintian. Each prints its own time.
+dist_check() { # NAME COMMAND...
+	name=$1
+	shift
+	echo "== dist: $name"
+	t0=$(date +%s)
+	if "$@" >"build/dist-$name.log" 2>&1; then
+		grep -E '^(builds|install|initramfs|deb):|FAIL' "build/dist-$name.log"
+		passed=$((passed + 1))
+	else
+		tail -40 "build/dist-$name.log"
+		failed=$((failed + 1))
+		status=1
+	fi
+	echo "   ($name: $(($(date +%s) - t0)) s)"
+}
+dist_check builds tests/dist/builds.sh build/dist
+dist_check install tests/dist/install.sh build build/tests/hello.bpf.o
+dist_check initramfs tests/dist/initramfs.sh build/dist/static/bel build/tests/hello.bpf.o
+dist_check deb tests/dist/deb.sh
+
 # Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
 # kind of link must attach (this host's lockdown refuses fentry/lsm).
 vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh

@@ -58,7 +58,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 #define BPFTOOL_OUT_MAX (256u << 10)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "btf/btf.h"
 #include "btf/core.h"
 #include "objgen.h"

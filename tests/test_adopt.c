@@ -25,7 +25,7 @@
 
 #include <bpf/bpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 static char root[512], cgroup[512];

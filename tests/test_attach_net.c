@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bel.h>
+#include <bel/bel.h>
 
 #include "btf/btf.h"
 #include "internal.h"
@@ -582,7 +582,7 @@ START_TEST(test_xdp_netlink)
 	struct bel_object *obj;
 	struct bel_program *x1, *x2;
 	char out[8192], want[64];
-	struct bel_program_info info;
+	struct bel_program_info info = {.sz = sizeof(info)};
 	uint64_t before;
 
 	if (!kernel_ready())

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "diff_core.h"
 #include "testutil.h"
 

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "event_test.h"
 #include "testutil.h"
 

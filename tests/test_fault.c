@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 long __real_syscall(long n, ...);

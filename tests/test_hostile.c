@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 #ifndef BEL_CLI

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "btf/btf.h"
 #include "btf/sanitize.h"
 #include "testutil.h"
@@ -179,7 +179,7 @@ START_TEST(test_metadata_bpftool)
 	obj = open_fixture("metadata", false);
 	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
 	for (i = 0; i < bel_object_program_count(obj); i++) {
-		struct bel_program_info info;
+		struct bel_program_info info = {.sz = sizeof(info)};
 
 		ck_assert_int_eq(bel_program_info(bel_object_program(obj, i), &info), 0);
 		snprintf(cmd, sizeof(cmd), "bpftool -j prog show id %u", info.id);
@@ -221,7 +221,7 @@ END_TEST
 START_TEST(test_initial_slots)
 {
 	struct bel_object *obj;
-	struct bel_program_info info;
+	struct bel_program_info info = {.sz = sizeof(info)};
 	uint32_t key = 0, id = 0;
 
 	if (!kernel_ready())
@@ -735,7 +735,7 @@ START_TEST(test_large_object_threads)
 	ck_assert_msg(bel_object_load(obj, &opts) == 0, "%s", bel_object_last_error(obj));
 	seen = calloc(4096, sizeof(*seen));
 	for (i = 0; i < bel_object_program_count(obj); i++) {
-		struct bel_program_info info;
+		struct bel_program_info info = {.sz = sizeof(info)};
 		char cmd[128], out[8192], *p;
 
 		ck_assert_int_eq(bel_program_info(bel_object_program(obj, i), &info), 0);

@@ -15,7 +15,7 @@
 
 #include <bpf/bpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 struct cfg {
@@ -896,7 +896,7 @@ START_TEST(test_tag_is_the_kernels)
 		bel_object_load(obj, &lo);
 		for (i = 0; i < bel_object_program_count(obj); i++) {
 			struct bel_program *p = bel_object_program(obj, i);
-			struct bel_program_info info;
+			struct bel_program_info info = {.sz = sizeof(info)};
 			char tag[17];
 
 			if (bel_program_info(p, &info))

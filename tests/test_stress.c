@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "testutil.h"
 
 #define THREADS 4
@@ -69,7 +69,7 @@ static void *work(void *arg)
 		struct bel_object *obj = objs[rand_r(&w->seed) % NOBJS];
 		unsigned int n = bel_object_program_count(obj);
 		struct bel_program *p = bel_object_program(obj, rand_r(&w->seed) % n);
-		struct bel_program_info info;
+		struct bel_program_info info = {.sz = sizeof(info)};
 		int r = rand_r(&w->seed) % 16;
 
 		if (r == 0) {

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <bel.h>
+#include <bel/bel.h>
 
 #include "elf/binary.h"
 #include "elf/usdt_spec.h"

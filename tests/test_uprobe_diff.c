@@ -21,7 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include <bel.h>
+#include <bel/bel.h>
 
 #include "testutil.h"
 #include "uprobe.h"

@@ -2,7 +2,7 @@
 /*
  * The pure parts of bel's defences against hostile names and command lines: the one rule for
  * names that become paths (loader/pin_names.c), the CLI's escaping of text and JSON
- * (loader/cli_text.c) and its strict number parser (common/num.c).
+ * (cli/text.c) and its strict number parser (common/num.c).
  */
 #include <check.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bel.h"
-#include "cli_text.h"
+#include "bel/bel.h"
+#include "cli/text.h"
 #include "cpu_list.h"
 #include "common/num.h"
 #include "pin_names.h"

@@ -41,7 +41,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* clocks                                                                                      */
@@ -291,7 +291,7 @@ static int run_bel(const char *path, unsigned int threads, bool load, bool keep_
 		partial->first_error[0] = '\0';
 		for (i = 0; i < partial->progs; i++) {
 			struct bel_program *p = bel_object_program(obj, i);
-			struct bel_program_info info;
+			struct bel_program_info info = {.sz = sizeof(info)};
 			unsigned int cnt = 0;
 
 			bel_program_insns(p, &cnt);

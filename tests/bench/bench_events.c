@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 #ifndef BEL_EVENTS_OBJECT
 #define BEL_EVENTS_OBJECT "events.bpf.o"

@@ -19,7 +19,7 @@
 
 #include <bpf/bpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 #define MAX_ROUNDS 101
 

@@ -25,7 +25,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 
 #define MAX_ROUNDS 51
 

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bel.h"
+#include "bel/bel.h"
 #include "btf/btf.h"
 #include "btf/core.h"
 #include "common/limits.h"

@@ -2,7 +2,8 @@
 /*
  * Configuration from the command line: `--set NAME=VALUE` types VALUE by the variable's BTF
  * (integers of its size and signedness, bools, chars, char arrays, floats) and refuses names it
- * does not know and values that do not fit; `--max-entries MAP=N` sizes a map.
+ * does not know and values that do not fit; `--max-entries MAP=N` sizes a map; `--type
+ * PROGRAM=TYPE` sets a program's type; `--map NAME=PINNED_PATH` reuses a pinned map.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bel.h"
 #include "cli.h"
 #include "common/num.h"
+#include "loader/names.h"
 
 static int parse_bool(const char *text, uint8_t *out)
 {
@@ -119,19 +120,30 @@ static int encode(const struct bel_var_info *v, const char *text, uint8_t *buf, 
 	}
 }
 
+/* NAME of NAME=VALUE into name (at most size - 1 bytes), or NULL when there is no '=' or no NAME. */
+static const char *split(const char *assignment, char *name, size_t size)
+{
+	const char *eq = strchr(assignment, '=');
+
+	if (!eq || eq == assignment || (size_t)(eq - assignment) >= size)
+		return NULL;
+	snprintf(name, size, "%.*s", (int)(eq - assignment), assignment);
+	return eq + 1;
+}
+
 int cli_set_var(struct bel_object *obj, const char *assignment)
 {
-	const char *eq = strchr(assignment, '='), *why = "";
 	struct bel_var_info v = {.sz = sizeof(v)};
+	const char *value, *why = "";
 	char name[256];
 	uint8_t *buf;
 	int i, ret;
 
-	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name)) {
+	value = split(assignment, name, sizeof(name));
+	if (!value) {
 		cli_error("--set wants NAME=VALUE, not '%s'", assignment);
 		return -EINVAL;
 	}
-	snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment), assignment);
 	i = bel_object_find_var(obj, name);
 	if (i < 0 || bel_object_var(obj, (unsigned int)i, &v)) {
 		cli_error("--set %s: object '%s' has no global variable '%s'", assignment,
@@ -141,7 +153,7 @@ int cli_set_var(struct bel_object *obj, const char *assignment)
 	buf = calloc(1, v.size ? v.size : 1);
 	if (!buf)
 		return -ENOMEM;
-	ret = encode(&v, eq + 1, buf, &why);
+	ret = encode(&v, value, buf, &why);
 	if (ret) {
 		cli_error("--set %s: '%s' is %s (%u bytes, in %s): the value is %s", assignment, name,
 			  kind_name(v.kind), v.size, v.section, why);
@@ -157,17 +169,15 @@ int cli_set_var(struct bel_object *obj, const char *assignment)
 
 int cli_set_max_entries(struct bel_object *obj, const char *assignment)
 {
-	const char *eq = strchr(assignment, '=');
-	struct bel_map *map;
 	char name[256];
+	const char *value = split(assignment, name, sizeof(name));
+	struct bel_map *map;
 	uint64_t n;
 
-	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name) ||
-	    bel_parse_u64(eq + 1, 1, UINT32_MAX, &n)) {
+	if (!value || bel_parse_u64(value, 1, UINT32_MAX, &n)) {
 		cli_error("--max-entries wants MAP=N (1 to %u), not '%s'", UINT32_MAX, assignment);
 		return -EINVAL;
 	}
-	snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment), assignment);
 	map = bel_object_find_map(obj, name);
 	if (!map) {
 		cli_error("--max-entries %s: object '%s' has no map '%s'", assignment,
@@ -178,5 +188,72 @@ int cli_set_max_entries(struct bel_object *obj, const char *assignment)
 		cli_error("%s", bel_object_last_error(obj));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int cli_set_type(struct bel_object *obj, const char *assignment)
+{
+	char name[256];
+	const char *type_name = split(assignment, name, sizeof(name));
+	struct bel_program *p;
+	int type;
+
+	if (!type_name) {
+		cli_error("--type wants PROGRAM=TYPE, not '%s'", assignment);
+		return -EINVAL;
+	}
+	p = bel_object_find_program(obj, name);
+	type = bel_prog_type_by_name(type_name);
+	if (!p || type < 0) {
+		cli_error("--type %s: %s", assignment, !p ? "no such program" :
+			  "unknown program type (bpftool's names: socket_filter, xdp, sched_cls, "
+			  "kprobe, ...)");
+		return -EINVAL;
+	}
+	if (bel_program_set_type(p, (uint32_t)type, 0)) {
+		cli_error("%s", bel_object_last_error(obj));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_reuse_map(struct bel_object *obj, const char *assignment)
+{
+	char name[256];
+	const char *path = split(assignment, name, sizeof(name));
+	struct bel_map *m;
+
+	if (!path) {
+		cli_error("--map wants NAME=PINNED_PATH, not '%s'", assignment);
+		return -EINVAL;
+	}
+	m = bel_object_find_map(obj, name);
+	if (!m) {
+		cli_error("object '%s' has no map '%s'", bel_object_name(obj), name);
+		return -ENOENT;
+	}
+	if (bel_map_reuse_pinned(m, path)) {
+		cli_error("%s", bel_object_last_error(obj));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_configure(struct bel_object *obj, const struct cli_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->types.n; i++)
+		if (cli_set_type(obj, cfg->types.v[i]))
+			return -EINVAL;
+	for (i = 0; i < cfg->sets.n; i++)
+		if (cli_set_var(obj, cfg->sets.v[i]))
+			return -EINVAL;
+	for (i = 0; i < cfg->maxes.n; i++)
+		if (cli_set_max_entries(obj, cfg->maxes.v[i]))
+			return -EINVAL;
+	for (i = 0; i < cfg->maps.n; i++)
+		if (cli_reuse_map(obj, cfg->maps.v[i]))
+			return -EINVAL;
 	return 0;
 }

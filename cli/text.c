@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "cli_text.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>

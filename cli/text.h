@@ -4,8 +4,8 @@
  * messages quoting them), so it is escaped on the way out: text never carries a control
  * character to the terminal, JSON is always valid UTF-8.
  */
-#ifndef BEL_LOADER_CLI_TEXT_H
-#define BEL_LOADER_CLI_TEXT_H
+#ifndef BEL_CLI_TEXT_H
+#define BEL_CLI_TEXT_H
 
 #include <stdio.h>
 

@@ -12,6 +12,11 @@
  * failure; the message explaining the failure names the object, program or map and the cause,
  * is passed to the message callback and kept as the object's last error. Nothing here aborts
  * or exits; a failed call releases every fd and pin it made.
+ *
+ * Structs: options structs and the structs bel fills for the caller start with `size_t sz`,
+ * which the caller sets to sizeof the struct it was built with. bel reads only the options that
+ * fit in sz (newer fields it does not know must be zero) and fills only what fits, so a program
+ * built against an older header keeps working with a newer library and the reverse.
  */
 #ifndef BEL_H
 #define BEL_H
@@ -24,11 +29,24 @@
 extern "C" {
 #endif
 
+/*
+ * What libbel exports: every function declared here, and nothing else (the library is built with
+ * -fvisibility=hidden and a version script whose node is BEL_0.2), so internal changes cannot
+ * break a program linked against it.
+ */
+#ifndef BEL_API
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define BEL_API __attribute__((visibility("default")))
+#else
+#define BEL_API
+#endif
+#endif
+
 /* This header's version; bel_version() gives the library's ("0.2.0"). */
 #define BEL_VERSION_MAJOR 0
 #define BEL_VERSION_MINOR 2
 #define BEL_VERSION_PATCH 0
-const char *bel_version(void);
+BEL_API const char *bel_version(void);
 
 struct bel_object;
 struct bel_program;
@@ -59,27 +77,27 @@ struct bel_open_opts {
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg
  * (if any); bel_thread_error() returns it too. */
-int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
-			 struct bel_object **obj);
-int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
-			struct bel_object **obj);
+BEL_API int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
+				 struct bel_object **obj);
+BEL_API int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts *opts,
+				struct bel_object **obj);
 /* The message of the last failed call in this thread that has no object to record it on:
  * opening an object, ring and perf buffer readers, maps opened by fd or path. */
-const char *bel_thread_error(void);
+BEL_API const char *bel_thread_error(void);
 
 /* Unload everything that is loaded and free the object. Pins stay in place. */
-void bel_object_close(struct bel_object *obj);
+BEL_API void bel_object_close(struct bel_object *obj);
 
-const char *bel_object_name(const struct bel_object *obj);
+BEL_API const char *bel_object_name(const struct bel_object *obj);
 /* The last error recorded on this object (empty if none). Valid until the next call. */
-const char *bel_object_last_error(const struct bel_object *obj);
-const char *bel_object_license(const struct bel_object *obj);
+BEL_API const char *bel_object_last_error(const struct bel_object *obj);
+BEL_API const char *bel_object_license(const struct bel_object *obj);
 /* Raw object BTF as it will be given to the kernel (after fix-up), or NULL. */
-const void *bel_object_btf(const struct bel_object *obj, uint32_t *size);
+BEL_API const void *bel_object_btf(const struct bel_object *obj, uint32_t *size);
 /* Number of types in the object BTF (0 if none). */
-uint32_t bel_object_btf_type_count(const struct bel_object *obj);
+BEL_API uint32_t bel_object_btf_type_count(const struct bel_object *obj);
 /* fd of the object BTF in the kernel, loaded on first need; negative if none. */
-int bel_object_btf_fd(const struct bel_object *obj);
+BEL_API int bel_object_btf_fd(const struct bel_object *obj);
 
 struct bel_load_opts {
 	size_t sz;              /* sizeof(struct bel_load_opts) */
@@ -91,34 +109,34 @@ struct bel_load_opts {
 /* Load every program of the object whose autoload is set (and the maps they need). Without keep_going, a failure
  * unloads what this call loaded and returns the first error; with it, every program is
  * tried and the return value is the first error (0 if all loaded): see each program's status. */
-int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts);
+BEL_API int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts);
 /* Unload every program; maps are released as their last user goes. */
-void bel_object_unload(struct bel_object *obj);
+BEL_API void bel_object_unload(struct bel_object *obj);
 
-unsigned int bel_object_program_count(const struct bel_object *obj);
-struct bel_program *bel_object_program(const struct bel_object *obj, unsigned int i);
-struct bel_program *bel_object_find_program(const struct bel_object *obj, const char *name);
-unsigned int bel_object_map_count(const struct bel_object *obj);
-struct bel_map *bel_object_map(const struct bel_object *obj, unsigned int i);
-struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *name);
+BEL_API unsigned int bel_object_program_count(const struct bel_object *obj);
+BEL_API struct bel_program *bel_object_program(const struct bel_object *obj, unsigned int i);
+BEL_API struct bel_program *bel_object_find_program(const struct bel_object *obj, const char *name);
+BEL_API unsigned int bel_object_map_count(const struct bel_object *obj);
+BEL_API struct bel_map *bel_object_map(const struct bel_object *obj, unsigned int i);
+BEL_API struct bel_map *bel_object_find_map(const struct bel_object *obj, const char *name);
 
 /* Programs. */
-struct bel_object *bel_program_object(const struct bel_program *prog);
-const char *bel_program_name(const struct bel_program *prog);
-const char *bel_program_section(const struct bel_program *prog);
-uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
-uint32_t bel_program_expected_attach_type(const struct bel_program *prog);
-uint32_t bel_program_flags(const struct bel_program *prog);            /* BPF_F_* load flags */
+BEL_API struct bel_object *bel_program_object(const struct bel_program *prog);
+BEL_API const char *bel_program_name(const struct bel_program *prog);
+BEL_API const char *bel_program_section(const struct bel_program *prog);
+BEL_API uint32_t bel_program_type(const struct bel_program *prog);             /* BPF_PROG_TYPE_* */
+BEL_API uint32_t bel_program_expected_attach_type(const struct bel_program *prog);
+BEL_API uint32_t bel_program_flags(const struct bel_program *prog); /* BPF_F_* load flags */
 /* The program's instructions after relocation (struct bpf_insn from <linux/bpf.h>), as parsed:
  * subprograms appended, map references marked, fds not filled in, CO-RE and externs not applied
  * (those are applied to the program's own copy when it loads). Never changes after open. */
-const void *bel_program_insns(const struct bel_program *prog, unsigned int *count);
+BEL_API const void *bel_program_insns(const struct bel_program *prog, unsigned int *count);
 /* Number of .BTF.ext func_info and line_info records the program carries. */
-void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_info,
-				uint32_t *line_info);
+BEL_API void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_info,
+					uint32_t *line_info);
 /* The map table: the maps the program's final instructions refer to, its subprograms' included. */
-unsigned int bel_program_map_count(const struct bel_program *prog);
-struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
+BEL_API unsigned int bel_program_map_count(const struct bel_program *prog);
+BEL_API struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
 /*
  * Before a load. Each of these is refused with -EBUSY while the program is loaded and applies to
  * its next load.
@@ -126,36 +144,37 @@ struct bel_map *bel_program_map(const struct bel_program *prog, unsigned int i);
  * The program type (and expected attach type) where the section name does not say it, as
  * loaders with their own conventions do (qemu's "tun_rss_steering" is a socket filter).
  */
-int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type);
+BEL_API int bel_program_set_type(struct bel_program *prog, uint32_t prog_type,
+				 uint32_t expected_attach_type);
 /* BPF_F_* load flags (replacing those the section implies, e.g. BPF_F_SLEEPABLE for ".s"). */
-int bel_program_set_flags(struct bel_program *prog, uint32_t flags);
+BEL_API int bel_program_set_flags(struct bel_program *prog, uint32_t flags);
 /* Verifier log level for every load of this program (the log is then kept on success too). */
-int bel_program_set_log_level(struct bel_program *prog, uint32_t level);
+BEL_API int bel_program_set_log_level(struct bel_program *prog, uint32_t level);
 /* Whether bel_object_load loads it (default true); bel_program_load always does. */
-int bel_program_set_autoload(struct bel_program *prog, bool autoload);
-bool bel_program_autoload(const struct bel_program *prog);
+BEL_API int bel_program_set_autoload(struct bel_program *prog, bool autoload);
+BEL_API bool bel_program_autoload(const struct bel_program *prog);
 /*
  * Where a fentry/fexit/fmod_ret, lsm, tp_btf or freplace program attaches, instead of what its
  * section names: func_name (NULL: keep the section's) in the kernel when target_prog_fd <= 0, or
  * in the BPF program target_prog_fd (a freplace program's target; fentry/fexit on a BPF
  * program). The fd is duplicated.
  */
-int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
-				  const char *func_name);
+BEL_API int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
+					  const char *func_name);
 /* Load one program and the maps in its map table; bind the object's metadata maps. */
-int bel_program_load(struct bel_program *prog);
-int bel_program_unload(struct bel_program *prog);
-int bel_program_fd(const struct bel_program *prog);                   /* -1 if not loaded */
+BEL_API int bel_program_load(struct bel_program *prog);
+BEL_API int bel_program_unload(struct bel_program *prog);
+BEL_API int bel_program_fd(const struct bel_program *prog);                   /* -1 if not loaded */
 /* Status of the last load: 0, or the negative errno it failed with. */
-int bel_program_status(const struct bel_program *prog);
+BEL_API int bel_program_status(const struct bel_program *prog);
 /* Message of the last failed load ("" after a successful one). This and the log below are the
  * program's own buffers: read them when no other thread is loading the same program. */
-const char *bel_program_error(const struct bel_program *prog);
+BEL_API const char *bel_program_error(const struct bel_program *prog);
 /* Verifier log of the last failed load (or of the last load when a log level was set): its
  * last BEL_LOG_KEEP bytes, where the verifier says why. A failing load runs the verifier twice
  * (once more with a log), three times on kernels before 6.4 when the log is long. */
 #define BEL_LOG_KEEP (64u << 10)
-const char *bel_program_log(const struct bel_program *prog);
+BEL_API const char *bel_program_log(const struct bel_program *prog);
 
 /* Attaching through BPF links. The section says how (kprobe/F, tracepoint/C/N, raw_tp/N,
  * fentry/F, lsm/H, iter/T, cgroup_skb/ingress, xdp, tcx/ingress, ...); opts give what it cannot:
@@ -232,15 +251,17 @@ struct bel_attach_opts {
  * replaced since is left alone). They cannot be pinned: bel_object_pin pins links only;
  * keep_attached leaves them attached after bel is gone.
  */
-int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
+BEL_API int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts);
 /* Whether the section (with opts) says enough to attach. */
-bool bel_program_attachable(const struct bel_program *prog, const struct bel_attach_opts *opts);
-int bel_program_detach(struct bel_program *prog);  /* close its links, remove the rest */
-unsigned int bel_program_link_count(const struct bel_program *prog);
-int bel_program_link_fd(const struct bel_program *prog, unsigned int i);
-unsigned int bel_program_attachment_count(const struct bel_program *prog);
+BEL_API bool bel_program_attachable(const struct bel_program *prog,
+				    const struct bel_attach_opts *opts);
+BEL_API int bel_program_detach(struct bel_program *prog);  /* close its links, remove the rest */
+BEL_API unsigned int bel_program_link_count(const struct bel_program *prog);
+BEL_API int bel_program_link_fd(const struct bel_program *prog, unsigned int i);
+BEL_API unsigned int bel_program_attachment_count(const struct bel_program *prog);
 
 struct bel_program_info {
+	size_t sz;                /* set by the caller: sizeof(struct bel_program_info) */
 	uint32_t id;
 	char tag[17];             /* hex */
 	uint32_t verified_insns;
@@ -248,10 +269,10 @@ struct bel_program_info {
 	uint32_t nr_map_ids;
 	uint64_t load_ns;         /* wall time of the PROG_LOAD that succeeded, in bel */
 };
-int bel_program_info(const struct bel_program *prog, struct bel_program_info *info);
+BEL_API int bel_program_info(const struct bel_program *prog, struct bel_program_info *info);
 /* The tag the kernel will give the program (hex, as bel_program_info's), computed here from the
  * instructions as they would load now (CO-RE and externs applied): equal tags, same program. */
-int bel_program_tag(struct bel_program *prog, char tag[17]);
+BEL_API int bel_program_tag(struct bel_program *prog, char tag[17]);
 
 /* Running a loaded program on the caller's input (BPF_PROG_TEST_RUN): what test rigs use. The
  * opts are read and the results written back (as far as opts->sz reaches). */
@@ -272,7 +293,7 @@ struct bel_test_run_opts {
 	uint32_t retval;          /* out: the program's return value */
 	uint32_t duration_ns;     /* out: the kernel's average time per run */
 };
-int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opts);
+BEL_API int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opts);
 
 /*
  * Maps. A map exists (has an fd) while a loaded program, an outer map or the user holds it; it is
@@ -281,18 +302,18 @@ int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opt
  * go. Accessors give the map as it will be (or was) created.
  */
 /* The map's object; NULL for a map opened by fd or path. */
-struct bel_object *bel_map_object(const struct bel_map *map);
-const char *bel_map_name(const struct bel_map *map);      /* variable or section name */
-const char *bel_map_kernel_name(const struct bel_map *map);
-uint32_t bel_map_type(const struct bel_map *map);
-uint32_t bel_map_key_size(const struct bel_map *map);
-uint32_t bel_map_value_size(const struct bel_map *map);
-uint32_t bel_map_max_entries(const struct bel_map *map);
-uint32_t bel_map_flags(const struct bel_map *map);
+BEL_API struct bel_object *bel_map_object(const struct bel_map *map);
+BEL_API const char *bel_map_name(const struct bel_map *map);      /* variable or section name */
+BEL_API const char *bel_map_kernel_name(const struct bel_map *map);
+BEL_API uint32_t bel_map_type(const struct bel_map *map);
+BEL_API uint32_t bel_map_key_size(const struct bel_map *map);
+BEL_API uint32_t bel_map_value_size(const struct bel_map *map);
+BEL_API uint32_t bel_map_max_entries(const struct bel_map *map);
+BEL_API uint32_t bel_map_flags(const struct bel_map *map);
 /* The section of a global data map (".rodata", ".data.custom", ...), else NULL. */
-const char *bel_map_data_section(const struct bel_map *map);
-bool bel_map_has_metadata(const struct bel_map *map);
-int bel_map_fd(const struct bel_map *map);                  /* -1 if not created */
+BEL_API const char *bel_map_data_section(const struct bel_map *map);
+BEL_API bool bel_map_has_metadata(const struct bel_map *map);
+BEL_API int bel_map_fd(const struct bel_map *map);                  /* -1 if not created */
 
 /*
  * Before the map is created (-EBUSY while it exists; a released map takes the new settings when
@@ -300,16 +321,16 @@ int bel_map_fd(const struct bel_map *map);                  /* -1 if not created
  * buffer's size must be a power-of-two multiple of the page size; global data keeps its
  * section's size; maps of fds keep 4-byte values.
  */
-int bel_map_set_max_entries(struct bel_map *map, uint32_t max_entries);
-int bel_map_set_value_size(struct bel_map *map, uint32_t size);
-int bel_map_set_flags(struct bel_map *map, uint32_t flags);
-int bel_map_set_numa_node(struct bel_map *map, uint32_t node);   /* adds BPF_F_NUMA_NODE */
+BEL_API int bel_map_set_max_entries(struct bel_map *map, uint32_t max_entries);
+BEL_API int bel_map_set_value_size(struct bel_map *map, uint32_t size);
+BEL_API int bel_map_set_flags(struct bel_map *map, uint32_t flags);
+BEL_API int bel_map_set_numa_node(struct bel_map *map, uint32_t node);   /* adds BPF_F_NUMA_NODE */
 /* The template of a map-in-map's inner maps: the shape of another map of the object. */
-int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner);
+BEL_API int bel_map_set_inner_map(struct bel_map *map, const struct bel_map *inner);
 /* Off: the map is not created; a program that uses it fails to load, naming the map, unless
  * the map is given from outside (bel_map_reuse_fd/_pinned). */
-int bel_map_set_autocreate(struct bel_map *map, bool create);
-bool bel_map_autocreate(const struct bel_map *map);
+BEL_API int bel_map_set_autocreate(struct bel_map *map, bool create);
+BEL_API bool bel_map_autocreate(const struct bel_map *map);
 
 /*
  * Global data. The object keeps a copy of each section's initial value, which the map is
@@ -317,8 +338,8 @@ bool bel_map_autocreate(const struct bel_map *map);
  * to a multiple of 16 that the map never sees, so a struct laid over the section fits) and
  * bel_map_set_initial_value replaces it, both for maps not yet created.
  */
-void *bel_map_initial_value(struct bel_map *map, size_t *size);
-int bel_map_set_initial_value(struct bel_map *map, const void *data, size_t size);
+BEL_API void *bel_map_initial_value(struct bel_map *map, size_t *size);
+BEL_API int bel_map_set_initial_value(struct bel_map *map, const void *data, size_t size);
 
 enum bel_var_kind {
 	BEL_VAR_INT, BEL_VAR_BOOL, BEL_VAR_CHAR, BEL_VAR_ENUM, BEL_VAR_FLOAT, BEL_VAR_POINTER,
@@ -338,9 +359,10 @@ struct bel_var_info {
 	bool global;                  /* false for static and hidden variables */
 };
 /* Global variables of .data, .rodata, .bss and their custom sections, by section then offset. */
-unsigned int bel_object_var_count(const struct bel_object *obj);
-int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_info *info);
-int bel_object_find_var(const struct bel_object *obj, const char *name); /* index, -ENOENT */
+BEL_API unsigned int bel_object_var_count(const struct bel_object *obj);
+BEL_API int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_info *info);
+/* A variable's index, or -ENOENT. */
+BEL_API int bel_object_find_var(const struct bel_object *obj, const char *name);
 /*
  * Set or read a variable by name; size must be its size (-EINVAL and a message naming both
  * otherwise). Before its map exists, a set changes the initial value; after, it writes the live
@@ -348,8 +370,9 @@ int bel_object_find_var(const struct bel_object *obj, const char *name); /* inde
  * reused (bel_map_reuse_fd/_pinned) is never initialised, so a set before load is refused with
  * -EBUSY too. A get reads the live map when there is one.
  */
-int bel_object_set_var(struct bel_object *obj, const char *name, const void *value, size_t size);
-int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size);
+BEL_API int bel_object_set_var(struct bel_object *obj, const char *name, const void *value,
+			       size_t size);
+BEL_API int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size);
 
 /*
  * Holds: a held map exists (bel_map_hold creates it if needed) and is not released when its
@@ -357,9 +380,9 @@ int bel_object_get_var(struct bel_object *obj, const char *name, void *value, si
  * a non-static variable is) and holds the map: the pointer is valid until the matching
  * bel_map_unhold (read-only mapping for frozen sections: do not write through it).
  */
-int bel_map_hold(struct bel_map *map);
-void bel_map_unhold(struct bel_map *map);
-void *bel_map_mmap(struct bel_map *map, size_t *size);
+BEL_API int bel_map_hold(struct bel_map *map);
+BEL_API void bel_map_unhold(struct bel_map *map);
+BEL_API void *bel_map_mmap(struct bel_map *map, size_t *size);
 
 /*
  * Elements of a live map. key_sz and value_sz must be the map's sizes (checked: -EINVAL and a
@@ -367,22 +390,24 @@ void *bel_map_mmap(struct bel_map *map, size_t *size);
  * to 8 bytes. The kernel's answers come back as -errno with no message: -ENOENT (no such key),
  * -EEXIST (BPF_NOEXIST), -E2BIG (full). flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK.
  */
-int bel_possible_cpus(void);
-int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz, void *value,
-			size_t value_sz, uint64_t flags);
-int bel_map_update_elem(const struct bel_map *map, const void *key, size_t key_sz,
-			const void *value, size_t value_sz, uint64_t flags);
-int bel_map_delete_elem(const struct bel_map *map, const void *key, size_t key_sz);
-int bel_map_lookup_and_delete_elem(const struct bel_map *map, const void *key, size_t key_sz,
-				   void *value, size_t value_sz, uint64_t flags);
+BEL_API int bel_possible_cpus(void);
+BEL_API int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz,
+				void *value, size_t value_sz, uint64_t flags);
+BEL_API int bel_map_update_elem(const struct bel_map *map, const void *key, size_t key_sz,
+				const void *value, size_t value_sz, uint64_t flags);
+BEL_API int bel_map_delete_elem(const struct bel_map *map, const void *key, size_t key_sz);
+BEL_API int bel_map_lookup_and_delete_elem(const struct bel_map *map, const void *key,
+					   size_t key_sz, void *value, size_t value_sz,
+					   uint64_t flags);
 /* key NULL: the first key. -ENOENT after the last. */
-int bel_map_get_next_key(const struct bel_map *map, const void *key, void *next_key,
-			 size_t key_sz);
+BEL_API int bel_map_get_next_key(const struct bel_map *map, const void *key, void *next_key,
+				 size_t key_sz);
 /* Every key (and its value, with with_values; NULL otherwise) in turn; keys deleted while the
  * walk goes on are skipped. fn returns 0 to go on, anything else to stop. Returns the number of
  * elements handed to fn, fn's value if it was negative, or -errno. */
 typedef int (*bel_map_elem_fn)(const void *key, const void *value, void *ctx);
-int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn, void *ctx);
+BEL_API int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn,
+			    void *ctx);
 
 /* The batch commands: *count in: elements in keys/values; out: elements done. in_batch NULL
  * starts a walk; out_batch (at least key_size bytes, and 4) continues it. -ENOENT with *count
@@ -392,21 +417,22 @@ struct bel_map_batch_opts {
 	uint64_t elem_flags;      /* BPF_F_LOCK */
 	uint64_t flags;
 };
-int bel_map_lookup_batch(const struct bel_map *map, void *in_batch, void *out_batch, void *keys,
-			 void *values, uint32_t *count, const struct bel_map_batch_opts *opts);
-int bel_map_lookup_and_delete_batch(const struct bel_map *map, void *in_batch, void *out_batch,
-				    void *keys, void *values, uint32_t *count,
-				    const struct bel_map_batch_opts *opts);
-int bel_map_update_batch(const struct bel_map *map, const void *keys, const void *values,
-			 uint32_t *count, const struct bel_map_batch_opts *opts);
-int bel_map_delete_batch(const struct bel_map *map, const void *keys, uint32_t *count,
-			 const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_lookup_batch(const struct bel_map *map, void *in_batch, void *out_batch,
+				 void *keys, void *values, uint32_t *count,
+				 const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_lookup_and_delete_batch(const struct bel_map *map, void *in_batch,
+					    void *out_batch, void *keys, void *values,
+					    uint32_t *count, const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_update_batch(const struct bel_map *map, const void *keys, const void *values,
+				 uint32_t *count, const struct bel_map_batch_opts *opts);
+BEL_API int bel_map_delete_batch(const struct bel_map *map, const void *keys, uint32_t *count,
+				 const struct bel_map_batch_opts *opts);
 
 /* A map of no object (another loader's, a pin), for the element calls, bel_map_mmap and the
  * accessors: the fd is duplicated (the caller keeps its own). Failures: bel_thread_error(). */
-int bel_map_open_fd(int fd, struct bel_map **map);
-int bel_map_open_pinned(const char *path, struct bel_map **map);
-void bel_map_close(struct bel_map *map);    /* only maps opened so; no-op for an object's */
+BEL_API int bel_map_open_fd(int fd, struct bel_map **map);
+BEL_API int bel_map_open_pinned(const char *path, struct bel_map **map);
+BEL_API void bel_map_close(struct bel_map *map);    /* only maps opened so; no-op for an object's */
 
 /*
  * Use an existing map (another object's, another loader's) instead of creating one. Must come
@@ -414,15 +440,16 @@ void bel_map_close(struct bel_map *map);    /* only maps opened so; no-op for an
  * size, max_entries, flags, and for global data the variable layout; a mismatch is refused
  * with a message naming both sides. bel_map_reuse_fd dups fd; the caller keeps its own.
  */
-int bel_map_reuse_fd(struct bel_map *map, int fd);
-int bel_map_reuse_pinned(struct bel_map *map, const char *path);
+BEL_API int bel_map_reuse_fd(struct bel_map *map, int fd);
+BEL_API int bel_map_reuse_pinned(struct bel_map *map, const char *path);
 /* Where pinning by name put this map (NULL if not pinned by name). */
-const char *bel_map_pin_path(const struct bel_map *map);
-uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */
+BEL_API const char *bel_map_pin_path(const struct bel_map *map);
+BEL_API uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */
 
 /* CO-RE and externs, resolved against the target (the running kernel, or opts.btf_path for
  * CO-RE) without loading: what `bel inspect --core` shows. */
 struct bel_core_report {
+	size_t sz;                    /* set by the caller in out[0]: the array's element size */
 	unsigned int insn;            /* in the program's final instructions */
 	const char *kind;             /* "byte_off", "field_exists", "type_size", ... */
 	char what[256];               /* the local type path: "struct task_struct.pid (access 0:12)" */
@@ -431,11 +458,15 @@ struct bel_core_report {
 	unsigned int candidates, matched;
 	uint32_t target_type_id;
 };
-/* *out is malloc'd (free it); count 0 when the program has no CO-RE relocation. */
-int bel_program_core_report(const struct bel_program *prog, struct bel_core_report **out,
-			    unsigned int *count);
+/* The program's CO-RE relocations in order, into the caller's array out[0..max): out[0].sz is
+ * the size of each element (sizeof(struct bel_core_report) as the caller knows it); bel sets each
+ * element's sz and fills what fits. Returns how many relocations the program has (0 if none; more
+ * than max: only max filled), or -errno. With max 0, out may be NULL: a count. */
+BEL_API int bel_program_core_report(const struct bel_program *prog, struct bel_core_report *out,
+				    unsigned int max);
 
 struct bel_extern_info {
+	size_t sz;                    /* set by the caller: sizeof(struct bel_extern_info) */
 	const char *name;
 	const char *kind;             /* "kconfig", "ksym" or "kfunc" */
 	bool weak, typeless, resolved;
@@ -443,8 +474,8 @@ struct bel_extern_info {
 	char string[64];              /* a kconfig string */
 	char error[256];              /* why it did not resolve */
 };
-unsigned int bel_object_extern_count(const struct bel_object *obj);
-int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *info);
+BEL_API unsigned int bel_object_extern_count(const struct bel_object *obj);
+BEL_API int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_info *info);
 
 /*
  * Pins: root/<object>/{maps,programs,links}/<name>, '.' in names escaped as '_' (bpffs refuses
@@ -461,10 +492,10 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
  * bel adds ("_1" for links). A name that breaks it is refused with a message naming the
  * object, the map or program, and the rule.
  */
-int bel_object_pin(struct bel_object *obj, const char *root);
+BEL_API int bel_object_pin(struct bel_object *obj, const char *root);
 /* Whether every name bel_object_pin could need (the object's, each map's and program's,
  * escaped names distinct) follows the rule above, so a caller can refuse before loading. */
-int bel_object_pin_check(struct bel_object *obj);
+BEL_API int bel_object_pin_check(struct bel_object *obj);
 /*
  * Restart and upgrade: take what an earlier load pinned at root/<object> instead of loading it
  * again. Before any load of the object. A pinned map is taken when it fits the object's
@@ -495,8 +526,8 @@ struct bel_adopt_report {
 	unsigned int links_kept, links_updated, links_replaced, links_lost, links_dropped;
 	uint64_t entries_copied, entries_lost; /* migrated maps: entries that did not fit */
 };
-int bel_object_adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
-		     struct bel_adopt_report *report);
+BEL_API int bel_object_adopt(struct bel_object *obj, const char *root,
+			     const struct bel_adopt_opts *opts, struct bel_adopt_report *report);
 /*
  * What a pinned tree (path: root/<object>) holds, and with obj (or NULL), how each pin compares
  * with what obj would load: the judgement bel_object_adopt acts on, made without taking
@@ -524,10 +555,12 @@ struct bel_pinned {
 	char why[256];            /* what differs, for a changed one */
 };
 struct bel_pin_status;
-int bel_pin_status_read(const char *path, struct bel_object *obj, struct bel_pin_status **status);
-unsigned int bel_pin_status_count(const struct bel_pin_status *status);
-int bel_pin_status_item(const struct bel_pin_status *status, unsigned int i, struct bel_pinned *item);
-void bel_pin_status_free(struct bel_pin_status *status);
+BEL_API int bel_pin_status_read(const char *path, struct bel_object *obj,
+				struct bel_pin_status **status);
+BEL_API unsigned int bel_pin_status_count(const struct bel_pin_status *status);
+BEL_API int bel_pin_status_item(const struct bel_pin_status *status, unsigned int i,
+				struct bel_pinned *item);
+BEL_API void bel_pin_status_free(struct bel_pin_status *status);
 
 /*
  * Remove a tree made by bel_object_pin (path is root/<object>), all or nothing. The tree is
@@ -537,9 +570,9 @@ void bel_pin_status_free(struct bel_pin_status *status);
  * removal fails, what was removed is pinned again and the tree keeps its name. Paths of
  * PATH_MAX bytes or more are refused. The message is also kept for bel_thread_error().
  */
-int bel_unpin(const char *path, char *errbuf, size_t errbuf_size);
+BEL_API int bel_unpin(const char *path, char *errbuf, size_t errbuf_size);
 /* The name a map or program gets on bpffs ('.' and '/' become '_'). */
-void bel_pin_name(const char *name, char *out, size_t out_size);
+BEL_API void bel_pin_name(const char *name, char *out, size_t out_size);
 
 /*
  * Events: readers for BPF_MAP_TYPE_RINGBUF and BPF_MAP_TYPE_PERF_EVENT_ARRAY maps. Failures are
@@ -549,18 +582,19 @@ struct bel_ringbuf;
 /* One record. Return 0 to go on; anything else stops the poll/consume that called it (the
  * record counts as consumed). data points into the ring and is valid during the call only. */
 typedef int (*bel_ringbuf_fn)(void *ctx, const void *data, size_t size);
-int bel_ringbuf_new(struct bel_ringbuf **out);
+BEL_API int bel_ringbuf_new(struct bel_ringbuf **out);
 /* Add a ring buffer map (by fd; the reader keeps its own mapping, the caller keeps the fd). */
-int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void *ctx);
+BEL_API int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void *ctx);
 /* Wait up to timeout_ms (-1: forever) for records, then consume what every ring holds. Returns
  * the number of records handed to callbacks, a callback's return value if it was negative, or
  * -errno. Records already there are read without waiting. A call reads each ring up to where
  * its producer is, at most twice its size; records not yet committed and those the producer
  * discarded are not handed over. */
-int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms);
-int bel_ringbuf_consume(struct bel_ringbuf *rb);        /* the same, without waiting */
-int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb); /* to wait in the caller's own loop */
-void bel_ringbuf_free(struct bel_ringbuf *rb);
+BEL_API int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms);
+BEL_API int bel_ringbuf_consume(struct bel_ringbuf *rb);        /* the same, without waiting */
+/* An fd to wait on in the caller's own loop. */
+BEL_API int bel_ringbuf_epoll_fd(const struct bel_ringbuf *rb);
+BEL_API void bel_ringbuf_free(struct bel_ringbuf *rb);
 
 struct bel_perfbuf;
 struct bel_perfbuf_opts {
@@ -576,13 +610,14 @@ struct bel_perfbuf_opts {
 };
 /* Open a perf event (PERF_COUNT_SW_BPF_OUTPUT) and its ring on every online CPU and put each in
  * the map's slot for that CPU (CPUs past max_entries are left out). free() empties the slots. */
-int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out);
+BEL_API int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts,
+			    struct bel_perfbuf **out);
 /* As for ring buffers; the count is of samples and lost-sample reports handed to callbacks.
  * poll reads the rings that woke it, consume every ring. */
-int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms);
-int bel_perfbuf_consume(struct bel_perfbuf *pb);
-int bel_perfbuf_epoll_fd(const struct bel_perfbuf *pb);
-void bel_perfbuf_free(struct bel_perfbuf *pb);
+BEL_API int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms);
+BEL_API int bel_perfbuf_consume(struct bel_perfbuf *pb);
+BEL_API int bel_perfbuf_epoll_fd(const struct bel_perfbuf *pb);
+BEL_API void bel_perfbuf_free(struct bel_perfbuf *pb);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bel gen skeleton OBJ [--name NAME] [-o FILE]
- *
- * One header that needs only <bel.h>: the object's bytes embedded, a struct with a handle per
- * program and map, a link fd per program, and a typed pointer per global data section (the
+ * bel gen skeleton OBJ: one header that needs only <bel/bel.h>: the object's bytes embedded, a
+ * struct with a handle per program and map, a link fd per program, and a typed pointer per global data section (the
  * section's non-static variables at their offsets, each offset and size checked by a static
  * assertion generated from BTF). Before load the pointers reach the object's initial values,
  * after load the live maps (mapped; read-only for .rodata). Besides the whole-object calls,
@@ -11,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +18,7 @@
 #include "btf/btf.h"
 #include "btf/c_dump.h"
 #include "cli.h"
-#include "cli_text.h"
+#include "text.h"
 #include "common/array.h"
 #include "common/name_map.h"
 #include "common/strbuf.h"
@@ -518,7 +515,7 @@ static int generate(struct skel *sk, const uint8_t *bytes, size_t size, const ch
 	bel_strbuf_printf(out, ". Do not edit. */\n"
 		"#ifndef %s_SKEL_H\n#define %s_SKEL_H\n\n"
 		"#include <errno.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
-		"#include <string.h>\n\n#include <bel.h>\n\n"
+		"#include <string.h>\n\n#include <bel/bel.h>\n\n"
 		"#if !defined(BEL_VERSION_MAJOR) || (BEL_VERSION_MAJOR * 10000 + BEL_VERSION_MINOR * 100 + "
 		"BEL_VERSION_PATCH) < %d\n"
 		"#error \"%s.skel.h needs bel %d.%d.%d or newer\"\n#endif\n\n"
@@ -546,73 +543,25 @@ static int generate(struct skel *sk, const uint8_t *bytes, size_t size, const ch
 	return out->oom ? bel_errf(err, ENOMEM, "out of memory") : 0;
 }
 
-static void *read_object(const char *path, size_t *size)
+struct gen_skeleton_args {
+	const char *name, *output;
+};
+
+static const struct cli_opt gen_skeleton_opts[] = {
+	{.name = "name", .short_name = 'n', .arg = "NAME", CLI_STRING_AT(struct gen_skeleton_args, name),
+	 .help = "the skeleton's C name and the object's (default: the file name up to its first '.')"},
+	{.name = "output", .short_name = 'o', .arg = "FILE", .complete = CLI_C_FILE,
+	 CLI_STRING_AT(struct gen_skeleton_args, output),
+	 .help = "write the header to FILE (through a temporary file renamed over it), not stdout"},
+	{0},
+};
+
+static int run_gen_skeleton(void *args, char **operands, unsigned int noperands)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-	if (fd < 0) {
-		cli_error("gen skeleton: cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MAX_OBJECT) {
-		cli_error("gen skeleton: %s is not a regular file of 1 byte to 256 MiB", path);
-		close(fd);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size);
-	while (buf && done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n <= 0) {
-			cli_error("gen skeleton: cannot read %s", path);
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		done += (size_t)n;
-	}
-	close(fd);
-	*size = done;
-	return buf;
-}
-
-/* The text to FILE through a temporary name in its directory, or to stdout. */
-static int write_out(const char *path, const char *text, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (!path)
-		return fwrite(text, 1, len, stdout) == len ? 0 : fail("cannot write to stdout");
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return fail("output path too long");
-	f = fopen(tmp, "wx");
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
-		cli_error("gen skeleton: cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return 1;
-	}
-	if (rename(tmp, path)) {
-		cli_error("gen skeleton: cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return 1;
-	}
-	return 0;
-}
-
-int cli_gen_skeleton(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"output", required_argument, NULL, 'o'},
-		{0},
-	};
+	struct gen_skeleton_args *a = args;
 	struct bel_open_opts opts = {.sz = sizeof(opts)};
 	struct skel sk = {.out = BEL_STRBUF_INIT};
-	const char *out_path = NULL, *name = NULL;
+	const char *out_path = a->output, *name = a->name;
 	struct bel_err err = {0};
 	uint8_t *bytes = NULL;
 	const void *raw;
@@ -620,24 +569,16 @@ int cli_gen_skeleton(int argc, char **argv)
 	uint32_t btf_size;
 	char *text, *id = NULL;
 	unsigned int i;
-	int c, ret = 1;
+	int ret = CLI_FAILED;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:o:", longopts, NULL)) != -1) {
-		if (c == 'n')
-			name = optarg;
-		else if (c == 'o')
-			out_path = optarg;
-		else
-			return 2;
+	(void)noperands;
+	if (cli_common.json && !out_path) {
+		cli_error("gen skeleton: --json needs -o FILE (the header is the output)");
+		return CLI_USAGE;
 	}
-	if (optind != argc - 1) {
-		cli_error("usage: bel gen skeleton OBJ [--name NAME] [-o FILE]");
-		return 2;
-	}
-	bytes = read_object(argv[optind], &size);
+	bytes = cli_read_file(operands[0], MAX_OBJECT, &size, "gen skeleton");
 	if (!bytes)
-		return 1;
+		return CLI_FAILED;
 	opts.name = name;
 	if (bel_object_open_mem(bytes, size, &opts, &sk.obj)) {
 		cli_error("gen skeleton: %s", bel_thread_error());
@@ -645,9 +586,9 @@ int cli_gen_skeleton(int argc, char **argv)
 	}
 	/* without --name the object's own name, as `bel load` gives it */
 	if (!name) {
-		const char *base = strrchr(argv[optind], '/');
+		const char *base = strrchr(operands[0], '/');
 
-		base = base ? base + 1 : argv[optind];
+		base = base ? base + 1 : operands[0];
 		id = strndup(base, strcspn(base, "."));
 	} else {
 		id = strdup(name);
@@ -676,14 +617,24 @@ int cli_gen_skeleton(int argc, char **argv)
 		cli_error("gen skeleton: out of memory");
 		goto out;
 	}
-	if (generate(&sk, bytes, size, argv[optind], &err)) {
+	if (generate(&sk, bytes, size, operands[0], &err)) {
 		cli_error("gen skeleton: object '%s': %s", id, err.msg);
 		goto out;
 	}
 	text = bel_strbuf_take(&sk.out, &len);
-	if (text) {
-		ret = write_out(out_path, text, len);
-		free(text);
+	if (!text) {
+		cli_error("gen skeleton: out of memory");
+	} else if (out_path) {
+		ret = cli_write_file(out_path, text, len, "gen skeleton") ? CLI_FAILED : CLI_OK;
+	} else {
+		ret = fwrite(text, 1, len, stdout) == len ? CLI_OK : fail("cannot write to stdout");
+	}
+	free(text);
+	if (ret == CLI_OK) {
+		cli_out_str(cli_out(), "object", NULL, id);
+		cli_out_str(cli_out(), "skeleton", NULL, sk.name);
+		cli_out_str(cli_out(), "output", NULL, out_path);
+		cli_out_uint(cli_out(), "bytes", NULL, len);
 	}
 out:
 	for (i = 0; sk.progs && sk.progs[i]; i++)
@@ -704,3 +655,19 @@ out:
 	free(bytes);
 	return ret;
 }
+
+const struct cli_cmd cli_cmd_gen_skeleton = {
+	.name = "gen skeleton",
+	.operands = "OBJ",
+	.min_operands = 1,
+	.max_operands = 1,
+	.operand_complete = {CLI_C_FILE},
+	.opts = gen_skeleton_opts,
+	.args_size = sizeof(struct gen_skeleton_args),
+	.run = run_gen_skeleton,
+	.summary = "a C header embedding OBJ, with typed handles and global data",
+	.description = "Writes a C header that embeds OBJ and gives a struct with a handle per "
+		       "program and map, a link per program and a typed pointer per global data "
+		       "section, with calls to open, load, attach and destroy the whole object or "
+		       "one program. It needs only <bel/bel.h>.",
+};
