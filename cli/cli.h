@@ -165,6 +165,6 @@ int cli_write_file(const char *path, const char *text, size_t len, const char *w
 
 /* The commands (one file each). */
 extern const struct cli_cmd cli_cmd_inspect, cli_cmd_load, cli_cmd_verify, cli_cmd_run,
-	cli_cmd_unpin, cli_cmd_gen_vmlinux, cli_cmd_gen_skeleton, cli_cmd_help, cli_cmd_version;
+	cli_cmd_unpin, cli_cmd_status, cli_cmd_gen_vmlinux, cli_cmd_gen_skeleton, cli_cmd_help, cli_cmd_version;
 
 #endif

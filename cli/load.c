@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "loader/names.h"
 
@@ -15,16 +16,20 @@ struct load_args {
 	const char *pin, *name;
 	struct cli_list programs;
 	struct cli_config cfg;
-	bool attach;
-	struct bel_attach_opts attach_opts;
+	bool attach, migrate;
+	struct cli_attach at;
 	struct bel_load_opts lopts;
+	bool adopted;                   /* --pin over a tree: bel_object_adopt */
+	struct bel_adopt_report report;
 };
 
 #define ARGS struct load_args
 static const struct cli_opt load_opts[] = {
 	{.name = "pin", .short_name = 'p', .arg = "DIR", .complete = CLI_C_DIR, CLI_STRING_AT(ARGS, pin),
 	 .help = "pin maps, programs and links at DIR/<object>/{maps,programs,links}/<name>; DIR "
-		 "must be on bpffs (a missing DIR is made, with its parents, when what exists of it is)"},
+		 "must be on bpffs (a missing DIR is made, with its parents, when what exists of it "
+		 "is). Over a tree an earlier load pinned, what did not change is taken as it is "
+		 "(maps with their contents, programs, links) and the tree is replaced in one rename"},
 	{.name = "name", .short_name = 'n', .arg = "NAME", CLI_STRING_AT(ARGS, name),
 	 .help = "the object's name (default: the file name up to its first '.')"},
 	{.name = "program", .short_name = 'P', .arg = "NAME", .complete = CLI_C_PROGRAM,
@@ -47,13 +52,13 @@ static const struct cli_opt load_opts[] = {
 	{.name = "threads", .short_name = 't', .arg = "N", CLI_NUMBER_AT(ARGS, lopts.threads, 1, 1024),
 	 .help = "verify programs on N threads (1 to 1024)"},
 	{.name = "attach", .short_name = 'a', CLI_FLAG_AT(ARGS, attach),
-	 .help = "attach every program whose section says where (xdp and tcx need --ifname); "
-		 "links are pinned under links/ with --pin"},
-	{.name = "ifname", .short_name = 'i', .arg = "IF", .complete = CLI_C_IFNAME,
-	 CLI_STRING_AT(ARGS, attach_opts.ifname), .help = "the interface xdp and tcx programs attach to"},
-	{.name = "cgroup", .short_name = 'c', .arg = "DIR", .complete = CLI_C_DIR,
-	 CLI_STRING_AT(ARGS, attach_opts.cgroup),
-	 .help = "the cgroup v2 directory cgroup programs attach to (default: the root)"},
+	 .help = "attach every program whose section says where (xdp and tcx need --ifname; the "
+		 "options below give what a section cannot); links are pinned under links/ with "
+		 "--pin"},
+	{.name = "migrate", CLI_FLAG_AT(ARGS, migrate),
+	 .help = "with --pin over an earlier tree: a pinned map of another shape is replaced by a "
+		 "new one its entries are copied into (default: refused)"},
+	CLI_ATTACH_OPTS(ARGS, at),
 	{0},
 };
 #undef ARGS
@@ -79,6 +84,20 @@ static int load_programs(struct bel_object *obj, struct load_args *a)
 	int ret, first = 0;
 
 	a->lopts.sz = sizeof(a->lopts);
+	if (!a->programs.n && a->pin) {
+		/* restart or upgrade: what an earlier load pinned there is taken where it fits */
+		struct bel_adopt_opts ao = {.sz = sizeof(ao), .load = &a->lopts, .migrate = a->migrate};
+
+		a->report.sz = sizeof(a->report);
+		ret = bel_object_adopt(obj, a->pin, &ao, &a->report);
+		a->adopted = !ret;
+		if (ret)
+			return ret;
+		for (i = 0; i < bel_object_program_count(obj); i++)
+			if (bel_program_status(bel_object_program(obj, i)) && !first)
+				first = bel_program_status(bel_object_program(obj, i));
+		return first;
+	}
 	if (!a->programs.n)
 		return bel_object_load(obj, &a->lopts);
 	for (i = 0; i < a->programs.n; i++) {
@@ -96,19 +115,26 @@ static int attach_programs(struct bel_object *obj, struct load_args *a)
 	unsigned int i;
 	int first = 0;
 
-	a->attach_opts.sz = sizeof(a->attach_opts);
+	if (cli_attach_maps(obj, &a->at))
+		return -ENOENT;
 	for (i = 0; i < bel_object_program_count(obj); i++) {
 		struct bel_program *p = bel_object_program(obj, i);
 		int ret;
 
 		if (bel_program_fd(p) < 0)
 			continue;
-		if (!bel_program_attachable(p, &a->attach_opts)) {
+		/* taken from a pinned tree with its links: attached already */
+		if (bel_program_link_count(p) || bel_program_attachment_count(p)) {
+			cli_info("prog '%s' (%s): attached already (its pinned links were taken)",
+				 bel_program_name(p), bel_program_section(p));
+			continue;
+		}
+		if (!bel_program_attachable(p, &a->at.o)) {
 			cli_info("prog '%s' (%s): not attached: its section does not say where",
 				 bel_program_name(p), bel_program_section(p));
 			continue;
 		}
-		ret = bel_program_attach(p, &a->attach_opts);
+		ret = bel_program_attach(p, &a->at.o);
 		if (ret < 0) {
 			cli_error("%s", bel_object_last_error(obj));
 			if (!first)
@@ -168,8 +194,30 @@ static void write_map(struct cli_out *o, const struct bel_map *m)
 	cli_out_end(o);
 }
 
+/* What --pin took from the tree an earlier load pinned. */
+static void write_adoption(struct cli_out *o, const struct bel_adopt_report *r)
+{
+	cli_out_begin(o, "adopted", "adopted: ");
+	cli_out_uint(o, "progs_reused", "programs reused %llu", r->progs_reused);
+	cli_out_uint(o, "progs_loaded", " loaded %llu", r->progs_loaded);
+	cli_out_uint(o, "progs_dropped", " dropped %llu", r->progs_dropped);
+	cli_out_uint(o, "maps_reused", "; maps reused %llu", r->maps_reused);
+	cli_out_uint(o, "maps_created", " created %llu", r->maps_created);
+	cli_out_uint(o, "maps_migrated", " migrated %llu", r->maps_migrated);
+	cli_out_uint(o, "maps_dropped", " dropped %llu", r->maps_dropped);
+	cli_out_uint(o, "links_kept", "; links kept %llu", r->links_kept);
+	cli_out_uint(o, "links_updated", " updated %llu", r->links_updated);
+	cli_out_uint(o, "links_replaced", " replaced %llu", r->links_replaced);
+	cli_out_uint(o, "links_lost", " lost %llu", r->links_lost);
+	cli_out_uint(o, "links_dropped", " dropped %llu", r->links_dropped);
+	cli_out_uint(o, "entries_copied", "; entries copied %llu", r->entries_copied);
+	cli_out_uint(o, "entries_lost", " lost %llu", r->entries_lost);
+	cli_out_end(o);
+}
+
 /* Each program's status, the maps that exist and where the tree is pinned. */
-static void write_result(struct cli_out *o, const struct bel_object *obj, const char *pinned)
+static void write_result(struct cli_out *o, const struct bel_object *obj, const char *pinned,
+			 const struct bel_adopt_report *adopted)
 {
 	unsigned int i;
 
@@ -183,6 +231,8 @@ static void write_result(struct cli_out *o, const struct bel_object *obj, const 
 		if (bel_map_fd(bel_object_map(obj, i)) >= 0)
 			write_map(o, bel_object_map(obj, i));
 	cli_out_list_end(o, NULL);
+	if (adopted)
+		write_adoption(o, adopted);
 	if (pinned) {
 		/* where the tree is: its name is the object's with '.' escaped */
 		char dir[256], *root = strdup(pinned), *path = NULL;
@@ -213,6 +263,10 @@ static int run_load(void *args, char **operands, unsigned int n)
 		return CLI_FAILED;
 	if (find_programs(obj, a) || cli_configure(obj, &a->cfg))
 		goto out;
+	if (a->attach && cli_attach_prepare(&a->at, a->pin != NULL)) {
+		ret = CLI_USAGE;
+		goto out;
+	}
 	/* names that cannot be pinned are refused before anything is loaded */
 	if (a->pin && bel_object_pin_check(obj)) {
 		cli_error("%s", bel_object_last_error(obj));
@@ -221,7 +275,7 @@ static int run_load(void *args, char **operands, unsigned int n)
 	loaded = load_programs(obj, a);
 	if (loaded && !a->lopts.keep_going) {
 		cli_error("%s", bel_object_last_error(obj));
-		write_result(cli_out(), obj, NULL);
+		write_result(cli_out(), obj, NULL, NULL);
 		goto out;
 	}
 	for (i = 0; loaded && i < bel_object_program_count(obj); i++) {
@@ -236,9 +290,10 @@ static int run_load(void *args, char **operands, unsigned int n)
 		cli_error("%s", bel_object_last_error(obj));
 		goto out;
 	}
-	write_result(cli_out(), obj, a->pin);
+	write_result(cli_out(), obj, a->pin, a->adopted ? &a->report : NULL);
 	ret = loaded ? CLI_FAILED : CLI_OK;
 out:
+	cli_attach_done(&a->at);
 	bel_object_close(obj);
 	return ret;
 }

@@ -20,6 +20,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_verify,
 	&cli_cmd_run,
 	&cli_cmd_unpin,
+	&cli_cmd_status,
 	&cli_cmd_gen_vmlinux,
 	&cli_cmd_gen_skeleton,
 	&cli_cmd_help,

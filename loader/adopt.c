@@ -349,6 +349,11 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 	for (i = 0; i < obj->spec->nprogs; i++)
 		if (bel_program_fd(&obj->progs[i]) >= 0 && obj->progs[i].load_ns)
 			a->report.progs_loaded++;
+	/* a first load: every map it made is new (over a tree, take_maps counted them) */
+	for (i = 0; !a->existed && i < obj->spec->nmaps; i++)
+		if (bel_map_fd(&obj->maps[i]) >= 0 && obj->maps[i].def->pinning != BEL_PIN_BY_NAME &&
+		    obj->maps[i].reuse_fd < 0)
+			a->report.maps_created++;
 	if (!ret && a->existed) {
 		ret = follow_links(obj, a, err);
 		count_dropped(obj, a);

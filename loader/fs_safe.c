@@ -243,6 +243,11 @@ int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_er
 	if (ret)
 		return ret;
 	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* bpffs refuses to look up any name with a '.' in it (they are kept for the kernel's own
+	 * files, maps.debug and progs.debug), so such a root could be neither found nor made */
+	if (fd < 0 && errno == EPERM && strchr(buf, '.'))
+		return bel_errf(err, EPERM, "cannot open %s: %s (bpffs refuses names with a '.')", buf,
+				strerror(EPERM));
 	if (fd < 0 && (errno != ENOENT || !make))
 		return bel_errf(err, errno, "cannot open %s: %s", buf, strerror(errno));
 	if (fd >= 0) {

@@ -95,3 +95,14 @@ const char *bel_map_type_name(uint32_t type)
 {
 	return type < N(map_types) && map_types[type] ? map_types[type] : "unknown";
 }
+
+/* BPF_LINK_TYPE_* as bpftool names them (values past the headers bel builds against included) */
+static const char *const link_types[] = {
+	"unspec", "raw_tracepoint", "tracing", "cgroup", "iter", "netns", "xdp", "perf_event",
+	"kprobe_multi", "struct_ops", "netfilter", "tcx", "uprobe_multi", "netkit", "sockmap",
+};
+
+const char *bel_link_type_name(uint32_t type)
+{
+	return type < N(link_types) ? link_types[type] : "unknown";
+}

@@ -7,6 +7,7 @@
 
 const char *bel_prog_type_name(uint32_t type);
 const char *bel_map_type_name(uint32_t type);
+const char *bel_link_type_name(uint32_t type);
 /* The program type of a name ("socket_filter", "xdp", ...), or -1. */
 int bel_prog_type_by_name(const char *name);
 

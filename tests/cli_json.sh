@@ -5,7 +5,7 @@
 # grammar, valid UTF-8) whose "exit" member is the command's exit status: for every object given,
 # and for failures (usage errors, missing files, programs the verifier refuses, trees that are
 # not there). "unit" runs what needs no kernel (inspect, inspect --core, gen, help, version);
-# "kernel" what loads (load, load --pin, unpin, verify, run), as root: it skips (77) otherwise,
+# "kernel" what loads (load, load --pin twice: a restart, status, unpin, verify, run), as root: it skips (77) otherwise,
 # or fails under CI=true.
 set -u
 BEL=$1 CHECK=$2 MODE=$3
@@ -85,6 +85,16 @@ else
 		"$BEL" load --json "$obj" --pin "$PIN" >"$WORK/pinned" 2>&1
 		if [ $? -eq 0 ]; then
 			"$CHECK" <"$WORK/pinned" || { echo "FAIL: load --pin $obj: not JSON"; fail=$((fail + 1)); }
+			expect 0 status -j "$PIN/$name"
+			expect 0 status -j "$PIN/$name" "$obj"
+			# a restart over the tree: every program taken as it is, none loaded again
+			expect 0 load -j "$obj" --pin "$PIN"
+			n=$((n + 1))
+			if ! grep -q '"progs_loaded":0,' "$WORK/out"; then
+				echo "FAIL: load --pin $obj over its own tree loaded programs again"
+				head -c 600 "$WORK/out"; echo
+				fail=$((fail + 1))
+			fi
 			expect 0 unpin -j "$PIN/$name"
 		fi
 		case $name in
@@ -94,6 +104,19 @@ else
 			expect 1 run -j "$obj" xdp_verdict --set cfg_on=maybe --data "$WORK/pkt"
 			expect 1 run -j "$obj" no_such_program
 			;;
+		uprobe)
+			# the attach options: a uprobe on libc's getpid, found by name, its link pinned
+			expect 0 load -j "$obj" --program up_entry --attach --binary libc.so.6 \
+				--func getpid --cookie 5 --pin "$PIN"
+			expect 0 status -j "$PIN/uprobe"
+			n=$((n + 1))
+			if ! grep -q '"kind":"link","name":"up_entry","state":"pinned","type":"perf_event"' "$WORK/out"; then
+				echo "FAIL: load --attach --binary --func: no perf_event link pinned"
+				head -c 600 "$WORK/out"; echo
+				fail=$((fail + 1))
+			fi
+			expect 0 unpin -j "$PIN/uprobe"
+			;;
 		bad_verify)
 			expect 1 load -j "$obj"
 			expect 1 load -j --keep-going --threads 2 -v "$obj"
@@ -101,6 +124,12 @@ else
 			;;
 		esac
 	done
+	expect 1 status -j "$PIN/not-there"
+	expect 2 load -j --attach --nf ipv5:input "$1"
+	expect 2 load -j --attach --xdp-mode turbo "$1"
+	expect 2 load -j --attach --usdt nocolon "$1"
+	expect 2 load -j --attach --perf-event software:nope "$1"
+	expect 2 load -j --attach --pid 0 "$1"
 	expect 1 unpin -j "$PIN/not-there"
 	expect 1 load -j "$1" --program no_such_program
 	expect 2 unpin -j
