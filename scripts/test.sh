@@ -19,9 +19,27 @@ run_suites() { # build dir
 	if ! meson test -C "$dir" --print-errorlogs; then
 		status=1
 	fi
-	# Check's own summary lines, one per suite binary: "NN%: Checks: C, Failures: F, Errors: E"
-	counts=$(grep -ho 'Checks: [0-9]*, Failures: [0-9]*, Errors: [0-9]*' "$dir/meson-logs/testlog.txt" |
-		awk -F'[:,] *' '{c+=$2; f+=$4+$6} END {printf "%d %d", c-f, f}')
+	# Check's own summary lines, one per suite binary ("NN%: Checks: C, Failures: F, Errors: E"),
+	# count each check; a test with no such line (a script, a program of its own) counts as one.
+	counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, re, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    checks = re.findall(r'Checks: (\d+), Failures: (\d+), Errors: (\d+)', t.get('stdout') or '')
+    if checks:
+        for c, f, e in checks:
+            ok += int(c) - int(f) - int(e)
+            bad += int(f) + int(e)
+        if t['result'] not in ('OK', 'SKIP') and not any(int(f) + int(e) for c, f, e in checks):
+            bad += 1  # crashed or timed out after its summary
+    elif t['result'] == 'OK':
+        ok += 1
+    elif t['result'] != 'SKIP':
+        bad += 1
+print(ok, bad)
+PY
+)
 	passed=$((passed + ${counts% *}))
 	failed=$((failed + ${counts#* }))
 }
