@@ -55,6 +55,8 @@ struct bel_open_opts {
 				   PIN_GLOBAL_NS) are shared: default /sys/fs/bpf, as libbpf */
 	const char *btf_path;   /* CO-RE target BTF file instead of the running kernel's
 				   /sys/kernel/btf/vmlinux (tests; kernels without BTF) */
+	bool ignore_pinning;    /* maps pinned by name are made for this object alone: no pin
+				   is reused and none is made (a trial load leaves bpffs as it was) */
 };
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg

@@ -42,6 +42,7 @@ struct bel_map {
 	int fd;
 	unsigned int users;           /* loaded programs, outer maps and user holds */
 	unsigned int holds;           /* of those, the user's: bel_map_hold, bel_map_mmap */
+	bool object_held;             /* one of the users is a whole-object load (load.c) */
 	void *mmaped;                 /* the live map, mapped on first need while it exists */
 	size_t mmap_size;
 	int reuse_fd;                 /* an outside map to use instead of creating one, or -1 */
@@ -96,6 +97,7 @@ struct bel_object {
 	bel_msg_fn msg;
 	void *msg_ctx;
 	bool keep_maps;
+	bool ignore_pinning;          /* maps pinned by name made privately (open option) */
 	uint32_t log_level;
 	char pin_root[4096];          /* for maps pinned by name */
 	pthread_mutex_t lock;         /* btf_fd, last error */

@@ -327,7 +327,7 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 			return bel_errf(err, errno, "map '%s': dup of the reused fd failed: %s", def->name,
 					strerror(errno));
 		existing = true;
-	} else if (def->pinning == BEL_PIN_BY_NAME) {
+	} else if (def->pinning == BEL_PIN_BY_NAME && !map->obj->ignore_pinning) {
 		fd = bel_map_open_pinned_by_name(map, &existing, err);
 	} else {
 		fd = bel_map_create_fresh(map, err);

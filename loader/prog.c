@@ -383,7 +383,7 @@ void bel_prog_config_init(struct bel_program *prog)
 	prog->cfg.type_known = def->type_known;
 	prog->cfg.needs_attach_btf = def->needs_attach_btf;
 	prog->cfg.attach_kind = def->attach_kind;
-	prog->cfg.autoload = true;
+	prog->cfg.autoload = !def->optional;
 	prog->cfg.attach_prog_fd = -1;
 }
 

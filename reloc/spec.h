@@ -106,6 +106,8 @@ struct bel_prog_def {
 	uint32_t sec_insn_cnt;
 	uint32_t prog_type, expected_attach_type, prog_flags;
 	bool type_known;             /* the section name matched a known SEC() prefix */
+	bool cilium_name;            /* ... only as cilium/ebpf reads names (sections.c) */
+	bool optional;               /* SEC("?..."): left out of whole-object loads by default */
 	bool needs_attach_btf;       /* fentry/fexit/lsm/iter/tp_btf: attach_btf_id from kernel BTF */
 	const char *attach_target;   /* the part of the section name after "<prefix>/", or NULL */
 	const char *btf_target_prefix; /* prefix of the kernel BTF name (e.g. "bpf_lsm_") */
@@ -124,6 +126,11 @@ struct bel_prog_def {
 	uint32_t core_relo_cnt, core_relo_rec_size;
 	struct bel_extern_ref *extern_refs; /* instructions that take a kernel symbol */
 	uint32_t nextern_refs;
+	char *open_error;            /* why it could not be relocated (no instructions then): */
+	int open_errno;              /* loading it fails with this, the others are not affected */
+	/* struct_ops: the struct type and member (in the object BTF) whose pointer names it */
+	const char *struct_ops_type, *struct_ops_member;
+	int32_t struct_ops_map;      /* index of that map, -1 when no struct_ops map names it */
 };
 
 /* A global variable: a VAR of a data section's DATASEC. */
@@ -198,6 +205,8 @@ int bel_spec_collect_vars(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_add_map(struct bel_spec *spec, const char *name, struct bel_map_def **out,
 		     struct bel_err *err);
 void bel_map_def_release(struct bel_map_def *def);
+/* Perf event array and ring buffer sizes as the kernel takes them (cilium/ebpf's fix-ups). */
+void bel_map_def_fix_sizes(struct bel_map_def *def);
 
 /* Program type, expected attach type and flags from a SEC() name, as libbpf documents them. */
 void bel_prog_def_set_type(struct bel_prog_def *prog);
