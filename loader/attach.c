@@ -276,6 +276,9 @@ static int attach_one(const struct bel_program *prog, int prog_fd, const struct 
 		return bel_attach_netns(prog, prog_fd, o, err);
 	case BEL_ATTACH_NETFILTER:
 		return bel_attach_netfilter(prog_fd, o, err);
+	case BEL_ATTACH_STRUCT_OPS:
+		return bel_errf(err, EINVAL, "a struct_ops program runs as a member of its map: "
+				"attach the map (bel_map_attach_struct_ops)");
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}

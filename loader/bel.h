@@ -144,6 +144,10 @@ bool bel_program_autoload(const struct bel_program *prog);
  */
 int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
 				  const char *func_name);
+/* The same, the target program given by its pin on bpffs (opened, checked to be a
+ * program, and kept as a duplicate fd as above). */
+int bel_program_set_attach_target_pinned(struct bel_program *prog, const char *path,
+					 const char *func_name);
 /* Load one program and the maps in its map table; bind the object's metadata maps. */
 int bel_program_load(struct bel_program *prog);
 int bel_program_unload(struct bel_program *prog);
@@ -396,6 +400,18 @@ void bel_map_close(struct bel_map *map);    /* only maps opened so; no-op for an
  */
 int bel_map_reuse_fd(struct bel_map *map, int fd);
 int bel_map_reuse_pinned(struct bel_map *map, const char *path);
+/*
+ * struct_ops maps (a variable in SEC(".struct_ops") or SEC(".struct_ops.link"), e.g. a TCP
+ * congestion control): attaching writes the value the kernel takes (the object's members by
+ * name, each function pointer the fd of its program, which must be loaded) and registers it,
+ * through a BPF link for .struct_ops.link maps (the link fd is returned, owned by the map) or
+ * by the update itself (0 is returned). The map is held while attached. Detaching, unloading
+ * the object or closing it unregisters. The object's members can be changed before attaching
+ * through bel_map_initial_value (the struct's bytes, e.g. its name).
+ */
+int bel_map_attach_struct_ops(struct bel_map *map);
+int bel_map_detach_struct_ops(struct bel_map *map);
+int bel_map_struct_ops_link_fd(const struct bel_map *map);   /* -1: none */
 /* Where pinning by name put this map (NULL if not pinned by name). */
 const char *bel_map_pin_path(const struct bel_map *map);
 uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */

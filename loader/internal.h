@@ -43,6 +43,8 @@ struct bel_map {
 	unsigned int users;           /* loaded programs, outer maps and user holds */
 	unsigned int holds;           /* of those, the user's: bel_map_hold, bel_map_mmap */
 	bool object_held;             /* one of the users is a whole-object load (load.c) */
+	bool st_attached;             /* struct_ops: registered (its hold is one of the users) */
+	int st_link_fd;               /* ... through this link, or -1 (by the map update) */
 	void *mmaped;                 /* the live map, mapped on first need while it exists */
 	size_t mmap_size;
 	int reuse_fd;                 /* an outside map to use instead of creating one, or -1 */
@@ -176,6 +178,13 @@ void bel_obj_adoption_free(struct bel_object *obj);
 int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
+
+/* struct_ops (struct_ops.c): the map, with the kernel's value type; a program's attach BTF id
+ * and member index; unregistering what is attached (map->lock held). */
+int bel_struct_ops_create(struct bel_map *map, struct bel_err *err);
+int bel_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
+			       uint32_t *member, struct bel_err *err);
+void bel_struct_ops_unregister(struct bel_map *map);
 
 int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
 /* Whether every extern the program uses resolved (else the error of the first that did not). */

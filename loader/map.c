@@ -94,6 +94,7 @@ void bel_map_state_init(struct bel_map *map)
 {
 	map->fd = -1;
 	map->reuse_fd = -1;
+	map->st_link_fd = -1;
 	map->autocreate = true;
 	shape_of(map->def, &map->shape);
 	if (map->def->inner) {
@@ -283,6 +284,9 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 	struct bel_map_shape shape;
 	int fd, inner_fd = -1, ret;
 
+	/* the value is written when it is attached (it needs the programs' fds) */
+	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
+		return bel_struct_ops_create(map, err);
 	if (map->inner_def) {
 		/* The kernel copies the inner map's shape from a template it does not keep. */
 		bel_map_kernel_shape(map, true, &shape);
@@ -384,6 +388,7 @@ void bel_map_release(struct bel_map *map, bool undo)
 
 void bel_map_state_free(struct bel_map *map)
 {
+	bel_struct_ops_unregister(map);
 	bel_map_unmap(map);
 	if (map->fd >= 0)
 		close(map->fd);

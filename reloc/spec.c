@@ -46,6 +46,7 @@ void bel_map_def_release(struct bel_map_def *def)
 		free(def->inner);
 	}
 	free(def->slots);
+	free(def->st_refs);
 	free(def->name);
 	if (def->owns_init)
 		free((uint8_t *)def->init);
@@ -181,6 +182,8 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 		ret = bel_spec_collect_externs(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_progs(spec, err);
+	if (!ret)
+		ret = bel_spec_collect_struct_ops(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_map_slots(spec, err);
 	if (!ret)

@@ -20,6 +20,7 @@
 #include "btf/ext.h"
 #include "common/err.h"
 #include "common/name_map.h"
+#include "common/uapi.h"
 #include "elf/elf.h"
 
 enum bel_map_origin {
@@ -27,6 +28,7 @@ enum bel_map_origin {
 	BEL_MAP_FROM_LEGACY,  /* struct bpf_map_def in SEC("maps") */
 	BEL_MAP_FROM_DATA,    /* a global data section */
 	BEL_MAP_FROM_KERNEL,  /* not from an object: a map the loader opened by fd or path */
+	BEL_MAP_FROM_STRUCT_OPS, /* a variable in SEC(".struct_ops") or SEC(".struct_ops.link") */
 };
 
 enum bel_data_kind {
@@ -68,6 +70,13 @@ struct bel_map_def {
 	uint32_t values_offset;      /* byte offset of the `values` member in a BTF definition */
 	struct bel_slot_init *slots; /* initial slots; target is a program or map index */
 	uint32_t nslots;
+	/* struct_ops: the object's struct type, and which member points to which program */
+	uint32_t struct_ops_type_id;
+	struct bel_struct_ops_ref {
+		uint32_t member;     /* index in the object's struct */
+		uint32_t prog;
+	} *st_refs;
+	uint32_t nst_refs, st_refs_cap;
 };
 
 enum bel_map_ref_kind {
@@ -201,6 +210,8 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_vars(struct bel_spec *spec, struct bel_err *err);
+/* struct_ops maps and the programs they name (after the programs are collected). */
+int bel_spec_collect_struct_ops(struct bel_spec *spec, struct bel_err *err);
 /* A new map named `name` (copied); -EEXIST without a message when the name is taken. */
 int bel_spec_add_map(struct bel_spec *spec, const char *name, struct bel_map_def **out,
 		     struct bel_err *err);

@@ -36,6 +36,7 @@ extern Suite *malformed_suite(void);
 extern Suite *names_suite(void);
 /* From hostile.c: objects that are well-formed but mean harm. */
 extern Suite *hostile_suite(void);
+extern Suite *compat_suite(void);
 /* A BTF blob: standard header, the type words, the strings. malloc'd. */
 extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs,
 		      size_t strs_len, size_t *size);
@@ -1511,6 +1512,7 @@ int main(void)
 	srunner_add_suite(sr, malformed_suite());
 	srunner_add_suite(sr, names_suite());
 	srunner_add_suite(sr, hostile_suite());
+	srunner_add_suite(sr, compat_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
