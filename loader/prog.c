@@ -311,6 +311,8 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 						 err);
 		if (ret)
 			return ret;
+		/* what bel_program_expected_attach_type reports, as libbpf does */
+		prog->cfg.expected_attach_type = args.expected_attach_type;
 	}
 	if (cfg->needs_attach_btf) {
 		ret = find_attach_btf_id(prog, &args.attach_btf_id, &args.attach_btf_obj_fd, err);
