@@ -25,6 +25,27 @@
 #include "diff_core.h"
 #include "testutil.h"
 
+/* dc_run with maps pinned by name (an object given as an argument may have some) under a private
+ * root per loader, removed afterwards, never into /sys/fs/bpf itself. The result is malloc'd. */
+static struct dc_result *run_private(const char *path, struct dc_opts *opts)
+{
+	char lroot[256], broot[256];
+	const char *root = pin_root_create();
+	struct dc_result *r;
+
+	ck_assert_msg(root != NULL, "cannot make a pin directory under /sys/fs/bpf");
+	snprintf(lroot, sizeof(lroot), "%s/libbpf", root);
+	snprintf(broot, sizeof(broot), "%s/bel", root);
+	ck_assert_msg(!mkdir(lroot, 0700) && !mkdir(broot, 0700), "mkdir under %s failed", root);
+	opts->libbpf_pin_root = lroot;
+	opts->bel_pin_root = broot;
+	r = calloc(1, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	dc_run(path, opts, r);
+	pin_root_remove();
+	return r;
+}
+
 /* Compare one object file; fixture is the label printed and used in messages. */
 static void diff_path(const char *fixture, const char *path)
 {
@@ -37,27 +58,13 @@ static void diff_path(const char *fixture, const char *path)
 		.print = true,
 		.check_fds = true,
 	};
-	char lroot[256], broot[256];
-	const char *root;
 	struct dc_result *r;
 	size_t len = 0;
 	unsigned int nfail;
 
 	if (!kernel_ready())
 		return;
-	/* Maps pinned by name (an object given as an argument may have some) go under a private
-	 * root per loader, removed afterwards, never into /sys/fs/bpf itself. */
-	root = pin_root_create();
-	ck_assert_msg(root != NULL, "cannot make a pin directory under /sys/fs/bpf");
-	snprintf(lroot, sizeof(lroot), "%s/libbpf", root);
-	snprintf(broot, sizeof(broot), "%s/bel", root);
-	ck_assert_msg(!mkdir(lroot, 0700) && !mkdir(broot, 0700), "mkdir under %s failed", root);
-	opts.libbpf_pin_root = lroot;
-	opts.bel_pin_root = broot;
-	r = calloc(1, sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	dc_run(path, &opts, r);
-	pin_root_remove();
+	r = run_private(path, &opts);
 	fflush(stdout);
 	nfail = r->diff.n;
 	msg[0] = '\0';
@@ -104,24 +111,12 @@ START_TEST(test_diff_one_by_one)
 		.label = one_by_one[_i].fixture,
 		.steps = DC_STEP_ALONE | DC_STEP_KEEP_GOING,
 	};
-	char lroot[256], broot[256];
-	const char *root;
 	struct dc_result *r;
 	unsigned int i, k = 0, n = 0;
 
 	if (!kernel_ready())
 		return;
-	root = pin_root_create();
-	ck_assert_msg(root != NULL, "cannot make a pin directory under /sys/fs/bpf");
-	snprintf(lroot, sizeof(lroot), "%s/libbpf", root);
-	snprintf(broot, sizeof(broot), "%s/bel", root);
-	ck_assert_msg(!mkdir(lroot, 0700) && !mkdir(broot, 0700), "mkdir under %s failed", root);
-	opts.libbpf_pin_root = lroot;
-	opts.bel_pin_root = broot;
-	r = calloc(1, sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	dc_run(fixture_path(one_by_one[_i].fixture), &opts, r);
-	pin_root_remove();
+	r = run_private(fixture_path(one_by_one[_i].fixture), &opts);
 	printf("%s, one program at a time:\n", one_by_one[_i].fixture);
 	for (i = 0; i < r->nprogs; i++) {
 		const struct dc_prog *p = &r->progs[i];
