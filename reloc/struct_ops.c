@@ -59,14 +59,14 @@ static int bind_prog(struct bel_spec *spec, uint32_t map_index, const struct btf
 {
 	struct bel_map_def *map = &spec->maps[map_index];
 	const char *type = bel_btf_type_name(spec->btf, st);
-	const char *mname = bel_btf_str(spec->btf, btf_members(st)[member].name_off);
+	const char *mname = bel_btf_str(spec->btf, btf_members(st)[member].name_off) ?: "";
 	struct bel_prog_def *prog;
 	int p = sym->type == STT_FUNC ? bel_spec_find_prog(spec, sym->name) : -1;
 
 	if (p < 0 || spec->progs[p].sec_index != sym->shndx ||
 	    (uint64_t)spec->progs[p].sec_insn_off * 8 != sym->value)
 		return bel_errf(err, EINVAL, "struct_ops map '%s': member '%s' points to '%s', which "
-				"is not a program", map->name, mname ? mname : "?", sym->name);
+				"is not a program", map->name, mname, sym->name);
 	prog = &spec->progs[p];
 	if (prog->attach_kind != BEL_ATTACH_STRUCT_OPS)
 		return bel_errf(err, EINVAL, "struct_ops map '%s': member '%s' points to prog '%s' "
