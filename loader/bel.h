@@ -405,7 +405,7 @@ int bel_map_reuse_pinned(struct bel_map *map, const char *path);
  * congestion control): attaching writes the value the kernel takes (the object's members by
  * name, each function pointer the fd of its program, which must be loaded) and registers it,
  * through a BPF link for .struct_ops.link maps (the link fd is returned, owned by the map) or
- * by the update itself (0 is returned). The map is held while attached. Detaching, unloading
+ * by the update itself (0 is returned: .struct_ops maps, and kernels before 6.4). The map is held while attached. Detaching, unloading
  * the object or closing it unregisters. The object's members can be changed before attaching
  * through bel_map_initial_value (the struct's bytes, e.g. its name).
  */

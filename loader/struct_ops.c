@@ -6,7 +6,9 @@
  * implement (expected_attach_type: its index there), and attaching writes the value (the
  * object's members copied by name, each function pointer the fd of its loaded program) then
  * registers it: through a link for SEC(".struct_ops.link") maps (BPF_F_LINK), by the map update
- * itself for SEC(".struct_ops"). Detaching unregisters (the link closed, or the value deleted).
+ * itself for SEC(".struct_ops") and on kernels without struct_ops links (before 6.4, where a
+ * link map is made without the flag). Detaching unregisters (the link closed, or the value
+ * deleted).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +96,15 @@ int bel_struct_ops_create(struct bel_map *map, struct bel_err *err)
 	args.btf_vmlinux_value_type_id = vid;
 	args.name = bel_kernel_features()->prog_name ? def->kname : NULL;
 	fd = bel_sys_map_create(&args);
+	if (fd == -EINVAL && (args.map_flags & BEL_BPF_F_LINK)) {
+		/* before Linux 6.4 there are no struct_ops links: registered by the update instead */
+		bel_obj_msg(map->obj, BEL_MSG_WARN, "struct_ops map '%s': the kernel refused "
+			    "BPF_F_LINK; it will be registered without a link", def->name);
+		args.map_flags &= ~BEL_BPF_F_LINK;
+		fd = bel_sys_map_create(&args);
+		if (fd >= 0)
+			map->shape.map_flags &= ~BEL_BPF_F_LINK;
+	}
 	if (fd < 0)
 		return bel_errf(err, -fd, "struct_ops map '%s': BPF_MAP_CREATE (value %s, %u bytes, "
 				"flags %#x) failed: %s", def->name, bel_btf_type_name(vmlinux, vt),
