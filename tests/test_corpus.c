@@ -86,6 +86,7 @@ enum category {
 	C_BEL_CRASH,       /* bel crashed or hung */
 	C_LIBBPF_CRASH,    /* libbpf crashed or hung (bel not), reported */
 	C_BE_BEL_LOADS,    /* a big-endian object bel loads: wrong */
+	C_EXPLAINED,       /* would fail, but BEL_CORPUS_KNOWN explains it: reported */
 	C_COUNT
 };
 
@@ -100,6 +101,7 @@ static const char *const category_names[C_COUNT] = {
 	[C_BEL_CRASH] = "bel crashed or hung (FAIL)",
 	[C_LIBBPF_CRASH] = "libbpf crashed or hung (reported)",
 	[C_BE_BEL_LOADS] = "big-endian, bel loads it (FAIL)",
+	[C_EXPLAINED] = "differ as BEL_CORPUS_KNOWN explains (reported)",
 };
 
 /* keep_going against libbpf's alone loads, for the summary. */
@@ -732,6 +734,7 @@ static void run_object(struct object_rec *o, int timeout)
 		/* a difference the README's table explains: reported, with the reason */
 		addf(&detail, "    explained: %s\n", known_difference(o->name));
 		o->verdict = V_REPORT;
+		o->cat = C_EXPLAINED;
 	}
 	if (o->verdict == V_FAIL)
 		o->why = why.buf ? why.buf : strdup("(no reason recorded)");
