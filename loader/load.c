@@ -92,9 +92,13 @@ static int hold_every_map(struct bel_object *obj, bool keep_going)
 				return first;
 			continue;
 		}
+		/* two loads of the object at once: one hold between them */
 		pthread_mutex_lock(&map->lock);
+		skip = map->object_held;
 		map->object_held = true;
 		pthread_mutex_unlock(&map->lock);
+		if (skip)
+			bel_map_release(map, false);
 	}
 	return first;
 }
