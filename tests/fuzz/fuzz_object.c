@@ -326,8 +326,11 @@ static void apply_core(struct bel_spec *spec)
 	for (i = 0; i < spec->nprogs; i++) {
 		const struct bel_prog_def *p = &spec->progs[i];
 		size_t size = (size_t)p->insn_cnt * sizeof(struct bpf_insn);
-		struct bpf_insn *insns = malloc(size ? size : 1);
+		struct bpf_insn *insns;
 
+		if (p->open_error) /* the loader refuses it before CO-RE */
+			continue;
+		insns = malloc(size ? size : 1);
 		if (!insns)
 			return;
 		memcpy(insns, p->insns, size);
