@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "fixup.h"
 
+#include "common/name_map.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -78,29 +80,49 @@ int bel_btf_fixup_datasecs(struct bel_btf *btf, const struct bel_elf *elf, struc
 	return 0;
 }
 
+/*
+ * A function the object hides (visibility hidden or internal) cannot be called from outside it,
+ * whatever its binding: the verifier may then check it in each caller's context, as a static
+ * one, instead of alone against its declared argument types (what <bpf/usdt.bpf.h>'s helpers,
+ * hidden and weak, need to pass a verifier that knows nothing of their pointers). libbpf does
+ * the same. The hidden function symbols are indexed by name first, then BTF is walked once:
+ * linear in symbols plus types.
+ */
 int bel_btf_fixup_hidden_funcs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err)
 {
-	const struct bel_elf_sec *text = bel_elf_sec_by_name(elf, ".text");
+	struct bel_name_map hidden = {0};
+	uint32_t id, n = bel_btf_type_count(btf);
 	size_t i;
+	int ret = 0;
 
-	if (!text)
-		return 0;
-	for (i = 1; i < elf->nsyms; i++) {
+	for (i = 1; i < elf->nsyms && !ret; i++) {
 		const struct bel_elf_sym *sym = &elf->syms[i];
-		struct btf_type *t;
-		int id;
+		const struct bel_elf_sec *sec;
 
-		if (sym->type != STT_FUNC || sym->shndx != text->index || sym->bind == STB_LOCAL ||
-		    (sym->visibility != STV_HIDDEN && sym->visibility != STV_INTERNAL))
+		if (sym->type != STT_FUNC || (sym->bind != STB_GLOBAL && sym->bind != STB_WEAK) ||
+		    (sym->visibility != STV_HIDDEN && sym->visibility != STV_INTERNAL) ||
+		    sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE || !*sym->name)
 			continue;
-		id = bel_btf_find(btf, sym->name, BTF_KIND_FUNC);
-		if (id <= 0)
+		sec = bel_elf_sec(elf, sym->shndx);
+		if (!sec || !(sec->flags & SHF_EXECINSTR))
 			continue;
-		t = bel_btf_type_mut(btf, (uint32_t)id);
-		if (!t)
+		ret = bel_name_map_add(&hidden, sym->name, 0);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	for (id = btf->start_id; id < n && !ret && hidden.count; id++) {
+		struct btf_type *t = bel_btf_type_mut(btf, id);
+
+		if (!t) {
+			bel_name_map_free(&hidden);
 			return bel_errf(err, EINVAL, "BTF is read-only");
-		if (btf_vlen(t) == BTF_FUNC_GLOBAL)
+		}
+		if (btf_kind(t) == BTF_KIND_FUNC && btf_vlen(t) == BTF_FUNC_GLOBAL &&
+		    bel_name_map_get(&hidden, bel_btf_type_name(btf, t)) >= 0)
 			t->info = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;
 	}
-	return 0;
+	if (ret)
+		ret = bel_errf(err, -ret, "out of memory");
+	bel_name_map_free(&hidden);
+	return ret;
 }

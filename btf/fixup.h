@@ -14,6 +14,8 @@
  * mark hidden globals static; sort the variables by offset, as the kernel requires.
  * DATASECs with no ELF section (.kconfig, .ksyms) are left to the extern resolver. */
 int bel_btf_fixup_datasecs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err);
+/* Global FUNCs of hidden (or internal) function symbols become static, as in libbpf. */
+int bel_btf_fixup_hidden_funcs(struct bel_btf *btf, const struct bel_elf *elf, struct bel_err *err);
 
 /* A hidden (or internal) global or weak function of .text, a subprogram that is local to the
  * object, gets static linkage in BTF as in libbpf: the verifier then checks it with its caller

@@ -142,9 +142,14 @@ int cli_complete(int argc, char **argv);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How the command line opens an object: --name, --btf, --maps-root; a trial (verify) pins
+ * nothing by name and reuses nothing pinned, so bpffs is left as it was. */
+struct cli_open {
+	const char *name, *btf_path, *maps_root;
+	bool trial;
+};
 /* Open an object with the CLI's message callback; on failure say why and return -errno. */
-int cli_open_object(const char *path, const char *name, const char *btf_path,
-		    struct bel_object **obj);
+int cli_open_object(const char *path, const struct cli_open *how, struct bel_object **obj);
 
 /* --set NAME=VALUE, --max-entries MAP=N, --type PROGRAM=TYPE, --map NAME=PINNED_PATH, and the
  * programs --program names: each says what is wrong itself (config.c). */

@@ -136,7 +136,7 @@ static int run_inspect(void *args, char **operands, unsigned int n)
 	int ret = CLI_OK;
 
 	(void)n;
-	if (cli_open_object(operands[0], a->name, a->btf, &obj))
+	if (cli_open_object(operands[0], &(struct cli_open){.name = a->name, .btf_path = a->btf}, &obj))
 		return CLI_FAILED;
 	cli_out_str(o, "object", "object %s:", bel_object_name(obj));
 	cli_out_str(o, "license", " license \"%s\"", bel_object_license(obj));

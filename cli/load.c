@@ -5,6 +5,7 @@
  * program's status. Without --keep-going a failure leaves nothing loaded, attached or pinned.
  */
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 #include "loader/names.h"
 
 struct load_args {
-	const char *pin, *name;
+	const char *pin, *name, *maps_root;
 	struct cli_list programs;
 	struct cli_config cfg;
 	bool attach, migrate;
@@ -30,6 +31,9 @@ static const struct cli_opt load_opts[] = {
 		 "must be on bpffs (a missing DIR is made, with its parents, when what exists of it "
 		 "is). Over a tree an earlier load pinned, what did not change is taken as it is "
 		 "(maps with their contents, programs, links) and the tree is replaced in one rename"},
+	{.name = "maps-root", .arg = "DIR", .complete = CLI_C_DIR, CLI_STRING_AT(ARGS, maps_root),
+	 .help = "where maps the object pins by name (LIBBPF_PIN_BY_NAME) are pinned and looked "
+		 "for (default /sys/fs/bpf)"},
 	{.name = "name", .short_name = 'n', .arg = "NAME", CLI_STRING_AT(ARGS, name),
 	 .help = "the object's name (default: the file name up to its first '.')"},
 	{.name = "program", .short_name = 'P', .arg = "NAME", .complete = CLI_C_PROGRAM,
@@ -110,6 +114,35 @@ static int load_programs(struct bel_object *obj, struct load_args *a)
 	return first;
 }
 
+/* struct_ops maps (a TCP congestion control, ...) are registered as a whole, their programs
+ * loaded. One registered through a link lasts only while bel runs: bel_object_pin pins
+ * program links, not map links. */
+static int attach_struct_ops(struct bel_object *obj, struct load_args *a)
+{
+	unsigned int i;
+	int first = 0;
+
+	for (i = 0; i < bel_object_map_count(obj); i++) {
+		struct bel_map *m = bel_object_map(obj, i);
+		int ret;
+
+		if (bel_map_type(m) != BPF_MAP_TYPE_STRUCT_OPS || bel_map_fd(m) < 0)
+			continue;
+		ret = bel_map_attach_struct_ops(m);
+		if (ret < 0) {
+			cli_error("%s", bel_object_last_error(obj));
+			if (!first)
+				first = ret;
+			if (!a->lopts.keep_going)
+				return ret;
+		} else if (ret > 0 && a->pin) {
+			cli_warn("struct_ops map '%s' is registered through a link, which is not pinned: "
+				 "it is unregistered when bel exits", bel_map_name(m));
+		}
+	}
+	return first;
+}
+
 static int attach_programs(struct bel_object *obj, struct load_args *a)
 {
 	unsigned int i;
@@ -143,7 +176,7 @@ static int attach_programs(struct bel_object *obj, struct load_args *a)
 				return ret;
 		}
 	}
-	return first;
+	return first ? first : attach_struct_ops(obj, a);
 }
 
 static void write_program(struct cli_out *o, const struct bel_program *p)
@@ -259,7 +292,7 @@ static int run_load(void *args, char **operands, unsigned int n)
 	int ret = CLI_FAILED, loaded;
 
 	(void)n;
-	if (cli_open_object(operands[0], a->name, NULL, &obj))
+	if (cli_open_object(operands[0], &(struct cli_open){.name = a->name, .maps_root = a->maps_root}, &obj))
 		return CLI_FAILED;
 	if (find_programs(obj, a) || cli_configure(obj, &a->cfg))
 		goto out;

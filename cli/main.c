@@ -111,11 +111,11 @@ static void on_msg(enum bel_msg_level level, const char *msg, void *ctx)
 		cli_info("%s%s", level == BEL_MSG_DEBUG ? "debug: " : "", msg);
 }
 
-int cli_open_object(const char *path, const char *name, const char *btf_path,
-		    struct bel_object **obj)
+int cli_open_object(const char *path, const struct cli_open *how, struct bel_object **obj)
 {
-	struct bel_open_opts opts = {.sz = sizeof(opts), .name = name, .msg = on_msg,
-				     .btf_path = btf_path};
+	struct bel_open_opts opts = {.sz = sizeof(opts), .name = how->name, .msg = on_msg,
+				     .btf_path = how->btf_path, .pin_root = how->maps_root,
+				     .ignore_pinning = how->trial};
 	int ret = bel_object_open_file(path, &opts, obj);
 
 	if (ret)

@@ -88,7 +88,7 @@ out:
 
 struct run_args {
 	struct cli_list data;
-	const char *ctx, *data_out, *name;
+	const char *ctx, *data_out, *name, *maps_root;
 	uint64_t repeat;
 	struct cli_config cfg;
 };
@@ -108,6 +108,9 @@ static const struct cli_opt run_opts[] = {
 	 CLI_LIST_AT(ARGS, cfg.sets), .help = "set a global variable before load, VALUE typed by its BTF"},
 	{.name = "max-entries", .short_name = 'm', .arg = "MAP=N", .complete = CLI_C_MAP,
 	 CLI_LIST_AT(ARGS, cfg.maxes), .help = "size a map"},
+	{.name = "maps-root", .arg = "DIR", .complete = CLI_C_DIR, CLI_STRING_AT(ARGS, maps_root),
+	 .help = "where maps the object pins by name (LIBBPF_PIN_BY_NAME) are pinned and looked "
+		 "for (default /sys/fs/bpf)"},
 	{.name = "name", .short_name = 'n', .arg = "NAME", CLI_STRING_AT(ARGS, name),
 	 .help = "the object's name (default: the file name up to its first '.')"},
 	{0},
@@ -130,7 +133,7 @@ static int run_run(void *args, char **operands, unsigned int n)
 		cli_error("--data-out takes the output of one --data run, not %u", a->data.n);
 		return CLI_USAGE;
 	}
-	if (cli_open_object(operands[0], a->name, NULL, &obj))
+	if (cli_open_object(operands[0], &(struct cli_open){.name = a->name, .maps_root = a->maps_root}, &obj))
 		return CLI_FAILED;
 	prog = bel_object_find_program(obj, operands[1]);
 	if (!prog) {

@@ -65,12 +65,15 @@ static void write_item(struct cli_out *o, const struct bel_pinned *p)
 }
 
 struct status_args {
-	const char *name;
+	const char *name, *maps_root;
 	struct cli_config cfg;
 };
 
 #define ARGS struct status_args
 static const struct cli_opt status_opts[] = {
+	{.name = "maps-root", .arg = "DIR", .complete = CLI_C_DIR, CLI_STRING_AT(ARGS, maps_root),
+	 .help = "where maps the object pins by name (LIBBPF_PIN_BY_NAME) are pinned and looked "
+		 "for (default /sys/fs/bpf)"},
 	{.name = "name", .short_name = 'n', .arg = "NAME", CLI_STRING_AT(ARGS, name),
 	 .help = "OBJ's name (default: the file name up to its first '.')"},
 	{.name = "set", .short_name = 's', .arg = "NAME=VALUE", .complete = CLI_C_VAR,
@@ -93,7 +96,7 @@ static int run_status(void *args, char **operands, unsigned int n)
 	struct bel_pin_status *status;
 	unsigned int i, count, changed = 0;
 
-	if (n > 1 && cli_open_object(operands[1], a->name, NULL, &obj))
+	if (n > 1 && cli_open_object(operands[1], &(struct cli_open){.name = a->name, .maps_root = a->maps_root}, &obj))
 		return CLI_FAILED;
 	if (obj && cli_configure(obj, &a->cfg)) {
 		bel_object_close(obj);

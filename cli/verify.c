@@ -46,7 +46,7 @@ static int run_verify(void *args, char **operands, unsigned int n)
 	unsigned int i, ok = 0;
 
 	(void)n;
-	if (cli_open_object(operands[0], a->name, NULL, &obj))
+	if (cli_open_object(operands[0], &(struct cli_open){.name = a->name, .trial = true}, &obj))
 		return CLI_FAILED;
 	cli_out_str(o, "object", NULL, bel_object_name(obj));
 	cli_out_text(o, "%-24s %-36s %-6s %10s %10s  %s", "program", "section", "result", "verified",

@@ -27,5 +27,8 @@
 /* Linux 6.5: BPF_OBJ_PIN and BPF_OBJ_GET relative to a directory fd, in a field after
  * file_flags that older headers lack. */
 #define BEL_BPF_F_PATH_FD (1U << 14)
+/* Linux 6.4: struct_ops maps registered through a link */
+#define BEL_BPF_STRUCT_OPS 44
+#define BEL_BPF_F_LINK (1U << 13)
 
 #endif

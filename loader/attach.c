@@ -282,6 +282,9 @@ static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_at
 		return bel_attach_uprobe(prog, prog_fd, o, err);
 	case BEL_ATTACH_USDT:
 		return bel_attach_usdt(prog, prog_fd, o, err);
+	case BEL_ATTACH_STRUCT_OPS:
+		return bel_errf(err, EINVAL, "a struct_ops program runs as a member of its map: "
+				"attach the map (bel_map_attach_struct_ops)");
 	default:
 		return bel_errf(err, ENOTSUP, "its section does not say how to attach it");
 	}

@@ -42,6 +42,11 @@ struct bel_map {
 	int fd;
 	unsigned int users;           /* loaded programs, outer maps and user holds */
 	unsigned int holds;           /* of those, the user's: bel_map_hold, bel_map_mmap */
+	bool object_held;             /* one of the users is a whole-object load (load.c) */
+	bool st_attached;             /* struct_ops: registered (its hold is one of the users) */
+	int st_link_fd;               /* ... through this link, or -1 (by the map update) */
+	bool st_kept;                 /* ... by the update, and the map pinned: closing the
+					 object leaves it registered (as a pinned link would) */
 	void *mmaped;                 /* the live map, mapped on first need while it exists */
 	size_t mmap_size;
 	int reuse_fd;                 /* an outside map to use instead of creating one, or -1 */
@@ -98,6 +103,7 @@ struct bel_object {
 	bel_msg_fn msg;
 	void *msg_ctx;
 	bool keep_maps;
+	bool ignore_pinning;          /* maps pinned by name made privately (open option) */
 	uint32_t log_level;
 	char pin_root[4096];          /* for maps pinned by name */
 	pthread_mutex_t lock;         /* btf_fd, last error */
@@ -184,6 +190,17 @@ void bel_obj_adoption_free(struct bel_object *obj);
 int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err);
 /* Fill the slots of live prog arrays that name prog (publish lock held). */
 void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove);
+
+/* struct_ops (struct_ops.c): the map, with the kernel's value type; a program's attach BTF id
+ * and member index; unregistering what is attached (map->lock held). */
+int bel_struct_ops_create(struct bel_map *map, struct bel_err *err);
+/* The shape the kernel gives a struct_ops map: its value is the kernel's wrapper type. */
+void bel_struct_ops_kernel_shape(const struct bel_map *map, struct bel_map_shape *out);
+int bel_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
+			       uint32_t *member, struct bel_err *err);
+void bel_struct_ops_unregister(struct bel_map *map);
+/* bel_object_pin pinned the maps: registrations made by the update stay after close. */
+void bel_struct_ops_keep_pinned(struct bel_object *obj);
 
 int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
 /* Whether every extern the program uses resolved (else the error of the first that did not). */

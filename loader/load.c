@@ -2,7 +2,10 @@
 /*
  * Loading a whole object: every program, from one thread or from a pool that takes programs
  * off a shared counter (verification time varies too much between programs for static halves
- * to balance). Maps are created by whichever program needs them first.
+ * to balance). Maps are created by whichever program needs them first; then, as libbpf does,
+ * every other map of the object is created too (maps only user space uses, objects that only
+ * define a map to pin and share), and the load holds each map it made or used until the
+ * object is unloaded or closed. Loading programs one by one creates only what they need.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -58,6 +61,66 @@ static void *load_worker(void *arg)
 	return NULL;
 }
 
+/* Hold every map that is to exist (autocreate on, or given from outside): created if no program
+ * made it. The first failure is returned; with keep_going the other maps are still tried. */
+static int hold_every_map(struct bel_object *obj, bool keep_going)
+{
+	struct bel_err err = {0};
+	uint32_t i;
+	int first = 0, ret;
+
+	/* the .kconfig map's contents come from the kernel, resolved with the first program that
+	 * uses one: here maybe none did */
+	if (obj->spec->kconfig_map >= 0 && bel_obj_resolve_externs(obj, &err))
+		return bel_obj_fail(obj, &err);
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		struct bel_map *map = &obj->maps[i];
+		bool skip;
+
+		pthread_mutex_lock(&map->lock);
+		skip = map->object_held || (!map->autocreate && map->reuse_fd < 0);
+		pthread_mutex_unlock(&map->lock);
+		if (skip)
+			continue;
+		ret = bel_map_acquire(map, &err);
+		if (ret) {
+			bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
+			bel_obj_fail(obj, &err);
+			if (!first)
+				first = ret;
+			if (!keep_going)
+				return first;
+			continue;
+		}
+		/* two loads of the object at once: one hold between them */
+		pthread_mutex_lock(&map->lock);
+		skip = map->object_held;
+		map->object_held = true;
+		pthread_mutex_unlock(&map->lock);
+		if (skip)
+			bel_map_release(map, false);
+	}
+	return first;
+}
+
+/* The holds of hold_every_map, dropped (undo: pins made by name go, for a failed load). */
+static void release_every_map(struct bel_object *obj, bool undo)
+{
+	uint32_t i;
+
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		struct bel_map *map = &obj->maps[i];
+		bool held;
+
+		pthread_mutex_lock(&map->lock);
+		held = map->object_held;
+		map->object_held = false;
+		pthread_mutex_unlock(&map->lock);
+		if (held)
+			bel_map_release(map, undo);
+	}
+}
+
 int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 {
 	struct load_job job = {.obj = obj};
@@ -97,10 +160,18 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	for (i = 1; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	if (job.first_err && !job.keep_going)
+	if (!job.first_err || job.keep_going) {
+		int ret = hold_every_map(obj, job.keep_going);
+
+		if (ret && !job.first_err)
+			job.first_err = ret;
+	}
+	if (job.first_err && !job.keep_going) {
+		release_every_map(obj, true);
 		for (i = 0; i < n; i++)
 			if (job.loaded_here[i])
 				bel_program_unload_undo(&obj->progs[i], true);
+	}
 	pthread_mutex_destroy(&job.lock);
 	free(job.loaded_here);
 	return job.first_err;
@@ -112,4 +183,5 @@ void bel_object_unload(struct bel_object *obj)
 
 	for (i = 0; i < obj->spec->nprogs; i++)
 		bel_program_unload(&obj->progs[i]);
+	release_every_map(obj, false);
 }

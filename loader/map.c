@@ -93,6 +93,7 @@ void bel_map_state_init(struct bel_map *map)
 {
 	map->fd = -1;
 	map->reuse_fd = -1;
+	map->st_link_fd = -1;
 	map->autocreate = true;
 	shape_of(map->def, &map->shape);
 	if (map->def->inner) {
@@ -113,6 +114,9 @@ void bel_map_kernel_shape(const struct bel_map *map, bool inner, struct bel_map_
 		out->max_entries = ringbuf_size(out->max_entries);
 	if (def->origin == BEL_MAP_FROM_DATA && !bel_kernel_features()->mmapable_maps)
 		out->map_flags &= ~BPF_F_MMAPABLE;
+	/* the kernel's value is its own wrapper of the struct (bpf_struct_ops_<name>) */
+	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
+		bel_struct_ops_kernel_shape(map, out);
 }
 
 /* def names the map and gives its BTF; the shape is what the kernel gets. */
@@ -282,6 +286,9 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 	struct bel_map_shape shape;
 	int fd, inner_fd = -1, ret;
 
+	/* the value is written when it is attached (it needs the programs' fds) */
+	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
+		return bel_struct_ops_create(map, err);
 	if (map->inner_def) {
 		/* The kernel copies the inner map's shape from a template it does not keep. */
 		bel_map_kernel_shape(map, true, &shape);
@@ -326,7 +333,7 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 			return bel_errf(err, errno, "map '%s': dup of the reused fd failed: %s", def->name,
 					strerror(errno));
 		existing = true;
-	} else if (def->pinning == BEL_PIN_BY_NAME) {
+	} else if (def->pinning == BEL_PIN_BY_NAME && !map->obj->ignore_pinning) {
 		fd = bel_map_open_pinned_by_name(map, &existing, err);
 	} else {
 		fd = bel_map_create_fresh(map, err);
@@ -383,6 +390,8 @@ void bel_map_release(struct bel_map *map, bool undo)
 
 void bel_map_state_free(struct bel_map *map)
 {
+	if (!map->st_kept)
+		bel_struct_ops_unregister(map);
 	bel_map_unmap(map);
 	if (map->fd >= 0)
 		close(map->fd);

@@ -14,9 +14,11 @@
 
 #include "internal.h"
 
+/* Global data, and struct_ops variables (the object's struct, written when attached). */
 static bool is_user_data(const struct bel_map_def *def)
 {
-	return def->origin == BEL_MAP_FROM_DATA && def->data_kind != BEL_DATA_KCONFIG;
+	return (def->origin == BEL_MAP_FROM_DATA && def->data_kind != BEL_DATA_KCONFIG) ||
+	       def->origin == BEL_MAP_FROM_STRUCT_OPS;
 }
 
 /*

@@ -95,6 +95,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	obj->msg = BEL_OPT(opts, msg, NULL);
 	obj->msg_ctx = BEL_OPT(opts, msg_ctx, NULL);
 	obj->keep_maps = BEL_OPT(opts, keep_maps, false);
+	obj->ignore_pinning = BEL_OPT(opts, ignore_pinning, false);
 	if (btf_path && !(obj->target_btf_path = strdup(btf_path))) {
 		free(obj);
 		return -ENOMEM;

@@ -369,6 +369,7 @@ out:
 		return bel_obj_fail(obj, &err);
 	}
 	bel_usdt_keep_pinned(obj);
+	bel_struct_ops_keep_pinned(obj);
 	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
 		    dir_name);
 	return 0;

@@ -116,6 +116,8 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	struct bpf_insn *insns;
 	int n;
 
+	if (def->open_error) /* found at open: nothing of it can load */
+		return bel_errf(err, -def->open_errno, "%s", def->open_error);
 	if (prog->prepared)
 		return 0;
 	/* externs first: the .kconfig map's contents must be known before a program creates it */

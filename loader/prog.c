@@ -293,8 +293,6 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	if (!cfg->type_known)
 		return bel_errf(err, EINVAL, "unknown section name; cannot tell the program type (set "
 				"it with bel_program_set_type)");
-	if (cfg->attach_kind == BEL_ATTACH_STRUCT_OPS)
-		return bel_errf(err, ENOTSUP, "struct_ops programs are not supported yet");
 	if (cfg->prog_type == BPF_PROG_TYPE_EXT && cfg->attach_prog_fd < 0)
 		return bel_errf(err, EINVAL, "a freplace program needs the program it replaces: "
 				"bel_program_set_attach_target(prog, target_fd, \"function\")");
@@ -307,6 +305,15 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	args.kern_version = obj->spec->kern_version;
 	args.license = obj->spec->license;
 	args.name = bel_kernel_features()->prog_name ? def->name : NULL;
+	if (cfg->prog_type == BPF_PROG_TYPE_STRUCT_OPS) {
+		/* loaded against the kernel struct and the member its map puts it in */
+		ret = bel_struct_ops_prog_target(prog, &args.attach_btf_id, &args.expected_attach_type,
+						 err);
+		if (ret)
+			return ret;
+		/* what bel_program_expected_attach_type reports, as libbpf does */
+		prog->cfg.expected_attach_type = args.expected_attach_type;
+	}
 	if (cfg->needs_attach_btf) {
 		ret = find_attach_btf_id(prog, &args.attach_btf_id, &args.attach_btf_obj_fd, err);
 		if (ret)
@@ -384,7 +391,7 @@ void bel_prog_config_init(struct bel_program *prog)
 	prog->cfg.type_known = def->type_known;
 	prog->cfg.needs_attach_btf = def->needs_attach_btf;
 	prog->cfg.attach_kind = def->attach_kind;
-	prog->cfg.autoload = true;
+	prog->cfg.autoload = !def->optional;
 	prog->cfg.attach_prog_fd = -1;
 }
 
@@ -520,6 +527,30 @@ int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
 	}
 	pthread_mutex_unlock(&prog->lock);
 	return 0;
+}
+
+int bel_program_set_attach_target_pinned(struct bel_program *prog, const char *path,
+					 const char *func_name)
+{
+	struct bel_err err = {0};
+	enum bel_fd_kind kind;
+	int fd, ret;
+
+	fd = path ? bel_sys_obj_get(path, 0) : -EINVAL;
+	if (fd < 0) {
+		bel_errf(&err, -fd, "target program %s: %s", path ? path : "(null)", strerror(-fd));
+		return config_failed(prog, &err);
+	}
+	kind = bel_fd_kind(fd);
+	if (kind != BEL_FD_PROG) {
+		close(fd);
+		bel_errf(&err, EINVAL, "target program %s is %s, not a program", path,
+			 bel_fd_kind_name(kind));
+		return config_failed(prog, &err);
+	}
+	ret = bel_program_set_attach_target(prog, fd, func_name);
+	close(fd);
+	return ret;
 }
 
 int bel_program_load(struct bel_program *prog)

@@ -111,6 +111,27 @@ static int restore(struct bel_pin_tree *t, struct bel_err *why)
 	return ret;
 }
 
+/*
+ * A struct_ops map registered by its update (not through a link) stays registered, and alive,
+ * with no pin left to reach it: as removing a pinned link detaches its program, removing the
+ * tree unregisters it (a map that is not registered refuses the delete, which is fine).
+ */
+static void unregister_struct_ops(const struct bel_pin_tree *t)
+{
+	const struct bel_tree_dir *dir = &t->dirs[BEL_PIN_MAPS];
+	uint32_t i, zero = 0;
+
+	for (i = 0; dir->present && i < dir->count; i++) {
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bel_sys_obj_get_info_by_fd(dir->pins[i].fd, &info, &len) &&
+		    info.type == BPF_MAP_TYPE_STRUCT_OPS)
+			bel_sys_map_delete_elem(dir->pins[i].fd, &zero);
+	}
+}
+
 /* Remove the tree, now under t->tmp; on a failure put everything back. */
 static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err *err)
 {
@@ -148,8 +169,10 @@ static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err 
 		ret = bel_errf(err, ESTALE, "%s changed while being removed", path);
 	else if (!ret && unlinkat(t->parent_fd, t->tmp, AT_REMOVEDIR))
 		ret = bel_errf(err, errno, "cannot remove %s: %s", path, strerror(errno));
-	if (!ret)
+	if (!ret) {
+		unregister_struct_ops(t);
 		return 0;
+	}
 	memcpy(first, err->msg, sizeof(first));
 	if (restore(t, &why))
 		return bel_errf(err, -ret, "%s; and putting it back failed (%s): what is left is at "

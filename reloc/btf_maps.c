@@ -178,6 +178,7 @@ static int parse_def(const struct bel_btf *btf, const char *map, const struct bt
 		if (!out->key_size)
 			out->key_size = 4;
 	}
+	bel_map_def_fix_sizes(out);
 	return 0;
 }
 

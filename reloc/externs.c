@@ -316,12 +316,14 @@ void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *p
 		const struct bel_extern_module *m = modules ? &modules[r->ext] : &vmlinux;
 		struct bpf_insn *insn = &insns[r->insn];
 
-		if (ext->kind == BEL_EXTERN_KFUNC) {
+		if (ext->kind == BEL_EXTERN_KFUNC && insn->code == (BPF_JMP | BPF_CALL)) {
 			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
 			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 			insn->imm = (int32_t)v;
 			insn->off = v ? m->fd_slot : 0; /* fd_array[off]: the module's BTF */
-		} else if (ext->btf_type_id) {
+		} else if (ext->btf_type_id || ext->kind == BEL_EXTERN_KFUNC) {
+			/* a typed ksym, or a kfunc taken as a value: its BTF id (a missing weak one
+			 * reads as 0) */
 			insn[0].src_reg = v ? BPF_PSEUDO_BTF_ID : 0;
 			insn[0].imm = (int32_t)v;
 			insn[1].imm = v ? m->btf_fd : 0; /* the BTF object: 0 for vmlinux */

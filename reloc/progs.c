@@ -74,6 +74,7 @@ struct reloc_ctx {
 	struct bel_extern_ref *extern_refs;
 	uint32_t nextern_refs, extern_refs_cap;
 	uint32_t depth;        /* nesting of place_func */
+	bool prog_only;        /* the error is the program's (an extern it uses), not the object's */
 	/* per section number: its .BTF.ext records (func_info, line_info, core_relo) or NULL */
 	const struct bel_btf_ext_sec **ext_secs[3];
 	struct bel_err *err;
@@ -253,6 +254,7 @@ static int collect_progs(const struct reloc_ctx *ctx, struct bel_err *err)
 		prog->sec_index = fn->sec_index;
 		prog->sec_insn_off = fn->start;
 		prog->sec_insn_cnt = fn->cnt;
+		prog->struct_ops_map = -1;
 		bel_prog_def_set_type(prog);
 	}
 	/* Executable sections without any function symbol cannot be attributed to a program. */
@@ -360,9 +362,11 @@ static int extern_of(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_s
 		*e_of_sym = bel_spec_find_extern(ctx->spec, sym->name);
 	e = *e_of_sym;
 
-	if (e < 0 || !ctx->spec->externs[e].btf_id)
+	if (e < 0 || !ctx->spec->externs[e].btf_id) {
+		ctx->prog_only = true;
 		return bel_errf(ctx->err, ENOENT, "insn %u: extern '%s' is declared neither __kconfig "
 				"nor __ksym (no .kconfig/.ksyms BTF for it)", idx, sym->name);
+	}
 	return e;
 }
 
@@ -449,9 +453,9 @@ static int relocate_ldimm64(struct reloc_ctx *ctx, uint32_t idx, const struct be
 			ctx->out[idx + 1].imm = (int32_t)ext->kcfg_off;
 			return add_ref(ctx, idx, (uint32_t)spec->kconfig_map);
 		}
-		if (ext->kind == BEL_EXTERN_KFUNC)
-			return bel_errf(ctx->err, EINVAL, "insn %u: kfunc '%s' used as a value", idx,
-					sym->name);
+		/* a typed ksym, or a kfunc's address (`if (kfunc)`, bpf_ksym_exists): the kernel
+		 * BTF id either way, 0 for a weak one the kernel lacks, so the verifier drops the
+		 * branch that would call it */
 		return add_ext_ref(ctx, idx, (uint32_t)e);
 	}
 	sec = sym->shndx < SHN_LORESERVE ? bel_elf_sec(spec->elf, sym->shndx) : NULL;
@@ -505,9 +509,11 @@ static int call_kfunc(struct reloc_ctx *ctx, uint32_t idx, const struct bel_elf_
 
 	if (e < 0)
 		return e;
-	if (ctx->spec->externs[e].kind != BEL_EXTERN_KFUNC)
+	if (ctx->spec->externs[e].kind != BEL_EXTERN_KFUNC) {
+		ctx->prog_only = true;
 		return bel_errf(ctx->err, EINVAL, "insn %u: call to '%s', which is not a kfunc", idx,
 				sym->name);
+	}
 	return add_ext_ref(ctx, idx, (uint32_t)e);
 }
 
@@ -777,6 +783,24 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	return 0;
 }
 
+/*
+ * A program whose relocation failed on something of its own (an extern it uses that the object
+ * does not describe) is kept, without instructions, with the reason: loading it fails with
+ * that message, and the object's other programs open and load (as with libbpf, which finds
+ * such problems when it loads the program).
+ */
+static int defer_error(struct reloc_ctx *ctx, struct bel_prog_def *prog)
+{
+	struct bel_err *err = ctx->err;
+
+	prog->open_error = strdup(err->msg);
+	if (!prog->open_error)
+		return bel_errf(err, ENOMEM, "out of memory");
+	prog->open_errno = err->code;
+	bel_err_clear(err);
+	return 0;
+}
+
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 {
 	struct reloc_ctx ctx = {.spec = spec, .err = err, .bytes_left = BEL_PROGS_MAX_BYTES};
@@ -801,7 +825,10 @@ int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err)
 			memset(ctx.placed, 0xff, (ctx.nfuncs ? ctx.nfuncs : 1) * sizeof(*ctx.placed));
 	}
 	for (i = 0; i < spec->nprogs && !ret; i++) {
+		ctx.prog_only = false;
 		ret = relocate_prog(&ctx, &spec->progs[i]);
+		if (ret && ctx.prog_only)
+			ret = defer_error(&ctx, &spec->progs[i]);
 		if (ret)
 			bel_err_prefix(err, "prog '%s' (%s)", spec->progs[i].name,
 				       spec->progs[i].sec_name);

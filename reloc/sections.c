@@ -2,6 +2,23 @@
 /*
  * Program type from the SEC() name. The names and their meaning are libbpf's documented
  * convention (https://docs.kernel.org/bpf/libbpf/program_types.html); the table is ours.
+ *
+ * Two loaders' names, one table. libbpf matches a name exactly ("socket", "xdp", "tc") or as
+ * "name" / "name/anything" (kprobe+, tracepoint+, ...). cilium/ebpf, whose objects Go agents
+ * ship (bpf2go), reads the same table but matches the exact names as PREFIXES: "socket1",
+ * "socket/udp", "xdp_drop", "tc_ingress", "perf_event/cycles", "sk_lookup/steer", "lwt_in_x"
+ * are programs to it, of the type of the first entry that is a prefix of the name, with no
+ * attach target. bel applies libbpf's rules first and cilium/ebpf's only to a name libbpf's
+ * rules do not know, so no name libbpf understands changes meaning:
+ *
+ *   name                          libbpf            cilium/ebpf         bel
+ *   socket, xdp, tc, perf_event   exact             prefix of the name  exact, then prefix
+ *   socket1, xdp_prog, tc_egress  unknown (refused) socket, xdp, tc     as cilium/ebpf
+ *   kprobe/F, tracepoint/C/N, ... name[/extra]      name[/extra]        name[/extra]
+ *   ?name (optional program)      autoload off      '?' ignored         autoload off
+ *
+ * Both also take a leading '?': libbpf (1.0 and later) then leaves the program out of a
+ * whole-object load unless it is asked for, which bel follows.
  */
 #include <string.h>
 
@@ -128,6 +145,14 @@ static const struct sec_def sec_defs[] = {
 	{"netfilter", EXACT, BEL_BPF_PROG_TYPE_NETFILTER, BEL_BPF_NETFILTER, 0, BEL_ATTACH_NETFILTER, NULL},
 };
 
+/* cilium/ebpf's reading of an exact name: any section name it begins. ("classifier" and
+ * "action" are exact names to both loaders; bel also takes them with "/extra".) */
+static bool match_prefix(const struct sec_def *def, const char *sec)
+{
+	return (def->match == EXACT || !strcmp(def->name, "classifier") ||
+		!strcmp(def->name, "action")) && !strncmp(sec, def->name, strlen(def->name));
+}
+
 static const char *match(const struct sec_def *def, const char *sec)
 {
 	size_t len = strlen(def->name);
@@ -141,28 +166,44 @@ static const char *match(const struct sec_def *def, const char *sec)
 	return NULL;
 }
 
+static void set_from(struct bel_prog_def *prog, const struct sec_def *def, const char *rest)
+{
+	prog->type_known = true;
+	prog->prog_type = def->prog_type;
+	prog->expected_attach_type = def->attach_type;
+	prog->attach_kind = def->attach_kind;
+	prog->attach_target = *rest ? rest : NULL;
+	if (def->flags & SLEEPABLE)
+		prog->prog_flags |= BPF_F_SLEEPABLE;
+	if (def->flags & FRAGS)
+		prog->prog_flags |= BPF_F_XDP_HAS_FRAGS;
+	prog->needs_attach_btf = def->flags & ATTACH_BTF;
+	prog->btf_target_prefix = def->btf_prefix;
+}
+
 void bel_prog_def_set_type(struct bel_prog_def *prog)
 {
+	const char *sec = prog->sec_name;
+	const size_t n = sizeof(sec_defs) / sizeof(sec_defs[0]);
 	size_t i;
 
-	for (i = 0; i < sizeof(sec_defs) / sizeof(sec_defs[0]); i++) {
-		const struct sec_def *def = &sec_defs[i];
-		const char *rest = match(def, prog->sec_name);
+	prog->optional = sec[0] == '?';
+	if (prog->optional)
+		sec++;
+	for (i = 0; i < n; i++) {
+		const char *rest = match(&sec_defs[i], sec);
 
-		if (!rest)
-			continue;
-		prog->type_known = true;
-		prog->prog_type = def->prog_type;
-		prog->expected_attach_type = def->attach_type;
-		prog->attach_kind = def->attach_kind;
-		prog->attach_target = *rest ? rest : NULL;
-		if (def->flags & SLEEPABLE)
-			prog->prog_flags |= BPF_F_SLEEPABLE;
-		if (def->flags & FRAGS)
-			prog->prog_flags |= BPF_F_XDP_HAS_FRAGS;
-		prog->needs_attach_btf = def->flags & ATTACH_BTF;
-		prog->btf_target_prefix = def->btf_prefix;
-		return;
+		if (rest) {
+			set_from(prog, &sec_defs[i], rest);
+			return;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (match_prefix(&sec_defs[i], sec)) {
+			set_from(prog, &sec_defs[i], "");
+			prog->cilium_name = true;
+			return;
+		}
 	}
 	prog->type_known = false;
 	prog->prog_type = BPF_PROG_TYPE_UNSPEC;

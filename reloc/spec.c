@@ -46,9 +46,31 @@ void bel_map_def_release(struct bel_map_def *def)
 		free(def->inner);
 	}
 	free(def->slots);
+	free(def->st_refs);
 	free(def->name);
 	if (def->owns_init)
 		free((uint8_t *)def->init);
+}
+
+/*
+ * Sizes a definition may leave out, filled in as cilium/ebpf does (libbpf passes them on and the
+ * kernel refuses the map, so no object that libbpf loads changes): a perf event array's key and
+ * value are a CPU index and an event fd, 4 bytes each, whatever was declared (bpf2go users give
+ * it a __type(value, ...) for the event struct, to have Go types generated); a ring buffer has
+ * neither key nor value, and a value type declared for the same reason is dropped.
+ */
+void bel_map_def_fix_sizes(struct bel_map_def *def)
+{
+	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		if (!def->key_size)
+			def->key_size = 4;
+		if (!def->value_size || def->btf_value_type_id)
+			def->value_size = 4;
+		def->btf_key_type_id = def->btf_value_type_id = 0;
+	} else if (def->type == BPF_MAP_TYPE_RINGBUF && def->btf_value_type_id) {
+		def->value_size = 0;
+		def->btf_key_type_id = def->btf_value_type_id = 0;
+	}
 }
 
 int bel_spec_find_map(const struct bel_spec *spec, const char *name)
@@ -116,6 +138,8 @@ static int read_btf(struct bel_spec *spec, struct bel_err *err)
 	if (!ret)
 		ret = bel_btf_fixup_datasecs(spec->btf, spec->elf, err);
 	if (!ret)
+		ret = bel_btf_fixup_hidden_funcs(spec->btf, spec->elf, err);
+	if (!ret)
 		ret = index_datasecs(spec, err);
 	if (!ret)
 		ret = bel_btf_fixup_hidden_funcs(spec->btf, spec->elf, err);
@@ -161,6 +185,8 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 	if (!ret)
 		ret = bel_spec_collect_progs(spec, err);
 	if (!ret)
+		ret = bel_spec_collect_struct_ops(spec, err);
+	if (!ret)
 		ret = bel_spec_collect_map_slots(spec, err);
 	if (!ret)
 		ret = bel_spec_collect_vars(spec, err);
@@ -191,6 +217,7 @@ void bel_spec_free(struct bel_spec *spec)
 		free(p->line_info);
 		free(p->core_relos);
 		free(p->extern_refs);
+		free(p->open_error);
 	}
 	free(spec->progs);
 	for (i = 0; i < spec->nmaps; i++)

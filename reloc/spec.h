@@ -20,6 +20,7 @@
 #include "btf/ext.h"
 #include "common/err.h"
 #include "common/name_map.h"
+#include "common/uapi.h"
 #include "elf/elf.h"
 
 enum bel_map_origin {
@@ -27,6 +28,7 @@ enum bel_map_origin {
 	BEL_MAP_FROM_LEGACY,  /* struct bpf_map_def in SEC("maps") */
 	BEL_MAP_FROM_DATA,    /* a global data section */
 	BEL_MAP_FROM_KERNEL,  /* not from an object: a map the loader opened by fd or path */
+	BEL_MAP_FROM_STRUCT_OPS, /* a variable in SEC(".struct_ops") or SEC(".struct_ops.link") */
 };
 
 enum bel_data_kind {
@@ -68,6 +70,13 @@ struct bel_map_def {
 	uint32_t values_offset;      /* byte offset of the `values` member in a BTF definition */
 	struct bel_slot_init *slots; /* initial slots; target is a program or map index */
 	uint32_t nslots;
+	/* struct_ops: the object's struct type, and which member points to which program */
+	uint32_t struct_ops_type_id;
+	struct bel_struct_ops_ref {
+		uint32_t member;     /* index in the object's struct */
+		uint32_t prog;
+	} *st_refs;
+	uint32_t nst_refs, st_refs_cap;
 };
 
 enum bel_map_ref_kind {
@@ -107,6 +116,8 @@ struct bel_prog_def {
 	uint32_t sec_insn_cnt;
 	uint32_t prog_type, expected_attach_type, prog_flags;
 	bool type_known;             /* the section name matched a known SEC() prefix */
+	bool cilium_name;            /* ... only as cilium/ebpf reads names (sections.c) */
+	bool optional;               /* SEC("?..."): left out of whole-object loads by default */
 	bool needs_attach_btf;       /* fentry/fexit/lsm/iter/tp_btf: attach_btf_id from kernel BTF */
 	const char *attach_target;   /* the part of the section name after "<prefix>/", or NULL */
 	const char *btf_target_prefix; /* prefix of the kernel BTF name (e.g. "bpf_lsm_") */
@@ -125,6 +136,11 @@ struct bel_prog_def {
 	uint32_t core_relo_cnt, core_relo_rec_size;
 	struct bel_extern_ref *extern_refs; /* instructions that take a kernel symbol */
 	uint32_t nextern_refs;
+	char *open_error;            /* why it could not be relocated (no instructions then): */
+	int open_errno;              /* loading it fails with this, the others are not affected */
+	/* struct_ops: the struct type and member (in the object BTF) whose pointer names it */
+	const char *struct_ops_type, *struct_ops_member;
+	int32_t struct_ops_map;      /* index of that map, -1 when no struct_ops map names it */
 };
 
 /* A global variable: a VAR of a data section's DATASEC. */
@@ -195,10 +211,14 @@ int bel_spec_collect_data_maps(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_progs(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_map_slots(struct bel_spec *spec, struct bel_err *err);
 int bel_spec_collect_vars(struct bel_spec *spec, struct bel_err *err);
+/* struct_ops maps and the programs they name (after the programs are collected). */
+int bel_spec_collect_struct_ops(struct bel_spec *spec, struct bel_err *err);
 /* A new map named `name` (copied); -EEXIST without a message when the name is taken. */
 int bel_spec_add_map(struct bel_spec *spec, const char *name, struct bel_map_def **out,
 		     struct bel_err *err);
 void bel_map_def_release(struct bel_map_def *def);
+/* Perf event array and ring buffer sizes as the kernel takes them (cilium/ebpf's fix-ups). */
+void bel_map_def_fix_sizes(struct bel_map_def *def);
 
 /* Program type, expected attach type and flags from a SEC() name, as libbpf documents them. */
 void bel_prog_def_set_type(struct bel_prog_def *prog);

@@ -6,6 +6,9 @@ set -u
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || exit 1
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# what bpffs holds before: anything the tests add at its top and leave is a failure
+bpffs_before=$(mktemp)
+ls -A /sys/fs/bpf | sort >"$bpffs_before"
 
 status=0
 passed=0
@@ -158,10 +161,12 @@ else
 	echo "vmtest: $vmtest not found: older kernels not tested"
 fi
 
-left=$(find /sys/fs/bpf -mindepth 1 -maxdepth 1 -name 'bel-*' 2>/dev/null)
+left=$(ls -A /sys/fs/bpf | sort | comm -13 "$bpffs_before" -)
+rm -f "$bpffs_before"
 if [ -n "$left" ]; then
-	echo "pins left behind under /sys/fs/bpf: $left"
+	echo "left behind under /sys/fs/bpf: $left"
 	status=1
+	failed=$((failed + 1))
 fi
 [ "$failed" -eq 0 ] || status=1
 echo "tests: $passed passed, $failed failed"

@@ -13,7 +13,12 @@ shift 3
 WORK=$(mktemp -d /tmp/bel-json.XXXXXX)
 PIN=""
 cleanup() {
-	[ -n "$PIN" ] && [ -d "$PIN" ] && { for t in "$PIN"/*; do [ -d "$t" ] && "$BEL" unpin "$t" >/dev/null 2>&1; done; rmdir "$PIN"; }
+	[ -n "$PIN" ] && [ -d "$PIN" ] && {
+		rm -f "$PIN"/by-name/*
+		rmdir "$PIN"/by-name 2>/dev/null
+		for t in "$PIN"/*; do [ -d "$t" ] && "$BEL" unpin "$t" >/dev/null 2>&1; done
+		rmdir "$PIN"
+	}
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -78,17 +83,20 @@ else
 	fi
 	PIN=/sys/fs/bpf/bel-test-json-$$
 	mkdir "$PIN" || exit 1
+	# maps the fixtures pin by name go under it too, not at /sys/fs/bpf
+	MAPS=$PIN/by-name
+	mkdir "$MAPS" || exit 1
 	for obj in "$@"; do
-		expect - load --json "$obj"
+		expect - load --json "$obj" --maps-root "$MAPS"
 		expect - verify -j "$obj"
 		name=$(basename "$obj" .bpf.o)
-		"$BEL" load --json "$obj" --pin "$PIN" >"$WORK/pinned" 2>&1
+		"$BEL" load --json "$obj" --pin "$PIN" --maps-root "$MAPS" >"$WORK/pinned" 2>&1
 		if [ $? -eq 0 ]; then
 			"$CHECK" <"$WORK/pinned" || { echo "FAIL: load --pin $obj: not JSON"; fail=$((fail + 1)); }
-			expect 0 status -j "$PIN/$name"
-			expect 0 status -j "$PIN/$name" "$obj"
+			expect 0 status -j "$PIN/$name" --maps-root "$MAPS"
+			expect 0 status -j "$PIN/$name" "$obj" --maps-root "$MAPS"
 			# a restart over the tree: every program taken as it is, none loaded again
-			expect 0 load -j "$obj" --pin "$PIN"
+			expect 0 load -j "$obj" --pin "$PIN" --maps-root "$MAPS"
 			n=$((n + 1))
 			if ! grep -q '"progs_loaded":0,' "$WORK/out"; then
 				echo "FAIL: load --pin $obj over its own tree loaded programs again"
@@ -100,15 +108,15 @@ else
 		case $name in
 		runtime)
 			head -c 64 /dev/zero >"$WORK/pkt"
-			expect 0 run -j "$obj" xdp_verdict --data "$WORK/pkt" --data "$WORK/pkt"
-			expect 1 run -j "$obj" xdp_verdict --set cfg_on=maybe --data "$WORK/pkt"
-			expect 1 run -j "$obj" no_such_program
+			expect 0 run -j "$obj" xdp_verdict --data "$WORK/pkt" --data "$WORK/pkt" --maps-root "$MAPS"
+			expect 1 run -j "$obj" xdp_verdict --set cfg_on=maybe --data "$WORK/pkt" --maps-root "$MAPS"
+			expect 1 run -j "$obj" no_such_program --maps-root "$MAPS"
 			;;
 		uprobe)
 			# the attach options: a uprobe on libc's getpid, found by name, its link pinned
-			expect 0 load -j "$obj" --program up_entry --attach --binary libc.so.6 \
+			expect 0 load -j "$obj" --program up_entry --attach --binary libc.so.6 --maps-root "$MAPS" \
 				--func getpid --cookie 5 --pin "$PIN"
-			expect 0 status -j "$PIN/uprobe"
+			expect 0 status -j "$PIN/uprobe" --maps-root "$MAPS"
 			n=$((n + 1))
 			if ! grep -q '"kind":"link","name":"up_entry","state":"pinned","type":"perf_event"' "$WORK/out"; then
 				echo "FAIL: load --attach --binary --func: no perf_event link pinned"
@@ -118,20 +126,20 @@ else
 			expect 0 unpin -j "$PIN/uprobe"
 			;;
 		bad_verify)
-			expect 1 load -j "$obj"
-			expect 1 load -j --keep-going --threads 2 -v "$obj"
+			expect 1 load -j "$obj" --maps-root "$MAPS"
+			expect 1 load -j --keep-going --threads 2 -v "$obj" --maps-root "$MAPS"
 			expect 1 verify -j "$obj"
 			;;
 		esac
 	done
 	expect 1 status -j "$PIN/not-there"
-	expect 2 load -j --attach --nf ipv5:input "$1"
-	expect 2 load -j --attach --xdp-mode turbo "$1"
-	expect 2 load -j --attach --usdt nocolon "$1"
-	expect 2 load -j --attach --perf-event software:nope "$1"
-	expect 2 load -j --attach --pid 0 "$1"
+	expect 2 load -j --attach --nf ipv5:input "$1" --maps-root "$MAPS"
+	expect 2 load -j --attach --xdp-mode turbo "$1" --maps-root "$MAPS"
+	expect 2 load -j --attach --usdt nocolon "$1" --maps-root "$MAPS"
+	expect 2 load -j --attach --perf-event software:nope "$1" --maps-root "$MAPS"
+	expect 2 load -j --attach --pid 0 "$1" --maps-root "$MAPS"
 	expect 1 unpin -j "$PIN/not-there"
-	expect 1 load -j "$1" --program no_such_program
+	expect 1 load -j "$1" --program no_such_program --maps-root "$MAPS"
 	expect 2 unpin -j
 fi
 echo "cli_json ($MODE): $n commands, $((n - fail)) with valid JSON and the right exit status, $fail failed"

@@ -449,6 +449,11 @@ static void compare_map_details(struct dc_notes *d, const char *prog, const stru
 	for (i = 0; i < bl->nmaps; i++) {
 		const struct map_desc *b = &bl->maps[i], *a = NULL;
 
+		/* kernel names are cut to 15 bytes, so two maps may share one: pair the one of the
+		 * same shape first */
+		for (j = 0; j < lb->nmaps && !a; j++)
+			if (!strcmp(lb->maps[j].name, b->name) && !cmp_shape(&lb->maps[j], b))
+				a = &lb->maps[j];
 		for (j = 0; j < lb->nmaps && !a; j++)
 			if (!strcmp(lb->maps[j].name, b->name))
 				a = &lb->maps[j];

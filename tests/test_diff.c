@@ -25,6 +25,27 @@
 #include "diff_core.h"
 #include "testutil.h"
 
+/* dc_run with maps pinned by name (an object given as an argument may have some) under a private
+ * root per loader, removed afterwards, never into /sys/fs/bpf itself. The result is malloc'd. */
+static struct dc_result *run_private(const char *path, struct dc_opts *opts)
+{
+	char lroot[256], broot[256];
+	const char *root = pin_root_create();
+	struct dc_result *r;
+
+	ck_assert_msg(root != NULL, "cannot make a pin directory under /sys/fs/bpf");
+	snprintf(lroot, sizeof(lroot), "%s/libbpf", root);
+	snprintf(broot, sizeof(broot), "%s/bel", root);
+	ck_assert_msg(!mkdir(lroot, 0700) && !mkdir(broot, 0700), "mkdir under %s failed", root);
+	opts->libbpf_pin_root = lroot;
+	opts->bel_pin_root = broot;
+	r = calloc(1, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	dc_run(path, opts, r);
+	pin_root_remove();
+	return r;
+}
+
 /* Compare one object file; fixture is the label printed and used in messages. */
 static void diff_path(const char *fixture, const char *path)
 {
@@ -37,27 +58,13 @@ static void diff_path(const char *fixture, const char *path)
 		.print = true,
 		.check_fds = true,
 	};
-	char lroot[256], broot[256];
-	const char *root;
 	struct dc_result *r;
 	size_t len = 0;
 	unsigned int nfail;
 
 	if (!kernel_ready())
 		return;
-	/* Maps pinned by name (an object given as an argument may have some) go under a private
-	 * root per loader, removed afterwards, never into /sys/fs/bpf itself. */
-	root = pin_root_create();
-	ck_assert_msg(root != NULL, "cannot make a pin directory under /sys/fs/bpf");
-	snprintf(lroot, sizeof(lroot), "%s/libbpf", root);
-	snprintf(broot, sizeof(broot), "%s/bel", root);
-	ck_assert_msg(!mkdir(lroot, 0700) && !mkdir(broot, 0700), "mkdir under %s failed", root);
-	opts.libbpf_pin_root = lroot;
-	opts.bel_pin_root = broot;
-	r = calloc(1, sizeof(*r));
-	ck_assert_ptr_nonnull(r);
-	dc_run(path, &opts, r);
-	pin_root_remove();
+	r = run_private(path, &opts);
 	fflush(stdout);
 	nfail = r->diff.n;
 	msg[0] = '\0';
@@ -76,10 +83,64 @@ static void diff_path(const char *fixture, const char *path)
 		ck_abort_msg("%s: %s", fixture, msg);
 }
 
-/* The fixtures (none pins by name), the agent-sized object
+/* The fixtures (maps_only pins by name, under the private roots), the agent-sized object
  * generated from ../shared/bench when present, and any paths given on the command line. */
 static const char *const fixtures[] = {"maps", "globals", "subprogs", "sections", "metadata",
-				       "hello", "large"};
+				       "hello", "large", "struct_ops", "ksym_exists", "usdt_args",
+				       "maps_only"};
+
+/*
+ * Program by program, for the fixtures of other loaders' conventions (some of which libbpf 1.1
+ * refuses whole: legacy maps, cilium/ebpf's section names, struct_ops links, a program too
+ * complex for the verifier): bel's keep_going load against libbpf loading each program alone.
+ * Every program libbpf loads alone must load with bel, the same from the kernel's view; every
+ * program must load with bel but those listed as failing with both.
+ */
+static const struct {
+	const char *fixture;
+	const char *fails; /* the one program that fails with both loaders, or NULL */
+} one_by_one[] = {
+	{"struct_ops", NULL}, {"struct_ops_link", NULL}, {"ksym_exists", NULL},
+	{"usdt_args", NULL}, {"cilium_style", NULL}, {"legacy_linked", NULL},
+	{"too_complex", "too_complex"},
+};
+
+START_TEST(test_diff_one_by_one)
+{
+	struct dc_opts opts = {
+		.label = one_by_one[_i].fixture,
+		.steps = DC_STEP_ALONE | DC_STEP_KEEP_GOING,
+	};
+	struct dc_result *r;
+	unsigned int i, k = 0, n = 0;
+
+	if (!kernel_ready())
+		return;
+	r = run_private(fixture_path(one_by_one[_i].fixture), &opts);
+	printf("%s, one program at a time:\n", one_by_one[_i].fixture);
+	for (i = 0; i < r->nprogs; i++) {
+		const struct dc_prog *p = &r->progs[i];
+		bool should_fail = one_by_one[_i].fails && !strcmp(p->name, one_by_one[_i].fails);
+
+		printf("  %-20s libbpf alone: %-8s bel: %-8s %s\n", p->name,
+		       p->libbpf_alone ? "FAIL" : "ok", p->bel_keep_going ? "FAIL" : "ok",
+		       p->kg_compared ? (p->kg_differs ? "DIFFERENT" : "same tag, insns, maps") : "");
+		k += !p->libbpf_alone;
+		n += !p->bel_keep_going;
+		if (!p->libbpf_alone)
+			ck_assert_msg(!p->bel_keep_going && p->kg_compared && !p->kg_differs,
+				      "%s: prog '%s': libbpf loads it alone, bel: %s\n%s",
+				      one_by_one[_i].fixture, p->name, p->bel_keep_going_msg,
+				      r->kg_diff.msg);
+		ck_assert_msg(should_fail ? p->bel_keep_going != 0 : p->bel_keep_going == 0,
+			      "%s: prog '%s': bel %s: %s", one_by_one[_i].fixture, p->name,
+			      should_fail ? "loads it" : "fails", p->bel_keep_going_msg);
+	}
+	printf("  libbpf loads %u alone, bel %u of %u\n", k, n, r->nprogs);
+	ck_assert_uint_gt(r->nprogs, 0);
+	free(r);
+}
+END_TEST
 static char **extra_paths;
 
 START_TEST(test_diff_fixture)
@@ -122,6 +183,8 @@ int main(int argc, char **argv)
 		tcase_add_loop_test(tc, test_diff_extra, 0, argc - 1);
 	} else {
 		tcase_add_loop_test(tc, test_diff_fixture, 0, sizeof(fixtures) / sizeof(fixtures[0]));
+		tcase_add_loop_test(tc, test_diff_one_by_one, 0,
+				    sizeof(one_by_one) / sizeof(one_by_one[0]));
 	}
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

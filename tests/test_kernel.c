@@ -340,7 +340,8 @@ START_TEST(test_keep_going)
 	ck_assert_int_eq(bel_program_status(bel_object_find_program(obj, "bad_prog")), -EACCES);
 	ck_assert_ptr_nonnull(strstr(bel_program_error(bel_object_find_program(obj, "bad_prog")),
 				     "verifier rejected"));
-	ck_assert_int_lt(bel_map_fd(bel_object_find_map(obj, "bad_counts")), 0);
+	/* a whole-object load creates every map, those of programs that failed too */
+	ck_assert_int_ge(bel_map_fd(bel_object_find_map(obj, "bad_counts")), 0);
 	bel_object_close(obj);
 }
 END_TEST

@@ -36,6 +36,7 @@ extern Suite *malformed_suite(void);
 extern Suite *names_suite(void);
 /* From hostile.c: objects that are well-formed but mean harm. */
 extern Suite *hostile_suite(void);
+extern Suite *compat_suite(void);
 /* A BTF blob: standard header, the type words, the strings. malloc'd. */
 extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs,
 		      size_t strs_len, size_t *size);
@@ -971,13 +972,14 @@ static const struct sec_want sec_table[] = {
 	/* names that must not match: no partial words, no extras on exact names */
 	{"foo", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
 	{"", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
-	{"xdp_foo", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
-	{"xdp/foo", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
-	{"xdpx", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
 	{"kprobeX", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
 	{"kprobe.x/y", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
-	{"socket/1", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
-	{"tcx", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
+	/* unknown to libbpf, prefixes to cilium/ebpf (reloc/sections.c): no attach target */
+	{"xdp_foo", true, BPF_PROG_TYPE_XDP, BPF_XDP, 0, NULL, false},
+	{"xdp/foo", true, BPF_PROG_TYPE_XDP, BPF_XDP, 0, NULL, false},
+	{"xdpx", true, BPF_PROG_TYPE_XDP, BPF_XDP, 0, NULL, false},
+	{"socket/1", true, BPF_PROG_TYPE_SOCKET_FILTER, 0, 0, NULL, false},
+	{"tcx", true, BPF_PROG_TYPE_SCHED_CLS, 0, 0, NULL, false},
 	{"cgroup/unknown", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
 	{"Kprobe/x", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
 	{".text", false, BPF_PROG_TYPE_UNSPEC, 0, 0, NULL, false},
@@ -1511,6 +1513,7 @@ int main(void)
 	srunner_add_suite(sr, malformed_suite());
 	srunner_add_suite(sr, names_suite());
 	srunner_add_suite(sr, hostile_suite());
+	srunner_add_suite(sr, compat_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -73,6 +73,8 @@ struct bel_open_opts {
 				   PIN_GLOBAL_NS) are shared: default /sys/fs/bpf, as libbpf */
 	const char *btf_path;   /* CO-RE target BTF file instead of the running kernel's
 				   /sys/kernel/btf/vmlinux (tests; kernels without BTF) */
+	bool ignore_pinning;    /* maps pinned by name are made for this object alone: no pin
+				   is reused and none is made (a trial load leaves bpffs as it was) */
 };
 
 /* Open and parse an object. On failure *obj is NULL and the message is passed to opts->msg
@@ -161,6 +163,10 @@ BEL_API bool bel_program_autoload(const struct bel_program *prog);
  */
 BEL_API int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
 					  const char *func_name);
+/* The same, the target program given by its pin on bpffs (opened, checked to be a
+ * program, and kept as a duplicate fd as above). */
+BEL_API int bel_program_set_attach_target_pinned(struct bel_program *prog, const char *path,
+						 const char *func_name);
 /* Load one program and the maps in its map table; bind the object's metadata maps. */
 BEL_API int bel_program_load(struct bel_program *prog);
 BEL_API int bel_program_unload(struct bel_program *prog);
@@ -442,6 +448,19 @@ BEL_API void bel_map_close(struct bel_map *map);    /* only maps opened so; no-o
  */
 BEL_API int bel_map_reuse_fd(struct bel_map *map, int fd);
 BEL_API int bel_map_reuse_pinned(struct bel_map *map, const char *path);
+/*
+ * struct_ops maps (a variable in SEC(".struct_ops") or SEC(".struct_ops.link"), e.g. a TCP
+ * congestion control): attaching writes the value the kernel takes (the object's members by
+ * name, each function pointer the fd of its program, which must be loaded) and registers it,
+ * through a BPF link for .struct_ops.link maps (the link fd is returned, owned by the map) or
+ * by the update itself (0 is returned: .struct_ops maps, and kernels before 6.4). The map is
+ * held while attached. Detaching, unloading the object or closing it unregisters. The object's
+ * members can be changed before attaching through bel_map_initial_value (the struct's bytes,
+ * e.g. its name).
+ */
+BEL_API int bel_map_attach_struct_ops(struct bel_map *map);
+BEL_API int bel_map_detach_struct_ops(struct bel_map *map);
+BEL_API int bel_map_struct_ops_link_fd(const struct bel_map *map);   /* -1: none */
 /* Where pinning by name put this map (NULL if not pinned by name). */
 BEL_API const char *bel_map_pin_path(const struct bel_map *map);
 BEL_API uint32_t bel_map_id(const struct bel_map *map);             /* 0 if not created */

@@ -115,6 +115,20 @@ static void walk_map(const struct bel_spec *spec, const struct bel_map_def *m, i
 		fuzz_check(!m->btf_value_type_id || bel_btf_type(spec->btf, m->btf_value_type_id),
 			   "map '%s': value type %u", m->name, m->btf_value_type_id);
 	}
+	/* struct_ops: the loader copies each member of the object's struct and puts the fd of
+	 * the program a member names (loader/struct_ops.c) */
+	if (m->origin == BEL_MAP_FROM_STRUCT_OPS) {
+		const struct btf_type *st = spec->btf ? bel_btf_type(spec->btf, m->struct_ops_type_id)
+						      : NULL;
+
+		fuzz_check(st && btf_kind(st) == BTF_KIND_STRUCT && st->size == m->value_size &&
+			   m->init, "struct_ops map '%s': type %u", m->name, m->struct_ops_type_id);
+		for (i = 0; i < m->nst_refs; i++)
+			fuzz_check(m->st_refs[i].member < btf_vlen(st) &&
+				   m->st_refs[i].prog < spec->nprogs &&
+				   spec->progs[m->st_refs[i].prog].struct_ops_type,
+				   "struct_ops map '%s': reference %u", m->name, i);
+	}
 	if (m->inner)
 		walk_map(spec, m->inner, depth + 1);
 	for (i = 0; i < m->nslots; i++) {
@@ -233,6 +247,13 @@ static void walk_prog(const struct bel_spec *spec, const struct bel_prog_def *p)
 		   (uint64_t)p->sec_insn_off + p->sec_insn_cnt <= sec->size / sizeof(struct bpf_insn),
 		   "prog '%s': [%u, +%u) in section %u", p->name, p->sec_insn_off, p->sec_insn_cnt,
 		   p->sec_index);
+	/* a program that failed at open (an extern of its own): its reason and nothing more */
+	if (p->open_error) {
+		fuzz_touch_str(p->open_error);
+		fuzz_check(!p->insn_cnt && !p->nmap_refs && !p->nmaps && p->open_errno < 0,
+			   "prog '%s' failed at open but has %u instructions", p->name, p->insn_cnt);
+		return;
+	}
 	fuzz_check(p->insns && p->insn_cnt >= p->sec_insn_cnt && p->sec_insn_cnt > 0,
 		   "prog '%s': %u instructions", p->name, p->insn_cnt);
 	fuzz_touch(p->insns, (size_t)p->insn_cnt * sizeof(*p->insns));
@@ -305,8 +326,11 @@ static void apply_core(struct bel_spec *spec)
 	for (i = 0; i < spec->nprogs; i++) {
 		const struct bel_prog_def *p = &spec->progs[i];
 		size_t size = (size_t)p->insn_cnt * sizeof(struct bpf_insn);
-		struct bpf_insn *insns = malloc(size ? size : 1);
+		struct bpf_insn *insns;
 
+		if (p->open_error) /* the loader refuses it before CO-RE */
+			continue;
+		insns = malloc(size ? size : 1);
 		if (!insns)
 			return;
 		memcpy(insns, p->insns, size);
