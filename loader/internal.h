@@ -86,6 +86,7 @@ struct bel_program {
 	int status;
 	char *error;              /* message of the last failed load; NULL after a success */
 	char *log;
+	bool log_head_only; /* a kernel before 6.4 kept only the head of a log too long */
 	uint64_t load_ns;
 	uint32_t *acquired;       /* maps acquired for it: its map table, then metadata maps */
 	uint32_t nacquired;

@@ -233,6 +233,7 @@ static int load_with_log(struct bel_program *prog, struct bel_prog_load_args *ar
 
 	free(prog->log);
 	prog->log = NULL;
+	prog->log_head_only = false;
 	if (level) {
 		/* asked for: the log must fit, or the kernel fails the load */
 		for (;;) {
@@ -249,8 +250,10 @@ static int load_with_log(struct bel_program *prog, struct bel_prog_load_args *ar
 		return first;
 	fd = load_logged(prog, args, size, 1);
 	/* a kernel before 6.4 kept the head of a log that did not fit */
-	if (fd == -ENOSPC && !args->log_true_size)
+	if (fd == -ENOSPC && !args->log_true_size) {
 		fd = load_logged(prog, args, LOG_OLD_KERNEL_SIZE, 1);
+		prog->log_head_only = fd == -ENOSPC;
+	}
 	/* loaded this time (the first failure was transient): that is the fd to keep */
 	return fd >= 0 ? fd : first;
 }
@@ -356,6 +359,12 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 			ret = bel_errf(err, -fd, "too complex for the verifier (%s): it gave up at its "
 				       "limit of %s: %s", strerror(-fd), strstr(tail, "jumps") ?
 				       "pending branches" : "1,000,000 processed instructions", tail);
+		else if (prog->log_head_only && fd == -E2BIG)
+			/* E2BIG is the verifier's own limit; its verdict is past the head kept */
+			ret = bel_errf(err, -fd, "too complex for the verifier (%s): it gave up at its "
+				       "limit (this kernel kept only the first %u MiB of the log, which "
+				       "is too large for the verdict to fit; it ends: %s)", strerror(-fd),
+				       LOG_OLD_KERNEL_SIZE >> 20, tail);
 		else if (*tail)
 			ret = bel_errf(err, -fd, "verifier rejected (%s): %s", strerror(-fd), tail);
 		else
