@@ -11,6 +11,9 @@ bpffs_before=$(mktemp)
 ls -A /sys/fs/bpf | sort >"$bpffs_before"
 
 status=0
+t_start=$(date +%s)
+# each part's start, in seconds since the run began: CI stops a run at 90 minutes
+at() { echo "   [$(($(date +%s) - t_start)) s]"; }
 passed=0
 failed=0
 # The corpus of real objects (fetched at test time by ../shared/corpus, never committed): one
@@ -19,6 +22,7 @@ export BEL_CORPUS_DIR="$PWD/build/corpus"
 run_suites() { # build dir
 	dir=$1
 	echo "== meson test ($dir)"
+	at
 	if ! meson test -C "$dir" --print-errorlogs; then
 		status=1
 	fi
@@ -57,6 +61,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run
 # any error or definite/possible leak fails.
 for t in test_unit test_core test_kernel test_runtime; do
 	echo "== valgrind: tests/$t"
+	at
 	if CK_FORK=no valgrind --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,possible -q ./build/tests/$t >build/valgrind-$t.log 2>&1; then
 		grep -E 'Checks' build/valgrind-$t.log
@@ -70,6 +75,7 @@ done
 
 # Threads: the stress test in a ThreadSanitizer build, where any report fails it.
 echo "== ThreadSanitizer: tests/test_stress"
+at
 ./scripts/build.sh build-tsan -Db_sanitize=thread -Db_lundef=false >/dev/null || exit 1
 if TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/test_stress >build-tsan/stress.log 2>&1; then
 	grep -E 'stress:|Checks' build-tsan/stress.log
@@ -82,6 +88,7 @@ fi
 
 # Fuzzing, briefly: each libFuzzer target for 30 s (the long runs are in tests/fuzz/README.md).
 echo "== fuzz: 30 s per target"
+at
 if BEL_FUZZ_BUILD=build-fuzz ./scripts/fuzz.sh 30 >build/fuzz.log 2>&1; then
 	sed -n '/== fuzz summary/,$p' build/fuzz.log
 	passed=$((passed + 1))
@@ -99,6 +106,7 @@ dist_check() { # NAME COMMAND...
 	name=$1
 	shift
 	echo "== dist: $name"
+	at
 	t0=$(date +%s)
 	if "$@" >"build/dist-$name.log" 2>&1; then
 		grep -E '^(builds|install|initramfs|deb):|FAIL' "build/dist-$name.log"
@@ -110,7 +118,7 @@ dist_check() { # NAME COMMAND...
 	fi
 	echo "   ($name: $(($(date +%s) - t0)) s)"
 }
-dist_check builds tests/dist/builds.sh build/dist
+dist_check builds tests/dist/builds.sh build/dist build
 dist_check install tests/dist/install.sh build build/tests/hello.bpf.o
 dist_check initramfs tests/dist/initramfs.sh build/dist/static/bel build/tests/hello.bpf.o
 dist_check deb tests/dist/deb.sh
@@ -120,6 +128,7 @@ dist_check deb tests/dist/deb.sh
 vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
 if [ -x "$vmtest" ]; then
 	echo "== vmtest: Linux 6.1 and 6.12"
+	at
 	export VMTEST_CACHE=${VMTEST_CACHE:-/var/cache/bel-vmtest}
 	vm_status=0
 	# each guest gets its kernel's config at /boot, where .kconfig externs are read from
@@ -138,6 +147,7 @@ if [ -x "$vmtest" ]; then
 		>build/vmtest.log 2>&1 || vm_status=1
 	# the corpus under Debian 12's own kernel (about 5 minutes under emulation)
 	echo "== vmtest: the corpus under Linux 6.1"
+	at
 	# shellcheck disable=SC2086
 	"$vmtest" -k 6.1 -t 1500 -a build -a /usr/sbin/bpftool $configs -e BEL_CORPUS_DIR="$BEL_CORPUS_DIR" \
 		-e CK_DEFAULT_TIMEOUT=1500 -e CI=true -- ./build/tests/test_corpus \
@@ -169,5 +179,7 @@ if [ -n "$left" ]; then
 	failed=$((failed + 1))
 fi
 [ "$failed" -eq 0 ] || status=1
+echo "== done"
+at
 echo "tests: $passed passed, $failed failed"
 exit $status
