@@ -6,6 +6,8 @@
 # with no warning at -Wall -Wextra (-Werror), in a program that uses its calls. The header's
 # static assertions, generated from BTF, check every variable's offset and size as it compiles.
 # An object the generator refuses must be refused with a message (exit 1, "gen skeleton: ...").
+# BEL_SKELETON_COMPILERS=none only generates (scripts/test.sh: the ASan build's generator on
+# every object, where the compilers would add minutes and nothing ASan sees).
 set -eu
 BEL=$1 INC=$2 FETCH=$3
 shift 3
@@ -47,6 +49,10 @@ int main(void)
 }
 EOC
 	good=1
+	if [ "${BEL_SKELETON_COMPILERS:-}" = none ]; then
+		ok=$((ok + 1))
+		continue
+	fi
 	for cc in "gcc -x c -std=gnu11" "clang -x c -std=gnu11" "g++ -x c++ -std=gnu++17"; do
 		if ! $cc -Wall -Wextra -Werror -I"$INC" -I"$WORK" -c "$WORK/$name.c" -o "$WORK/$name.o" \
 			>"$WORK/$name.cc.log" 2>&1; then
@@ -57,5 +63,9 @@ EOC
 	done
 	if [ $good = 1 ]; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
 done
-echo "skeletons: $n objects: $ok compile as C (gcc, clang) and C++ (g++), $refused refused with a message, $failed failed"
+if [ "${BEL_SKELETON_COMPILERS:-}" = none ]; then
+	echo "skeletons: $n objects: $ok generated (not compiled: BEL_SKELETON_COMPILERS=none), $refused refused with a message, $failed failed"
+else
+	echo "skeletons: $n objects: $ok compile as C (gcc, clang) and C++ (g++), $refused refused with a message, $failed failed"
+fi
 [ "$failed" -eq 0 ]
