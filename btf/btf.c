@@ -113,7 +113,7 @@ static int check_names(const struct bel_btf *btf, uint32_t id, const struct btf_
 			else if (btf_kind(t) == BTF_KIND_ENUM)
 				off = btf_enums(t)[i].name_off;
 			else if (btf_kind(t) == BTF_KIND_ENUM64)
-				off = *(const uint32_t *)((const uint8_t *)(t + 1) + 12 * i);
+				off = btf_enum64_name_off(t, i);
 			else
 				off = btf_params(t)[i].name_off;
 			if (!name_ok(btf, off))

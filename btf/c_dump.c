@@ -618,9 +618,7 @@ static int enum_body(struct dumper *d, uint32_t id, uint32_t lvl)
 		word(d, d->n->name[id]);
 	put(d, " {\n");
 	for (i = 0; i < btf_vlen(t); i++) {
-		const uint32_t *e = (const uint32_t *)((const uint8_t *)(t + 1) +
-						       (btf_kind(t) == BTF_KIND_ENUM ? 8 : 12) * i);
-		const char *raw = bel_btf_str(d->btf, e[0]);
+		const char *raw = bel_btf_str(d->btf, btf_enumerator_name_off(t, i));
 
 		indent(d, lvl + 1);
 		put(d, c_enumerator_name(d->n, id, i, raw ? raw : ""));

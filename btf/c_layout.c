@@ -126,9 +126,7 @@ int64_t c_enum_value(const struct btf_type *t, uint32_t i, uint32_t size, bool i
 		if (is_signed)
 			v = (uint64_t)(int64_t)(int32_t)v;
 	} else {
-		const uint32_t *e = (const uint32_t *)((const uint8_t *)(t + 1) + 12 * i);
-
-		v = (uint64_t)e[2] << 32 | e[1];
+		v = btf_enum64_value(t, i);
 	}
 	if (size < 8) {
 		mask = (1ull << (8 * size)) - 1;

@@ -332,16 +332,10 @@ static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *a
 	spec->acc[0].idx = spec->raw[0];
 	spec->len = 1;
 	if (is_enumval_kind(kind)) {
-		uint32_t name_off;
-
 		if (!is_any_enum(t) || spec->raw_len > 1 || spec->raw[0] >= btf_vlen(t))
 			return bel_errf(err, EINVAL, "enum value relocation on [%u] '%s' with access '%s'",
 					type_id, bel_btf_type_name(btf, t), access);
-		if (btf_kind(t) == BTF_KIND_ENUM)
-			name_off = btf_enums(t)[spec->raw[0]].name_off;
-		else
-			memcpy(&name_off, (const uint8_t *)(t + 1) + 12 * spec->raw[0], 4);
-		spec->acc[0].name = bel_btf_str(btf, name_off);
+		spec->acc[0].name = bel_btf_str(btf, btf_enumerator_name_off(t, spec->raw[0]));
 		return spec->acc[0].name ? 0 : bel_errf(err, EINVAL, "enumerator without a name");
 	}
 	if (!is_field_kind(kind))
@@ -515,10 +509,7 @@ static int types_compat_walk(const struct bel_btf *lb, uint32_t lid, const struc
 /* The name of enumerator i of an ENUM or ENUM64, or NULL. */
 static const char *enumerator_name(const struct bel_btf *btf, const struct btf_type *t, uint32_t i)
 {
-	uint32_t off;
-
-	memcpy(&off, (const uint8_t *)(t + 1) + (btf_kind(t) == BTF_KIND_ENUM ? 8 : 12) * i, 4);
-	return bel_btf_str(btf, off);
+	return bel_btf_str(btf, btf_enumerator_name_off(t, i));
 }
 
 static int types_match_walk(const struct bel_btf *lb, uint32_t lid, const struct btf_type *lt,
@@ -948,11 +939,7 @@ static int enum_value(uint32_t kind, const struct spec *spec, uint64_t *val)
 		 * negative enumerators into ldimm64); patching accepts the zero-extended form too */
 		*val = (uint64_t)(int64_t)btf_enums(t)[spec->acc[0].idx].val;
 	} else {
-		uint32_t lo, hi;
-
-		memcpy(&lo, (const uint8_t *)(t + 1) + 12 * spec->acc[0].idx + 4, 4);
-		memcpy(&hi, (const uint8_t *)(t + 1) + 12 * spec->acc[0].idx + 8, 4);
-		*val = (uint64_t)hi << 32 | lo;
+		*val = btf_enum64_value(t, spec->acc[0].idx);
 	}
 	return 0;
 }

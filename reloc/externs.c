@@ -3,6 +3,7 @@
 
 #include "common/array.h"
 #include "common/limits.h"
+#include "insn.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -316,7 +317,7 @@ void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *p
 		const struct bel_extern_module *m = modules ? &modules[r->ext] : &vmlinux;
 		struct bpf_insn *insn = &insns[r->insn];
 
-		if (ext->kind == BEL_EXTERN_KFUNC && insn->code == (BPF_JMP | BPF_CALL)) {
+		if (ext->kind == BEL_EXTERN_KFUNC && insn_is_call(insn)) {
 			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
 			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 			insn->imm = (int32_t)v;

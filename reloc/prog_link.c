@@ -15,21 +15,12 @@
 #include "common/array.h"
 #include "common/limits.h"
 #include "externs.h"
+#include "insn.h"
 #include "prog_link.h"
 
 /* The kernel takes at most 256 functions per program (BPF_MAX_SUBPROGS); a longer chain of
  * first calls cannot load, and following it would only deepen our recursion. */
 #define MAX_CALL_CHAIN 256
-
-static bool is_ldimm64(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
-}
-
-static bool is_call(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_JMP | BPF_CALL);
-}
 
 static int grow_out(struct reloc_ctx *ctx, uint32_t extra)
 {
@@ -248,7 +239,7 @@ static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 		if (next < srels->count && srels->rels[next].offset == offset)
 			rel = &srels->rels[next++];
 
-		if (is_ldimm64(&insn)) {
+		if (insn_is_ldimm64(&insn)) {
 			if (i + 1 >= f->cnt)
 				return bel_errf(ctx->err, EINVAL, "insn %u: ldimm64 cut off by the end of "
 						"'%s'", idx, f->name);
@@ -262,12 +253,12 @@ static int process_func(struct reloc_ctx *ctx, uint32_t fi)
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against the second "
 					       "half of an ldimm64", idx + 1);
 			i++;
-		} else if (is_call(&insn) && insn.src_reg == BPF_PSEUDO_CALL) {
+		} else if (insn_is_call(&insn) && insn.src_reg == BPF_PSEUDO_CALL) {
 			ret = relocate_call(ctx, f, i, idx, rel);
 		} else if (rel) {
 			const struct bel_elf_sym *sym = &ctx->spec->elf->syms[rel->sym];
 
-			if (is_call(&insn) && sym->shndx == SHN_UNDEF)
+			if (insn_is_call(&insn) && sym->shndx == SHN_UNDEF)
 				ret = call_kfunc(ctx, idx, sym);
 			else
 				ret = bel_errf(ctx->err, EINVAL, "insn %u: relocation against '%s' on an "
