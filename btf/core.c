@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPEC_MAX 64      /* accessors in one access string */
+#define PATH_MAX_ACCESSORS 64 /* accessors in one access string */
 #define COMPAT_DEPTH 32  /* type compatibility recursion */
 
 /*
@@ -18,8 +18,9 @@
  * of one struct type, nested) would make that exponential in the depth. So results of
  * comparisons that recurse are remembered for the candidate being matched (memo), and the
  * whole relocation is cut off after BEL_CORE_MAX_STEPS steps (steps: see common/limits.h).
- * Depth bounds stay as they were (COMPAT_DEPTH, SPEC_MAX): a remembered result is reused only
- * where at least as much depth is left as when it was found, so answers do not change.
+ * Depth bounds stay as they were (COMPAT_DEPTH, PATH_MAX_ACCESSORS): a remembered result is
+ * reused only where at least as much depth is left as when it was found, so answers do not
+ * change.
  */
 enum memo_tag { MEMO_MATCH, MEMO_COMPAT, MEMO_MEMBER };
 
@@ -134,14 +135,15 @@ struct accessor {
 	const char *name;    /* member name; NULL for array elements */
 };
 
-/* A parsed access string, on the local or a target BTF. */
-struct spec {
+/* A CO-RE access path: an access string ("0:1:2") resolved on the local or a target BTF,
+ * from the root type through members and array elements to the field. */
+struct access_path {
 	const struct bel_btf *btf;
 	uint32_t root_type_id;
 	uint32_t kind;
-	struct accessor acc[SPEC_MAX]; /* named members and array elements */
+	struct accessor acc[PATH_MAX_ACCESSORS]; /* named members and array elements */
 	int len;
-	uint32_t raw[SPEC_MAX];        /* every index, anonymous members included */
+	uint32_t raw[PATH_MAX_ACCESSORS];        /* every index, anonymous members included */
 	int raw_len;
 	uint64_t bit_offset;
 };
@@ -267,23 +269,23 @@ static int find_cands(const struct btf_type *local_t, const char *name,
 	return 0;
 }
 
-static int parse_access(const char *str, struct spec *spec)
+static int parse_access(const char *str, struct access_path *path)
 {
 	const char *p = str;
 
-	spec->raw_len = 0;
+	path->raw_len = 0;
 	if (!*p)
 		return -EINVAL;
 	while (*p) {
 		unsigned long v;
 		char *end;
 
-		if (*p < '0' || *p > '9' || spec->raw_len == SPEC_MAX)
+		if (*p < '0' || *p > '9' || path->raw_len == PATH_MAX_ACCESSORS)
 			return -EINVAL;
 		v = strtoul(p, &end, 10);
 		if (v > INT32_MAX)
 			return -EINVAL;
-		spec->raw[spec->raw_len++] = (uint32_t)v;
+		path->raw[path->raw_len++] = (uint32_t)v;
 		p = end;
 		if (*p == ':')
 			p++;
@@ -306,19 +308,19 @@ static bool is_flex_arr(const struct bel_btf *btf, const struct accessor *prev,
 }
 
 /* The local side: walk the access string over the local type. */
-static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *access,
-		      uint32_t kind, struct spec *spec, struct bel_err *err)
+static int parse_access_path(const struct bel_btf *btf, uint32_t type_id, const char *access,
+			     uint32_t kind, struct access_path *path, struct bel_err *err)
 {
 	const struct btf_type *t;
 	uint32_t id;
 	int64_t sz;
 	int i;
 
-	memset(spec, 0, sizeof(*spec));
-	spec->btf = btf;
-	spec->root_type_id = type_id;
-	spec->kind = kind;
-	if (parse_access(access, spec))
+	memset(path, 0, sizeof(*path));
+	path->btf = btf;
+	path->root_type_id = type_id;
+	path->kind = kind;
+	if (parse_access(access, path))
 		return bel_errf(err, EINVAL, "bad access string '%s'", access);
 	if (is_type_kind(kind)) {
 		if (strcmp(access, "0"))
@@ -328,24 +330,24 @@ static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *a
 	t = bel_btf_skip_mods(btf, type_id, &id);
 	if (!t)
 		return bel_errf(err, EINVAL, "type [%u] does not resolve", type_id);
-	spec->acc[0].type_id = id;
-	spec->acc[0].idx = spec->raw[0];
-	spec->len = 1;
+	path->acc[0].type_id = id;
+	path->acc[0].idx = path->raw[0];
+	path->len = 1;
 	if (is_enumval_kind(kind)) {
-		if (!is_any_enum(t) || spec->raw_len > 1 || spec->raw[0] >= btf_vlen(t))
+		if (!is_any_enum(t) || path->raw_len > 1 || path->raw[0] >= btf_vlen(t))
 			return bel_errf(err, EINVAL, "enum value relocation on [%u] '%s' with access '%s'",
 					type_id, bel_btf_type_name(btf, t), access);
-		spec->acc[0].name = bel_btf_str(btf, btf_enumerator_name_off(t, spec->raw[0]));
-		return spec->acc[0].name ? 0 : bel_errf(err, EINVAL, "enumerator without a name");
+		path->acc[0].name = bel_btf_str(btf, btf_enumerator_name_off(t, path->raw[0]));
+		return path->acc[0].name ? 0 : bel_errf(err, EINVAL, "enumerator without a name");
 	}
 	if (!is_field_kind(kind))
 		return bel_errf(err, EOPNOTSUPP, "unknown relocation kind %u", kind);
 	sz = bel_btf_type_size(btf, id);
 	if (sz < 0)
 		return bel_errf(err, EINVAL, "cannot size type [%u]", id);
-	spec->bit_offset = (uint64_t)spec->raw[0] * (uint64_t)sz * 8;
-	for (i = 1; i < spec->raw_len; i++) {
-		uint32_t idx = spec->raw[i];
+	path->bit_offset = (uint64_t)path->raw[0] * (uint64_t)sz * 8;
+	for (i = 1; i < path->raw_len; i++) {
+		uint32_t idx = path->raw[i];
 
 		t = bel_btf_skip_mods(btf, id, &id);
 		if (!t)
@@ -357,16 +359,16 @@ static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *a
 				return bel_errf(err, EINVAL, "member %u of a %u-member '%s'", idx,
 						btf_vlen(t), bel_btf_type_name(btf, t));
 			m = &btf_members(t)[idx];
-			spec->bit_offset += btf_member_bit_offset(t, m);
+			path->bit_offset += btf_member_bit_offset(t, m);
 			if (m->name_off) {
 				const char *name = bel_btf_str(btf, m->name_off);
 
 				if (!name || !*name)
 					return bel_errf(err, EINVAL, "bad member name");
-				spec->acc[spec->len].type_id = id;
-				spec->acc[spec->len].idx = idx;
-				spec->acc[spec->len].name = name;
-				spec->len++;
+				path->acc[path->len].type_id = id;
+				path->acc[path->len].idx = idx;
+				path->acc[path->len].name = name;
+				path->len++;
 			}
 			id = m->type;
 		} else if (btf_kind(t) == BTF_KIND_ARRAY) {
@@ -375,16 +377,16 @@ static int parse_spec(const struct bel_btf *btf, uint32_t type_id, const char *a
 			t = bel_btf_skip_mods(btf, a->type, &id);
 			if (!t)
 				return bel_errf(err, EINVAL, "array element type does not resolve");
-			if (!is_flex_arr(btf, &spec->acc[spec->len - 1], a) && idx >= a->nelems)
+			if (!is_flex_arr(btf, &path->acc[path->len - 1], a) && idx >= a->nelems)
 				return bel_errf(err, EINVAL, "index %u of a %u-element array", idx, a->nelems);
-			spec->acc[spec->len].type_id = id;
-			spec->acc[spec->len].idx = idx;
-			spec->acc[spec->len].name = NULL;
-			spec->len++;
+			path->acc[path->len].type_id = id;
+			path->acc[path->len].idx = idx;
+			path->acc[path->len].name = NULL;
+			path->len++;
 			sz = bel_btf_type_size(btf, id);
 			if (sz < 0)
 				return bel_errf(err, EINVAL, "cannot size type [%u]", id);
-			spec->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
+			path->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
 		} else {
 			return bel_errf(err, EINVAL, "access index %d goes into a %s", i,
 					bel_btf_kind_name(btf_kind(t)));
@@ -651,12 +653,12 @@ static int types_match_walk(const struct bel_btf *lb, uint32_t lid, const struct
 	}
 }
 
-/* Find the member named like the local accessor (number acc_index of the local spec) in a
- * target composite, looking inside anonymous members; extends the target spec on success.
+/* Find the member named like the local accessor (number acc_index of the local path) in a
+ * target composite, looking inside anonymous members; extends the target path on success.
  * An anonymous member whose subtree does not hold the name is remembered as such: members
  * can share one anonymous type any number of times. */
-static int match_member(const struct spec *local, int acc_index, const struct bel_btf *tb,
-			uint32_t tid, struct spec *targ, uint32_t *next_id, int depth,
+static int match_member(const struct access_path *local, int acc_index, const struct bel_btf *tb,
+			uint32_t tid, struct access_path *targ, uint32_t *next_id, int depth,
 			struct core_ctx *cx)
 {
 	const struct accessor *lacc = &local->acc[acc_index];
@@ -681,7 +683,7 @@ static int match_member(const struct spec *local, int acc_index, const struct be
 		const char *tname = bel_btf_str(tb, mem->name_off);
 		int found;
 
-		if (targ->raw_len == SPEC_MAX)
+		if (targ->raw_len == PATH_MAX_ACCESSORS)
 			return -E2BIG;
 		if (!step(cx))
 			return -E2BIG;
@@ -710,9 +712,9 @@ static int match_member(const struct spec *local, int acc_index, const struct be
 	return 0;
 }
 
-/* Does the candidate satisfy the local spec? 1 yes (targ filled in), 0 no, <0 error. */
-static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32_t tid,
-		      struct spec *targ, struct core_ctx *cx)
+/* Does the candidate satisfy the local path? 1 yes (targ filled in), 0 no, <0 error. */
+static int match_access_path(const struct access_path *local, const struct bel_btf *tb,
+			     uint32_t tid, struct access_path *targ, struct core_ctx *cx)
 {
 	int i;
 
@@ -778,7 +780,7 @@ static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32
 			if (!bel_btf_skip_mods(tb, a->type, &tid))
 				return -EINVAL;
 		}
-		if (targ->raw_len == SPEC_MAX)
+		if (targ->raw_len == PATH_MAX_ACCESSORS)
 			return -E2BIG;
 		targ->acc[targ->len].type_id = tid;
 		targ->acc[targ->len].idx = lacc->idx;
@@ -795,9 +797,9 @@ static int match_spec(const struct spec *local, const struct bel_btf *tb, uint32
 
 #define POISON (-EUCLEAN) /* internal: this relocation poisons its instruction */
 
-/* Value of a field relocation on one side; spec NULL: no target found. */
-static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, uint32_t *field_sz,
-		       uint32_t *field_type, bool *validate)
+/* Value of a field relocation on one side; path NULL: no target found. */
+static int field_value(uint32_t kind, const struct access_path *path, uint64_t *val,
+		       uint32_t *field_sz, uint32_t *field_type, bool *validate)
 {
 	const struct accessor *acc;
 	const struct btf_type *t, *mt;
@@ -807,19 +809,19 @@ static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, ui
 	int64_t sz;
 
 	if (kind == BEL_CORE_FIELD_EXISTS) {
-		*val = spec ? 1 : 0;
+		*val = path ? 1 : 0;
 		return 0;
 	}
-	if (!spec)
+	if (!path)
 		return POISON;
-	acc = &spec->acc[spec->len - 1];
-	t = bel_btf_type(spec->btf, acc->type_id);
+	acc = &path->acc[path->len - 1];
+	t = bel_btf_type(path->btf, acc->type_id);
 	if (!acc->name) { /* the last step was an array element */
-		sz = bel_btf_type_size(spec->btf, acc->type_id);
+		sz = bel_btf_type_size(path->btf, acc->type_id);
 		if (sz < 0)
 			return -EINVAL;
 		if (kind == BEL_CORE_FIELD_BYTE_OFFSET) {
-			*val = spec->bit_offset / 8;
+			*val = path->bit_offset / 8;
 			*field_sz = (uint32_t)sz;
 			*field_type = acc->type_id;
 		} else if (kind == BEL_CORE_FIELD_BYTE_SIZE) {
@@ -832,10 +834,10 @@ static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, ui
 		return 0;
 	}
 	mt_id = btf_members(t)[acc->idx].type;
-	mt = bel_btf_skip_mods(spec->btf, mt_id, &mt_id);
+	mt = bel_btf_skip_mods(path->btf, mt_id, &mt_id);
 	if (!mt)
 		return -EINVAL;
-	bit_off = spec->bit_offset;
+	bit_off = path->bit_offset;
 	bit_sz = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(btf_members(t)[acc->idx].offset) : 0;
 	bitfield = bit_sz > 0;
 	if (bitfield) {
@@ -851,7 +853,7 @@ static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, ui
 			byte_off = (uint32_t)(bit_off / 8 / byte_sz * byte_sz);
 		}
 	} else {
-		sz = bel_btf_type_size(spec->btf, mt_id);
+		sz = bel_btf_type_size(path->btf, mt_id);
 		if (sz < 0)
 			return -EINVAL;
 		byte_sz = (uint32_t)sz;
@@ -892,19 +894,19 @@ static int field_value(uint32_t kind, const struct spec *spec, uint64_t *val, ui
 	return 0;
 }
 
-static int type_value(uint32_t kind, const struct spec *spec, uint64_t *val, bool *validate)
+static int type_value(uint32_t kind, const struct access_path *path, uint64_t *val, bool *validate)
 {
 	int64_t sz;
 
 	if (validate)
 		*validate = true;
-	if (!spec) { /* type relocations are 0 when there is no target */
+	if (!path) { /* type relocations are 0 when there is no target */
 		*val = 0;
 		return 0;
 	}
 	switch (kind) {
 	case BEL_CORE_TYPE_ID_TARGET:
-		*val = spec->root_type_id;
+		*val = path->root_type_id;
 		if (validate)
 			*validate = false; /* ids in the object change when objects are linked */
 		return 0;
@@ -913,7 +915,7 @@ static int type_value(uint32_t kind, const struct spec *spec, uint64_t *val, boo
 		*val = 1;
 		return 0;
 	case BEL_CORE_TYPE_SIZE:
-		sz = bel_btf_type_size(spec->btf, spec->root_type_id);
+		sz = bel_btf_type_size(path->btf, path->root_type_id);
 		if (sz < 0)
 			return -EINVAL;
 		*val = (uint64_t)sz;
@@ -923,29 +925,30 @@ static int type_value(uint32_t kind, const struct spec *spec, uint64_t *val, boo
 	}
 }
 
-static int enum_value(uint32_t kind, const struct spec *spec, uint64_t *val)
+static int enum_value(uint32_t kind, const struct access_path *path, uint64_t *val)
 {
 	const struct btf_type *t;
 
 	if (kind == BEL_CORE_ENUMVAL_EXISTS) {
-		*val = spec ? 1 : 0;
+		*val = path ? 1 : 0;
 		return 0;
 	}
-	if (!spec)
+	if (!path)
 		return POISON;
-	t = bel_btf_type(spec->btf, spec->acc[0].type_id);
+	t = bel_btf_type(path->btf, path->acc[0].type_id);
 	if (btf_kind(t) == BTF_KIND_ENUM) {
 		/* signed, as libbpf reads it (clang 14 marks no enum signed, yet sign-extends
 		 * negative enumerators into ldimm64); patching accepts the zero-extended form too */
-		*val = (uint64_t)(int64_t)btf_enums(t)[spec->acc[0].idx].val;
+		*val = (uint64_t)(int64_t)btf_enums(t)[path->acc[0].idx].val;
 	} else {
-		*val = btf_enum64_value(t, spec->acc[0].idx);
+		*val = btf_enum64_value(t, path->acc[0].idx);
 	}
 	return 0;
 }
 
 /* One side's result; targ NULL: no candidate matched. */
-static int calc(const struct spec *local, const struct spec *targ, struct bel_core_result *res)
+static int calc(const struct access_path *local, const struct access_path *targ,
+		struct bel_core_result *res)
 {
 	uint32_t orig_type = 0, new_type = 0;
 	int ret;
@@ -992,7 +995,8 @@ static int calc(const struct spec *local, const struct spec *targ, struct bel_co
 }
 
 /* "struct task_struct.real_parent->tgid"-like text for the local side of a relocation. */
-static void describe(const struct spec *local, const struct btf_type *root, char *out, size_t size)
+static void describe(const struct access_path *local, const struct btf_type *root, char *out,
+		     size_t size)
 {
 	size_t n;
 	int i;
@@ -1035,7 +1039,7 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 	const char *access = bel_btf_str(local, relo->access_str_off);
 	struct core_ctx cx = {.max_steps = max_steps};
 	struct cands cs = {0};
-	struct spec lspec, tspec, first = {0};
+	struct access_path lpath, tpath, first = {0};
 	struct bel_core_result cand = {0};
 	const char *root_name;
 	uint32_t i;
@@ -1051,11 +1055,11 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 	if (strnlen(access, BEL_CORE_ACCESS_MAX + 1) > BEL_CORE_ACCESS_MAX)
 		return bel_errf(err, EINVAL, "%s relocation on [%u]: access string longer than %u bytes",
 				bel_core_kind_name(relo->kind), relo->type_id, BEL_CORE_ACCESS_MAX);
-	ret = parse_spec(local, relo->type_id, access, relo->kind, &lspec, err);
+	ret = parse_access_path(local, relo->type_id, access, relo->kind, &lpath, err);
 	if (ret)
 		return bel_err_prefix(err, "%s relocation on [%u] %s", bel_core_kind_name(relo->kind),
 				      relo->type_id, bel_btf_type_name(local, root));
-	describe(&lspec, root, res->what, sizeof(res->what));
+	describe(&lpath, root, res->what, sizeof(res->what));
 	if (relo->kind == BEL_CORE_TYPE_ID_LOCAL) {
 		res->orig_val = res->new_val = relo->type_id;
 		return 0;
@@ -1083,7 +1087,7 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 	}
 	res->candidates = cs.n;
 	for (i = 0; i < cs.n; i++) {
-		ret = match_spec(&lspec, targets[cs.c[i].target].btf, cs.c[i].id, &tspec, &cx);
+		ret = match_access_path(&lpath, targets[cs.c[i].target].btf, cs.c[i].id, &tpath, &cx);
 		if (ret < 0 && cx.exhausted) {
 			bel_errf(err, E2BIG, "%s: gave up after %llu steps of type matching, at candidate "
 				 "[%u] in %s (%u of %u)", res->what, (unsigned long long)max_steps,
@@ -1098,7 +1102,7 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 		}
 		if (!ret)
 			continue;
-		ret = calc(&lspec, &tspec, &cand);
+		ret = calc(&lpath, &tpath, &cand);
 		if (ret) {
 			bel_errf(err, -ret, "%s: cannot compute %s against [%u] in %s", res->what,
 				 bel_core_kind_name(relo->kind), cs.c[i].id, targets[cs.c[i].target].name);
@@ -1109,13 +1113,13 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 			res->target = cs.c[i].target;
 			res->target_type_id = cs.c[i].id;
 			res->candidates = cs.n;
-			describe(&lspec, root, res->what, sizeof(res->what));
-			first = tspec;
-		} else if (is_field_kind(relo->kind) && tspec.bit_offset != first.bit_offset) {
+			describe(&lpath, root, res->what, sizeof(res->what));
+			first = tpath;
+		} else if (is_field_kind(relo->kind) && tpath.bit_offset != first.bit_offset) {
 			ret = bel_errf(err, EINVAL, "%s: ambiguous: candidates [%u] and [%u] put the field "
 				       "at bit %llu and %llu", res->what, res->target_type_id, cs.c[i].id,
 				       (unsigned long long)first.bit_offset,
-				       (unsigned long long)tspec.bit_offset);
+				       (unsigned long long)tpath.bit_offset);
 			goto out;
 		} else if (cand.poison != res->poison || cand.new_val != res->new_val) {
 			ret = bel_errf(err, EINVAL, "%s: ambiguous: candidates [%u] and [%u] give %llu and "
@@ -1126,7 +1130,7 @@ int bel_core_resolve_bounded(const struct bel_btf *local, const struct bel_core_
 		res->matched++;
 	}
 	if (res->matched == 0) {
-		ret = calc(&lspec, NULL, res);
+		ret = calc(&lpath, NULL, res);
 		if (ret)
 			bel_errf(err, -ret, "%s: cannot compute %s", res->what,
 				 bel_core_kind_name(relo->kind));

@@ -310,7 +310,7 @@ void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *p
 	static const struct bel_extern_module vmlinux;
 	uint32_t i;
 
-	for (i = 0; i < prog->nextern_refs; i++) {
+	for (i = 0; i < prog->extern_ref_cnt; i++) {
 		const struct bel_extern_ref *r = &prog->extern_refs[i];
 		const struct bel_extern *ext = &spec->externs[r->ext];
 		uint64_t v = values[r->ext];

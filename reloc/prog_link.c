@@ -89,11 +89,11 @@ static int add_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t map)
 
 static int add_ext_ref(struct reloc_ctx *ctx, uint32_t insn, uint32_t ext)
 {
-	if (bel_grow(&ctx->extern_refs, ctx->nextern_refs, &ctx->extern_refs_cap, sizeof(*ctx->extern_refs), 8))
+	if (bel_grow(&ctx->extern_refs, ctx->extern_ref_cnt, &ctx->extern_refs_cap, sizeof(*ctx->extern_refs), 8))
 		return bel_errf(ctx->err, ENOMEM, "out of memory");
-	ctx->extern_refs[ctx->nextern_refs].insn = insn;
-	ctx->extern_refs[ctx->nextern_refs].ext = ext;
-	ctx->nextern_refs++;
+	ctx->extern_refs[ctx->extern_ref_cnt].insn = insn;
+	ctx->extern_refs[ctx->extern_ref_cnt].ext = ext;
+	ctx->extern_ref_cnt++;
 	return 0;
 }
 

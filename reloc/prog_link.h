@@ -66,7 +66,7 @@ struct reloc_ctx {
 	struct bel_map_ref *refs;
 	uint32_t nrefs, refs_cap;
 	struct bel_extern_ref *extern_refs;
-	uint32_t nextern_refs, extern_refs_cap;
+	uint32_t extern_ref_cnt, extern_refs_cap;
 	uint32_t depth;        /* nesting of bel_link_place_func */
 	bool prog_only;        /* the error is the program's (an extern it uses), not the object's */
 	/* per record kind, per section number: that section's .BTF.ext records, or NULL */

@@ -141,7 +141,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	ctx->prog = prog;
 	ctx->out_cnt = 0;
 	ctx->nrefs = 0;
-	ctx->nextern_refs = 0;
+	ctx->extern_ref_cnt = 0;
 	/* only what the last program placed: clearing every function per program would make
 	 * the whole walk grow with programs times functions */
 	for (i = 0; i < ctx->npieces; i++)
@@ -166,7 +166,7 @@ static int relocate_prog(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 	prog->map_refs = ctx->refs;
 	prog->nmap_refs = ctx->nrefs;
 	prog->extern_refs = ctx->extern_refs;
-	prog->nextern_refs = ctx->nextern_refs;
+	prog->extern_ref_cnt = ctx->extern_ref_cnt;
 	ctx->extern_refs = NULL;
 	ctx->extern_refs_cap = 0;
 	ctx->out = NULL;
