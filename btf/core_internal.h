@@ -97,7 +97,7 @@ static inline bool kinds_compat(const struct btf_type *a, const struct btf_type 
 	return btf_kind(a) == btf_kind(b) || (is_any_enum(a) && is_any_enum(b));
 }
 
-
+/* Candidate targets for a local type: same kind, same essential name. Calls add() for each. */
 struct cands {
 	struct {
 		int target;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Field types compatible for reading one as the other. */
 static int fields_compat(const struct bel_btf *lb, uint32_t lid, const struct bel_btf *tb,
 			 uint32_t tid, int depth, struct core_ctx *cx)
 {

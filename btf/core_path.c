@@ -48,6 +48,58 @@ bool core_is_flex_arr(const struct bel_btf *btf, const struct accessor *prev,
 	return t && prev->idx == btf_vlen(t) - 1;
 }
 
+/* Access index i (idx) of a field's path, from type *id: a member of a struct or union (named
+ * ones are accessors), or an array element. *id becomes the type reached. */
+static int walk_step(const struct bel_btf *btf, uint32_t *id, uint32_t idx, int i,
+		     struct access_path *path, struct bel_err *err)
+{
+	const struct btf_type *t = bel_btf_skip_mods(btf, *id, id);
+	int64_t sz;
+
+	if (!t)
+		return bel_errf(err, EINVAL, "type [%u] does not resolve", *id);
+	if (is_composite(t)) {
+		const struct btf_member *m;
+
+		if (idx >= btf_vlen(t))
+			return bel_errf(err, EINVAL, "member %u of a %u-member '%s'", idx,
+					btf_vlen(t), bel_btf_type_name(btf, t));
+		m = &btf_members(t)[idx];
+		path->bit_offset += btf_member_bit_offset(t, m);
+		if (m->name_off) {
+			const char *name = bel_btf_str(btf, m->name_off);
+
+			if (!name || !*name)
+				return bel_errf(err, EINVAL, "bad member name");
+			path->acc[path->len].type_id = *id;
+			path->acc[path->len].idx = idx;
+			path->acc[path->len].name = name;
+			path->len++;
+		}
+		*id = m->type;
+	} else if (btf_kind(t) == BTF_KIND_ARRAY) {
+		const struct btf_array *a = btf_array(t);
+
+		t = bel_btf_skip_mods(btf, a->type, id);
+		if (!t)
+			return bel_errf(err, EINVAL, "array element type does not resolve");
+		if (!core_is_flex_arr(btf, &path->acc[path->len - 1], a) && idx >= a->nelems)
+			return bel_errf(err, EINVAL, "index %u of a %u-element array", idx, a->nelems);
+		path->acc[path->len].type_id = *id;
+		path->acc[path->len].idx = idx;
+		path->acc[path->len].name = NULL;
+		path->len++;
+		sz = bel_btf_type_size(btf, *id);
+		if (sz < 0)
+			return bel_errf(err, EINVAL, "cannot size type [%u]", *id);
+		path->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
+	} else {
+		return bel_errf(err, EINVAL, "access index %d goes into a %s", i,
+				bel_btf_kind_name(btf_kind(t)));
+	}
+	return 0;
+}
+
 /* The local side: walk the access string over the local type. */
 int core_parse_access_path(const struct bel_btf *btf, uint32_t type_id, const char *access,
 			   uint32_t kind, struct access_path *path, struct bel_err *err)
@@ -88,55 +140,14 @@ int core_parse_access_path(const struct bel_btf *btf, uint32_t type_id, const ch
 		return bel_errf(err, EINVAL, "cannot size type [%u]", id);
 	path->bit_offset = (uint64_t)path->raw[0] * (uint64_t)sz * 8;
 	for (i = 1; i < path->raw_len; i++) {
-		uint32_t idx = path->raw[i];
+		int ret = walk_step(btf, &id, path->raw[i], i, path, err);
 
-		t = bel_btf_skip_mods(btf, id, &id);
-		if (!t)
-			return bel_errf(err, EINVAL, "type [%u] does not resolve", id);
-		if (is_composite(t)) {
-			const struct btf_member *m;
-
-			if (idx >= btf_vlen(t))
-				return bel_errf(err, EINVAL, "member %u of a %u-member '%s'", idx,
-						btf_vlen(t), bel_btf_type_name(btf, t));
-			m = &btf_members(t)[idx];
-			path->bit_offset += btf_member_bit_offset(t, m);
-			if (m->name_off) {
-				const char *name = bel_btf_str(btf, m->name_off);
-
-				if (!name || !*name)
-					return bel_errf(err, EINVAL, "bad member name");
-				path->acc[path->len].type_id = id;
-				path->acc[path->len].idx = idx;
-				path->acc[path->len].name = name;
-				path->len++;
-			}
-			id = m->type;
-		} else if (btf_kind(t) == BTF_KIND_ARRAY) {
-			const struct btf_array *a = btf_array(t);
-
-			t = bel_btf_skip_mods(btf, a->type, &id);
-			if (!t)
-				return bel_errf(err, EINVAL, "array element type does not resolve");
-			if (!core_is_flex_arr(btf, &path->acc[path->len - 1], a) && idx >= a->nelems)
-				return bel_errf(err, EINVAL, "index %u of a %u-element array", idx, a->nelems);
-			path->acc[path->len].type_id = id;
-			path->acc[path->len].idx = idx;
-			path->acc[path->len].name = NULL;
-			path->len++;
-			sz = bel_btf_type_size(btf, id);
-			if (sz < 0)
-				return bel_errf(err, EINVAL, "cannot size type [%u]", id);
-			path->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
-		} else {
-			return bel_errf(err, EINVAL, "access index %d goes into a %s", i,
-					bel_btf_kind_name(btf_kind(t)));
-		}
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
-/* Field types compatible for reading one as the other. */
 
 /* "struct task_struct.real_parent->tgid"-like text for the local side of a relocation. */
 void core_describe(const struct access_path *local, const struct btf_type *root, char *out,

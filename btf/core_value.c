@@ -10,6 +10,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A field reached through an array element: its offset and size, nothing else. */
+static int element_value(uint32_t kind, const struct access_path *path,
+			 const struct accessor *acc, uint64_t *val, uint32_t *field_sz,
+			 uint32_t *field_type, bool *validate)
+{
+	int64_t sz = bel_btf_type_size(path->btf, acc->type_id);
+
+	if (sz < 0)
+		return -EINVAL;
+	if (kind == BEL_CORE_FIELD_BYTE_OFFSET) {
+		*val = path->bit_offset / 8;
+		*field_sz = (uint32_t)sz;
+		*field_type = acc->type_id;
+	} else if (kind == BEL_CORE_FIELD_BYTE_SIZE) {
+		*val = (uint64_t)sz;
+	} else {
+		return -EINVAL;
+	}
+	if (validate)
+		*validate = true;
+	return 0;
+}
+
+/* How a member is loaded: the bytes read and the bits of them that are the member. */
+struct field_load {
+	uint32_t byte_off, byte_sz, bit_sz;
+	bool bitfield;
+};
+
+static int member_load(const struct access_path *path, const struct btf_type *t,
+		       const struct accessor *acc, const struct btf_type *mt, uint32_t mt_id,
+		       struct field_load *ld)
+{
+	uint64_t bit_off = path->bit_offset;
+	int64_t sz;
+
+	ld->bit_sz = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(btf_members(t)[acc->idx].offset) : 0;
+	ld->bitfield = ld->bit_sz > 0;
+	if (ld->bitfield) {
+		ld->byte_sz = mt->size;
+		if (!ld->byte_sz)
+			return -EINVAL;
+		ld->byte_off = (uint32_t)(bit_off / 8 / ld->byte_sz * ld->byte_sz);
+		/* the smallest load that covers the bitfield */
+		while (bit_off + ld->bit_sz - (uint64_t)ld->byte_off * 8 > (uint64_t)ld->byte_sz * 8) {
+			if (ld->byte_sz >= 8)
+				return -E2BIG;
+			ld->byte_sz *= 2;
+			ld->byte_off = (uint32_t)(bit_off / 8 / ld->byte_sz * ld->byte_sz);
+		}
+	} else {
+		sz = bel_btf_type_size(path->btf, mt_id);
+		if (sz < 0)
+			return -EINVAL;
+		ld->byte_sz = (uint32_t)sz;
+		ld->byte_off = (uint32_t)(bit_off / 8);
+		ld->bit_sz = ld->byte_sz * 8;
+	}
+	return 0;
+}
 
 /* Value of a field relocation on one side; path NULL: no target found. */
 static int field_value(uint32_t kind, const struct access_path *path, uint64_t *val,
@@ -17,10 +77,9 @@ static int field_value(uint32_t kind, const struct access_path *path, uint64_t *
 {
 	const struct accessor *acc;
 	const struct btf_type *t, *mt;
-	uint32_t mt_id, bit_sz, byte_sz, byte_off;
-	uint64_t bit_off;
-	bool bitfield;
-	int64_t sz;
+	struct field_load ld;
+	uint32_t mt_id;
+	int ret;
 
 	if (kind == BEL_CORE_FIELD_EXISTS) {
 		*val = path ? 1 : 0;
@@ -29,64 +88,29 @@ static int field_value(uint32_t kind, const struct access_path *path, uint64_t *
 	if (!path)
 		return POISON;
 	acc = &path->acc[path->len - 1];
+	if (!acc->name) /* the last step was an array element */
+		return element_value(kind, path, acc, val, field_sz, field_type, validate);
 	t = bel_btf_type(path->btf, acc->type_id);
-	if (!acc->name) { /* the last step was an array element */
-		sz = bel_btf_type_size(path->btf, acc->type_id);
-		if (sz < 0)
-			return -EINVAL;
-		if (kind == BEL_CORE_FIELD_BYTE_OFFSET) {
-			*val = path->bit_offset / 8;
-			*field_sz = (uint32_t)sz;
-			*field_type = acc->type_id;
-		} else if (kind == BEL_CORE_FIELD_BYTE_SIZE) {
-			*val = (uint64_t)sz;
-		} else {
-			return -EINVAL;
-		}
-		if (validate)
-			*validate = true;
-		return 0;
-	}
 	mt_id = btf_members(t)[acc->idx].type;
 	mt = bel_btf_skip_mods(path->btf, mt_id, &mt_id);
 	if (!mt)
 		return -EINVAL;
-	bit_off = path->bit_offset;
-	bit_sz = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(btf_members(t)[acc->idx].offset) : 0;
-	bitfield = bit_sz > 0;
-	if (bitfield) {
-		byte_sz = mt->size;
-		if (!byte_sz)
-			return -EINVAL;
-		byte_off = (uint32_t)(bit_off / 8 / byte_sz * byte_sz);
-		/* the smallest load that covers the bitfield */
-		while (bit_off + bit_sz - (uint64_t)byte_off * 8 > (uint64_t)byte_sz * 8) {
-			if (byte_sz >= 8)
-				return -E2BIG;
-			byte_sz *= 2;
-			byte_off = (uint32_t)(bit_off / 8 / byte_sz * byte_sz);
-		}
-	} else {
-		sz = bel_btf_type_size(path->btf, mt_id);
-		if (sz < 0)
-			return -EINVAL;
-		byte_sz = (uint32_t)sz;
-		byte_off = (uint32_t)(bit_off / 8);
-		bit_sz = byte_sz * 8;
-	}
+	ret = member_load(path, t, acc, mt, mt_id, &ld);
+	if (ret)
+		return ret;
 	/* the compiler's idea of a bitfield load may differ from ours: check only signedness */
 	if (validate)
-		*validate = !bitfield;
+		*validate = !ld.bitfield;
 	switch (kind) {
 	case BEL_CORE_FIELD_BYTE_OFFSET:
-		*val = byte_off;
-		if (!bitfield) {
-			*field_sz = byte_sz;
+		*val = ld.byte_off;
+		if (!ld.bitfield) {
+			*field_sz = ld.byte_sz;
 			*field_type = mt_id;
 		}
 		break;
 	case BEL_CORE_FIELD_BYTE_SIZE:
-		*val = byte_sz;
+		*val = ld.byte_sz;
 		break;
 	case BEL_CORE_FIELD_SIGNED:
 		*val = (is_any_enum(mt) && btf_kflag(mt)) ||
@@ -95,10 +119,10 @@ static int field_value(uint32_t kind, const struct access_path *path, uint64_t *
 			*validate = true;
 		break;
 	case BEL_CORE_FIELD_LSHIFT_U64:
-		*val = 64 - (bit_off + bit_sz - (uint64_t)byte_off * 8);
+		*val = 64 - (path->bit_offset + ld.bit_sz - (uint64_t)ld.byte_off * 8);
 		break;
 	case BEL_CORE_FIELD_RSHIFT_U64:
-		*val = 64 - bit_sz;
+		*val = 64 - ld.bit_sz;
 		if (validate)
 			*validate = true;
 		break;
