@@ -54,6 +54,22 @@ static inline struct btf_param *btf_params(const struct btf_type *t) { return (v
 static inline struct btf_enum *btf_enums(const struct btf_type *t) { return (void *)(t + 1); }
 static inline uint32_t btf_int_encoding(const struct btf_type *t) { return BTF_INT_ENCODING(*(uint32_t *)(t + 1)); }
 static inline uint32_t btf_int_bits(const struct btf_type *t) { return BTF_INT_BITS(*(uint32_t *)(t + 1)); }
+/* An ENUM64 record is struct btf_enum64 (name_off, val_lo32, val_hi32), read here as three
+ * words since older uapi headers do not have it. */
+static inline const uint32_t *btf_enum64_rec(const struct btf_type *t, uint32_t i)
+{
+	return (const uint32_t *)(t + 1) + 3 * (size_t)i;
+}
+static inline uint32_t btf_enum64_name_off(const struct btf_type *t, uint32_t i) { return btf_enum64_rec(t, i)[0]; }
+static inline uint64_t btf_enum64_value(const struct btf_type *t, uint32_t i)
+{
+	return (uint64_t)btf_enum64_rec(t, i)[2] << 32 | btf_enum64_rec(t, i)[1];
+}
+/* The name of enumerator i of an ENUM or ENUM64. */
+static inline uint32_t btf_enumerator_name_off(const struct btf_type *t, uint32_t i)
+{
+	return btf_kind(t) == BTF_KIND_ENUM64 ? btf_enum64_name_off(t, i) : btf_enums(t)[i].name_off;
+}
 static inline uint32_t btf_member_bit_offset(const struct btf_type *t, const struct btf_member *m)
 {
 	return btf_kflag(t) ? BTF_MEMBER_BIT_OFFSET(m->offset) : m->offset;

@@ -252,9 +252,7 @@ const char *c_enumerator_name(const struct bel_btf_c_names *n, uint32_t id, uint
 
 static const char *enumerator_raw(const struct bel_btf *btf, const struct btf_type *t, uint32_t i)
 {
-	uint32_t off = btf_kind(t) == BTF_KIND_ENUM ? btf_enums(t)[i].name_off
-		       : *(const uint32_t *)((const uint8_t *)(t + 1) + 12 * i);
-	const char *s = bel_btf_str(btf, off);
+	const char *s = bel_btf_str(btf, btf_enumerator_name_off(t, i));
 
 	return s ? s : "";
 }

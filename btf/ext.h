@@ -32,6 +32,21 @@ struct bel_btf_ext {
 	struct bel_btf_ext_info func_info, line_info, core_relo;
 };
 
+/* The kinds of records, in the order the .BTF.ext header lists them. */
+enum bel_btf_ext_kind {
+	BEL_BTF_EXT_FUNC_INFO,       /* struct bpf_func_info */
+	BEL_BTF_EXT_LINE_INFO,       /* struct bpf_line_info */
+	BEL_BTF_EXT_CORE_RELO,       /* struct bpf_core_relo */
+	BEL_BTF_EXT_KINDS,
+};
+
+static inline const struct bel_btf_ext_info *bel_btf_ext_info_of(const struct bel_btf_ext *ext,
+								 enum bel_btf_ext_kind kind)
+{
+	return kind == BEL_BTF_EXT_FUNC_INFO ? &ext->func_info :
+	       kind == BEL_BTF_EXT_LINE_INFO ? &ext->line_info : &ext->core_relo;
+}
+
 /* Minimum record sizes bel understands: struct bpf_func_info, bpf_line_info, bpf_core_relo. */
 #define BEL_FUNC_INFO_MIN 8
 #define BEL_LINE_INFO_MIN 16

@@ -421,7 +421,7 @@ int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 	uint32_t i;
 	int ret;
 
-	if (!def->nextern_refs && !uses_map(def, spec->kconfig_map))
+	if (!def->extern_ref_cnt && !uses_map(def, spec->kconfig_map))
 		return 0;
 	ret = bel_obj_resolve_externs(prog->obj, err);
 	if (ret)
@@ -430,7 +430,7 @@ int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 		*err = prog->obj->kconfig_err;
 		return err->code;
 	}
-	for (i = 0; i < def->nextern_refs; i++)
+	for (i = 0; i < def->extern_ref_cnt; i++)
 		if (prog->obj->ksym_errs[def->extern_refs[i].ext].code) {
 			*err = prog->obj->ksym_errs[def->extern_refs[i].ext];
 			return err->code;

@@ -125,7 +125,7 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	if (n)
 		return n;
 	/* nothing to patch: the spec's instructions are the program's (no second copy) */
-	if (!def->nextern_refs && !def->core_relo_cnt) {
+	if (!def->extern_ref_cnt && !def->core_relo_cnt) {
 		prog->prepared = true;
 		return 0;
 	}
@@ -133,7 +133,7 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	if (!insns)
 		return bel_errf(err, ENOMEM, "out of memory");
 	memcpy(insns, def->insns, size);
-	if (def->nextern_refs)
+	if (def->extern_ref_cnt)
 		bel_externs_patch(prog->obj->spec, def, prog->obj->ksym_values,
 				  prog->obj->ksym_modules, insns);
 	if (def->core_relo_cnt) {

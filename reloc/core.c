@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core.h"
+#include "insn.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,11 +40,6 @@ static int bytes_to_size(uint32_t bytes)
 	}
 }
 
-static bool is_ldimm64(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
-}
-
 int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 			const struct bel_core_applied *a, struct bel_err *err)
 {
@@ -52,7 +48,7 @@ int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 	uint64_t imm, orig, new_val;
 	int sz;
 
-	if (idx >= insn_cnt || (is_ldimm64(insn) && idx + 1 >= insn_cnt))
+	if (idx >= insn_cnt || (insn_is_ldimm64(insn) && idx + 1 >= insn_cnt))
 		return bel_errf(err, EINVAL, "instruction %u is outside the program", idx);
 	if (res->poison)
 		goto poison;
@@ -91,7 +87,7 @@ int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 		}
 		return 0;
 	case BPF_LD:
-		if (!is_ldimm64(insn) || insn[0].src_reg || insn[0].off || insn[1].code ||
+		if (!insn_is_ldimm64(insn) || insn[0].src_reg || insn[0].off || insn[1].code ||
 		    insn[1].dst_reg || insn[1].src_reg || insn[1].off)
 			return bel_errf(err, EINVAL, "insn %u: unexpected ldimm64 form", idx);
 		imm = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
@@ -114,7 +110,7 @@ int bel_core_patch_insn(struct bpf_insn *insns, uint32_t insn_cnt, uint32_t idx,
 	}
 poison:
 	/* both halves of an ldimm64, so the verifier does not trip on a stray second half */
-	if (is_ldimm64(insn))
+	if (insn_is_ldimm64(insn))
 		poison(insn + 1);
 	poison(insn);
 	return 0;

@@ -3,6 +3,7 @@
 
 #include "common/array.h"
 #include "common/limits.h"
+#include "insn.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -309,14 +310,14 @@ void bel_externs_patch(const struct bel_spec *spec, const struct bel_prog_def *p
 	static const struct bel_extern_module vmlinux;
 	uint32_t i;
 
-	for (i = 0; i < prog->nextern_refs; i++) {
+	for (i = 0; i < prog->extern_ref_cnt; i++) {
 		const struct bel_extern_ref *r = &prog->extern_refs[i];
 		const struct bel_extern *ext = &spec->externs[r->ext];
 		uint64_t v = values[r->ext];
 		const struct bel_extern_module *m = modules ? &modules[r->ext] : &vmlinux;
 		struct bpf_insn *insn = &insns[r->insn];
 
-		if (ext->kind == BEL_EXTERN_KFUNC && insn->code == (BPF_JMP | BPF_CALL)) {
+		if (ext->kind == BEL_EXTERN_KFUNC && insn_is_call(insn)) {
 			/* unresolved weak kfunc: imm 0, which the verifier refuses only if reached */
 			insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 			insn->imm = (int32_t)v;

@@ -10,6 +10,7 @@
 
 #include "common/sha1.h"
 #include "common/sha256.h"
+#include "insn.h"
 #include "prog_tag.h"
 
 struct digest {
@@ -41,7 +42,7 @@ int bel_prog_tag(const struct bpf_insn *insns, uint32_t count, enum bel_tag_dige
 	for (i = 0; i < count; i++) {
 		struct bpf_insn pair[2];
 
-		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW) || i + 1 >= count ||
+		if (!insn_is_ldimm64(&insns[i]) || i + 1 >= count ||
 		    (insns[i].src_reg != BPF_PSEUDO_MAP_FD && insns[i].src_reg != BPF_PSEUDO_MAP_VALUE))
 			continue;
 		update(&d, insns + run, (size_t)(i - run) * sizeof(*insns));

@@ -8,6 +8,16 @@
  * map already carries BPF_PSEUDO_MAP_FD or BPF_PSEUDO_MAP_VALUE (with the value offset in the
  * second half) and has an entry in map_refs; the loader copies the instructions and writes the
  * map's fd into imm.
+ *
+ * Words, one per idea:
+ *   spec          the whole parsed object (struct bel_spec), immutable once built;
+ *   def           one definition in it: a map (bel_map_def), a program (bel_prog_def), a
+ *                 global variable (bel_var_def); what the object asks for, before any kernel;
+ *   ref           an instruction that names something resolved later: a map (bel_map_ref,
+ *                 its fd at load) or a kernel symbol (bel_extern_ref, at prepare);
+ *   access path   a CO-RE relocation's walk from a root type to a field (btf/core.c), not a
+ *                 spec;
+ *   ..._cnt, nX   how many of an array there are.
  */
 #ifndef BEL_RELOC_SPEC_H
 #define BEL_RELOC_SPEC_H
@@ -135,7 +145,7 @@ struct bel_prog_def {
 	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
 	uint32_t core_relo_cnt, core_relo_rec_size;
 	struct bel_extern_ref *extern_refs; /* instructions that take a kernel symbol */
-	uint32_t nextern_refs;
+	uint32_t extern_ref_cnt;
 	char *open_error;            /* why it could not be relocated (no instructions then): */
 	int open_errno;              /* loading it fails with this, the others are not affected */
 	/* struct_ops: the struct type and member (in the object BTF) whose pointer names it */

@@ -90,7 +90,7 @@ START_TEST(kfunc_as_value)
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
 	values[e] = 77;
 	bel_externs_patch(spec, p, values, NULL, insns);
-	for (i = 0; i < p->nextern_refs; i++) {
+	for (i = 0; i < p->extern_ref_cnt; i++) {
 		const struct bpf_insn *in = &insns[p->extern_refs[i].insn];
 
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
@@ -108,7 +108,7 @@ START_TEST(kfunc_as_value)
 	values[e] = 0;
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
 	bel_externs_patch(spec, p, values, NULL, insns);
-	for (i = 0; i < p->nextern_refs; i++) {
+	for (i = 0; i < p->extern_ref_cnt; i++) {
 		const struct bpf_insn *in = &insns[p->extern_refs[i].insn];
 
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW))
