@@ -189,7 +189,7 @@ static void write_program(struct cli_out *o, const struct bel_program *p)
 	cli_out_str(o, "name", "%-24s", bel_program_name(p));
 	cli_out_str(o, "section", " %-36s", bel_program_section(p));
 	if (bel_program_info(p, &info)) {
-		cli_out_str(o, "type", NULL, bel_prog_type_name(bel_program_type(p)));
+		cli_out_str(o, "type", NULL, ldr_prog_type_name(bel_program_type(p)));
 		cli_out_str(o, "status", status ? " FAILED:" : " not loaded", status ? "failed" : "not loaded");
 		if (status) {
 			cli_out_str(o, NULL, " %s", strerror(-status));
@@ -199,7 +199,7 @@ static void write_program(struct cli_out *o, const struct bel_program *p)
 		cli_out_end(o);
 		return;
 	}
-	cli_out_str(o, "type", " %-14s", bel_prog_type_name(bel_program_type(p)));
+	cli_out_str(o, "type", " %-14s", ldr_prog_type_name(bel_program_type(p)));
 	cli_out_str(o, "status", NULL, "loaded");
 	cli_out_uint(o, "id", " id %-6llu", info.id);
 	cli_out_str(o, "tag", " tag %s", info.tag);
@@ -218,7 +218,7 @@ static void write_map(struct cli_out *o, const struct bel_map *m)
 {
 	cli_out_begin(o, NULL, "map  ");
 	cli_out_str(o, "name", "%-24s", bel_map_name(m));
-	cli_out_str(o, "type", " %-16s", bel_map_type_name(bel_map_type(m)));
+	cli_out_str(o, "type", " %-16s", ldr_map_type_name(bel_map_type(m)));
 	cli_out_uint(o, "id", " id %-6llu", bel_map_id(m));
 	cli_out_uint(o, "key_size", " key %llu", bel_map_key_size(m));
 	cli_out_uint(o, "value_size", " value %llu", bel_map_value_size(m));

@@ -3,7 +3,7 @@
  * Restart and upgrade: load an object into the tree an earlier load pinned (root/<object>),
  * taking what is there and still right instead of loading it again.
  *
- * - A pinned map is taken when it fits the object's definition (bel_map_check_compat: type,
+ * - A pinned map is taken when it fits the object's definition (ldr_map_check_compat: type,
  *   sizes, flags, the variable layout of global data) and, for a frozen section, holds the
  *   values this load would freeze; its contents are kept. One of another shape is refused with
  *   the per-field message, or with `migrate` replaced by a new map its entries are copied into.
@@ -35,8 +35,8 @@
 #include "pin_tree.h"
 #include "pinned_match.h"
 
-struct bel_adoption {
-	struct bel_pin_tree tree;     /* the old tree, read; its pins' fds held until the exchange */
+struct ldr_adoption {
+	struct ldr_pin_tree tree;     /* the old tree, read; its pins' fds held until the exchange */
 	bool existed;                 /* false: nothing was pinned; the pin is a first one */
 	int root_fd;                  /* the pin root, locked */
 	char root[PATH_MAX];
@@ -48,18 +48,18 @@ struct bel_adoption {
 };
 
 /* Maps: taken from the tree, or marked for a new map (and with migrate, a copy). */
-static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrate,
+static int take_maps(struct bel_object *obj, struct ldr_adoption *a, bool migrate,
 		     int *migrate_from, struct bel_err *err)
 {
 	uint32_t i;
 	int ret;
 
 	/* .kconfig's values come from the kernel: known before its pin can be compared */
-	if (obj->spec->kconfig_map >= 0 && (ret = bel_obj_resolve_externs(obj, err)))
+	if (obj->spec->kconfig_map >= 0 && (ret = ldr_obj_resolve_externs(obj, err)))
 		return ret;
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		struct bel_err why = {0};
 		char name[BEL_NAME_MAX + 1], where[PATH_MAX + 320];
 		int fd;
@@ -68,18 +68,18 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 		if (map->def->pinning == BEL_PIN_BY_NAME || map->reuse_fd >= 0)
 			continue; /* shared through its own pin, or given by the caller */
 		bel_pin_name(map->def->name, name, sizeof(name));
-		pin = bel_pin_tree_find(&a->tree, BEL_PIN_MAPS, name);
+		pin = ldr_pin_tree_find(&a->tree, BEL_PIN_MAPS, name);
 		if (!pin) {
 			a->report.maps_created++;
 			continue;
 		}
 		snprintf(where, sizeof(where), "%s/maps/%s", a->tree.shown, name);
-		ret = bel_pinned_map_matches(map, pin->fd, where, &why);
+		ret = ldr_pinned_map_matches(map, pin->fd, where, &why);
 		if (!ret) {
 			fd = fcntl(pin->fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)
 				return bel_errf(err, errno, "%s: %s", where, strerror(errno));
-			ret = bel_map_set_reuse(map, fd, where, err);
+			ret = ldr_map_set_reuse(map, fd, where, err);
 			if (ret)
 				return ret;
 			a->taken_fd[i] = pin->fd;
@@ -93,7 +93,7 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 		if (!migrate)
 			return bel_errf(err, -why.code, "%s (the pinned map is kept as it is; with "
 					"migrate, a new map takes its entries)", why.msg);
-		if (!bel_map_copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
+		if (!ldr_map_copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
 			return bel_errf(err, EINVAL, "%s; and its entries cannot be copied into a new "
 					"one (%s)", why.msg, map->def->origin == BEL_MAP_FROM_DATA ?
 					"global data laid out otherwise" : "a map of this type");
@@ -104,30 +104,30 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 	return 0;
 }
 
-static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
+static int take_programs(struct bel_object *obj, struct ldr_adoption *a, struct bel_err *err)
 {
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
+	const struct ldr_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
 	uint32_t i;
 	int ret;
 
 	/* ids of pinned programs, learnt on the way (0: not yet asked) */
 	a->old_prog_ids = calloc(dir->count + 1, sizeof(*a->old_prog_ids));
-	a->map_ids = bel_expected_map_ids(obj, a->taken_fd);
+	a->map_ids = ldr_expected_map_ids(obj, a->taken_fd);
 	if (!a->old_prog_ids || !a->map_ids)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		struct bel_program *prog = &obj->progs[i];
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		char name[BEL_NAME_MAX + 1];
 
 		if (!prog->cfg.autoload)
 			continue;
 		bel_pin_name(prog->def->name, name, sizeof(name));
-		pin = bel_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
-		if (!pin || !bel_pinned_prog_matches(prog, a->map_ids, pin->fd,
+		pin = ldr_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
+		if (!pin || !ldr_pinned_prog_matches(prog, a->map_ids, pin->fd,
 						     &a->old_prog_ids[pin - dir->pins], NULL, 0))
 			continue;
-		ret = bel_prog_adopt(prog, pin->fd, err);
+		ret = ldr_prog_adopt(prog, pin->fd, err);
 		if (ret)
 			return bel_err_prefix(err, "prog '%s'", prog->def->name);
 		a->report.progs_reused++;
@@ -137,15 +137,15 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 
 /* The object's program that the pinned program with this id was loaded for (by its pin name),
  * and that program's pinned fd; NULL when the object has none by that name any more. */
-static struct bel_program *owner(struct bel_object *obj, struct bel_adoption *a, uint32_t prog_id,
+static struct bel_program *owner(struct bel_object *obj, struct ldr_adoption *a, uint32_t prog_id,
 				 int *old_fd)
 {
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
+	const struct ldr_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
 	uint32_t i, p;
 
 	for (i = 0; i < dir->count; i++) {
 		if (!a->old_prog_ids[i])
-			a->old_prog_ids[i] = bel_fd_id(dir->pins[i].fd, false);
+			a->old_prog_ids[i] = ldr_fd_id(dir->pins[i].fd, false);
 		if (a->old_prog_ids[i] != prog_id)
 			continue;
 		*old_fd = dir->pins[i].fd;
@@ -160,9 +160,9 @@ static struct bel_program *owner(struct bel_object *obj, struct bel_adoption *a,
 	return NULL;
 }
 
-static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
+static int follow_links(struct bel_object *obj, struct ldr_adoption *a, struct bel_err *err)
 {
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_LINKS];
+	const struct ldr_tree_dir *dir = &a->tree.dirs[BEL_PIN_LINKS];
 	uint32_t i;
 
 	for (i = 0; i < dir->count; i++) {
@@ -179,7 +179,7 @@ static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct b
 			a->report.links_dropped++;
 			continue;
 		}
-		if (bel_fd_id(bel_program_fd(prog), false) != info.prog_id) {
+		if (ldr_fd_id(bel_program_fd(prog), false) != info.prog_id) {
 			/* the program changed: move the link, atomically, if no one else did */
 			ret = bel_sys_link_update(dir->pins[i].fd, bel_program_fd(prog), old_fd);
 			if (ret) {
@@ -187,7 +187,7 @@ static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct b
 									  : -EOPNOTSUPP;
 				if (fd < 0) {
 					a->report.links_lost++;
-					bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': prog '%s': link %s "
+					ldr_obj_msg(obj, BEL_MSG_WARN, "object '%s': prog '%s': link %s "
 						    "cannot move to the new program (%s) and its section "
 						    "does not say where to attach it again: it goes with "
 						    "the old tree", obj->spec->obj_name, prog->def->name,
@@ -206,7 +206,7 @@ static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct b
 			return bel_errf(err, errno, "cannot keep link %s: %s", dir->pins[i].name,
 					strerror(errno));
 		pthread_mutex_lock(&prog->lock);
-		ret = bel_prog_keep_link(prog, fd);
+		ret = ldr_prog_keep_link(prog, fd);
 		pthread_mutex_unlock(&prog->lock);
 		if (ret) {
 			close(fd);
@@ -216,11 +216,11 @@ static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct b
 	return 0;
 }
 
-static void adoption_free(struct bel_adoption *a)
+static void adoption_free(struct ldr_adoption *a)
 {
 	if (!a)
 		return;
-	bel_pin_tree_free(&a->tree);
+	ldr_pin_tree_free(&a->tree);
 	if (a->root_fd >= 0)
 		close(a->root_fd); /* and with it the lock */
 	free(a->old_prog_ids);
@@ -229,16 +229,16 @@ static void adoption_free(struct bel_adoption *a)
 	free(a);
 }
 
-void bel_obj_adoption_free(struct bel_object *obj)
+void ldr_obj_adoption_free(struct bel_object *obj)
 {
 	adoption_free(obj->adoption);
 	obj->adoption = NULL;
 }
 
-static void count_dropped(struct bel_object *obj, struct bel_adoption *a)
+static void count_dropped(struct bel_object *obj, struct ldr_adoption *a)
 {
-	const struct bel_tree_dir *progs = &a->tree.dirs[BEL_PIN_PROGRAMS];
-	const struct bel_tree_dir *maps = &a->tree.dirs[BEL_PIN_MAPS];
+	const struct ldr_tree_dir *progs = &a->tree.dirs[BEL_PIN_PROGRAMS];
+	const struct ldr_tree_dir *maps = &a->tree.dirs[BEL_PIN_MAPS];
 	uint32_t i, j;
 
 	for (i = 0; i < progs->count; i++) {
@@ -266,7 +266,7 @@ static void count_dropped(struct bel_object *obj, struct bel_adoption *a)
 static int adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
 		 struct bel_err *err)
 {
-	struct bel_adoption *a;
+	struct ldr_adoption *a;
 	char name[BEL_NAME_MAX + 1];
 	int *migrate_from, ret = 0;
 	unsigned int made = 0;
@@ -287,7 +287,7 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		free(migrate_from);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
-	bel_pin_tree_init(&a->tree);
+	ldr_pin_tree_init(&a->tree);
 	a->root_fd = -1;
 	a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
 	if (!a->taken_fd) {
@@ -305,11 +305,11 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		goto out;
 	}
 	/* a missing root is made on bpffs, as bel_object_pin would */
-	ret = bel_bpffs_dir(root, true, &made, err);
+	ret = ldr_bpffs_dir(root, true, &made, err);
 	if (ret < 0)
 		goto out;
 	close(ret);
-	ret = bel_pin_tree_locate(&a->tree, a->tree.shown, err);
+	ret = ldr_pin_tree_locate(&a->tree, a->tree.shown, err);
 	if (ret)
 		goto out;
 	/* the lock: on the root, held until the new tree is in place (or the object closes) */
@@ -318,7 +318,7 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		ret = bel_errf(err, errno, "cannot lock the pin root %s: %s", root, strerror(errno));
 		goto out;
 	}
-	ret = bel_pin_tree_read(&a->tree, a->tree.shown, err);
+	ret = ldr_pin_tree_read(&a->tree, a->tree.shown, err);
 	if (ret == -ENOENT) {
 		bel_err_clear(err);
 		ret = 0; /* nothing pinned yet: a first load */
@@ -340,7 +340,7 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 			continue;
 		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
 							      bel_object_last_error(obj))
-						   : bel_map_copy_entries(&obj->maps[i], migrate_from[i],
+						   : ldr_map_copy_entries(&obj->maps[i], migrate_from[i],
 								  &a->report.entries_copied,
 								  &a->report.entries_lost, err);
 		if (!ret)
@@ -368,7 +368,7 @@ out:
 		for (i = 0; i < obj->spec->nmaps; i++)
 			bel_map_unhold(&obj->maps[i]);
 		adoption_free(a);
-		bel_bpffs_unmake(root, made);
+		ldr_bpffs_unmake(root, made);
 		return ret;
 	}
 	obj->adoption = a;
@@ -403,13 +403,13 @@ int bel_object_adopt(struct bel_object *obj, const char *root, const struct bel_
 	return 0;
 fail:
 	bel_err_prefix(&err, "object '%s': adopt %s", obj->spec->obj_name, root ? root : "");
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
-struct bel_pin_tree *bel_obj_adopted_tree(struct bel_object *obj, const char *root,
+struct ldr_pin_tree *ldr_obj_adopted_tree(struct bel_object *obj, const char *root,
 					  int *root_fd)
 {
-	struct bel_adoption *a = obj->adoption;
+	struct ldr_adoption *a = obj->adoption;
 
 	if (!a || strcmp(a->root, root))
 		return NULL;
@@ -417,7 +417,7 @@ struct bel_pin_tree *bel_obj_adopted_tree(struct bel_object *obj, const char *ro
 	return a->existed ? &a->tree : NULL;
 }
 
-bool bel_obj_adopting(const struct bel_object *obj, const char *root)
+bool ldr_obj_adopting(const struct bel_object *obj, const char *root)
 {
 	return obj->adoption && !strcmp(obj->adoption->root, root);
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int bel_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		       struct bel_err *err)
 {
 	const char *p = text;
@@ -52,7 +52,7 @@ malformed:
 			strlen(text) > 64 ? "..." : "");
 }
 
-int bel_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		      struct bel_err *err)
 {
 	FILE *f = fopen(path, "re");
@@ -71,13 +71,13 @@ int bel_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int
 		free(line);
 		return bel_errf(err, ret ? ret : EINVAL, "%s: %s", path, ret ? strerror(ret) : "empty");
 	}
-	ret = bel_cpu_list_parse(line, below, fn, arg, err);
+	ret = ldr_cpu_list_parse(line, below, fn, arg, err);
 	free(line);
 	return ret ? bel_err_prefix(err, "%s", path) : 0;
 }
 
-int bel_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 			    struct bel_err *err)
 {
-	return bel_cpu_list_file("/sys/devices/system/cpu/online", below, fn, arg, err);
+	return ldr_cpu_list_file("/sys/devices/system/cpu/online", below, fn, arg, err);
 }

@@ -147,7 +147,7 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 {
 	const struct bel_spec *spec = obj->spec;
 	const struct bel_map_def *map = &spec->maps[spec->kconfig_map];
-	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(NULL);
 	bool *set = calloc(spec->nexterns + 1, sizeof(*set)), need_config = false;
 	uint32_t i;
 	int ret = 0;
@@ -184,7 +184,7 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 			set[i] = true;
 		} else if (!strcmp(ext->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
 			memcpy(obj->kconfig_data + ext->kcfg_off,
-			       strcmp(bel_syscall_prefix(), "sys_") ? &yes : &no, 1);
+			       strcmp(ldr_syscall_prefix(), "sys_") ? &yes : &no, 1);
 			set[i] = true;
 		} else if (!strncmp(ext->name, "LINUX_", 6)) {
 			ret = bel_errf(err, ENOTSUP, "extern '%s': unknown LINUX_ value", ext->name);
@@ -213,7 +213,7 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 	return ret;
 }
 
-uint64_t bel_kallsyms_address(const char *name)
+uint64_t ldr_kallsyms_address(const char *name)
 {
 	char line[512], sym[256], type;
 	unsigned long long addr;
@@ -316,9 +316,9 @@ static int module_ksym(struct bel_object *obj, uint32_t i, const char *name, uin
 	uint32_t module, id;
 	int fd, slot = 0;
 
-	if (bel_module_btf_find(name, kind, &module, &id) || id > INT32_MAX)
+	if (ldr_module_btf_find(name, kind, &module, &id) || id > INT32_MAX)
 		return -ENOENT;
-	fd = bel_module_btf_fd(module, err);
+	fd = ldr_module_btf_fd(module, err);
 	if (fd < 0)
 		return bel_err_prefix(err, "extern '%s' (__ksym)", name);
 	if (!obj->ksym_modules &&
@@ -351,7 +351,7 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 	}
 	if (typeless)
 		kallsyms_addresses(spec, obj->ksym_values);
-	if (typed && (vmlinux = bel_kernel_btf(&btf_err)))
+	if (typed && (vmlinux = ldr_kernel_btf(&btf_err)))
 		kernel_btf_ids(spec, vmlinux, obj->ksym_values);
 	for (i = 0; i < spec->nexterns; i++) {
 		const struct bel_extern *ext = &spec->externs[i];
@@ -377,13 +377,13 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 		if (id < 0 && !e->code && !ext->weak)
 			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF "
 				 "(vmlinux and %u modules)", ext->name,
-				 kind == BTF_KIND_FUNC ? "kfunc" : "variable", bel_module_btf_count());
+				 kind == BTF_KIND_FUNC ? "kfunc" : "variable", ldr_module_btf_count());
 		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
 	}
 	return 0;
 }
 
-int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
+int ldr_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
 {
 	int ret = 0;
 
@@ -414,7 +414,7 @@ static bool uses_map(const struct bel_prog_def *def, int map)
 	return false;
 }
 
-int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
+int ldr_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	const struct bel_spec *spec = prog->obj->spec;
@@ -423,7 +423,7 @@ int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 
 	if (!def->nextern_refs && !uses_map(def, spec->kconfig_map))
 		return 0;
-	ret = bel_obj_resolve_externs(prog->obj, err);
+	ret = ldr_obj_resolve_externs(prog->obj, err);
 	if (ret)
 		return ret;
 	if (uses_map(def, spec->kconfig_map) && prog->obj->kconfig_err.code) {

@@ -34,7 +34,7 @@ int bel_program_core_report(const struct bel_program *prog, struct bel_core_repo
 	}
 	if (!prog->def->core_relo_cnt)
 		return 0;
-	n = bel_obj_targets(obj, targets, &err);
+	n = ldr_obj_targets(obj, targets, &err);
 	if (n < 0)
 		goto fail;
 	if (bel_prog_core_resolve(obj->spec, prog->def, targets, n, &applied, &err))
@@ -60,7 +60,7 @@ int bel_program_core_report(const struct bel_program *prog, struct bel_core_repo
 fail:
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s)", obj->spec->obj_name, prog->def->name,
 		       prog->def->sec_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
 unsigned int bel_object_extern_count(const struct bel_object *obj)
@@ -78,7 +78,7 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 
 	if (n < 0) {
 		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	if (i >= obj->spec->nexterns)
 		return -ENOENT;
@@ -88,7 +88,7 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 	info->kind = kinds[ext->kind];
 	info->weak = ext->weak;
 	info->typeless = ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id;
-	if (bel_obj_resolve_externs(obj, &err)) {
+	if (ldr_obj_resolve_externs(obj, &err)) {
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
 		goto done;
 	}

@@ -39,7 +39,7 @@ static void *read_all(int fd, size_t size)
 	return buf;
 }
 
-void *bel_read_file(const char *path, size_t *size)
+void *ldr_read_file(const char *path, size_t *size)
 {
 	struct stat st;
 	void *buf = NULL;
@@ -105,7 +105,7 @@ static void load_vmlinux(void)
 	}
 }
 
-const struct bel_btf *bel_kernel_btf(struct bel_err *err)
+const struct bel_btf *ldr_kernel_btf(struct bel_err *err)
 {
 	pthread_once(&vmlinux_once, load_vmlinux);
 	if (!vmlinux && err)
@@ -113,7 +113,7 @@ const struct bel_btf *bel_kernel_btf(struct bel_err *err)
 	return vmlinux;
 }
 
-int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
+int ldr_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
 {
 	struct bpf_btf_info info;
 	uint32_t len = sizeof(info), size;

@@ -37,7 +37,7 @@ static const char *wrapper_arch(const char *machine)
 
 static void find_prefix(void)
 {
-	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(NULL);
 	const char *arch;
 	struct utsname u;
 	char probe[64];
@@ -45,11 +45,11 @@ static void find_prefix(void)
 	if (uname(&u) || !(arch = wrapper_arch(u.machine)))
 		return;
 	snprintf(probe, sizeof(probe), "__%s_sys_bpf", arch);
-	if ((vmlinux && bel_btf_find(vmlinux, probe, BTF_KIND_FUNC) > 0) || bel_kallsyms_address(probe))
+	if ((vmlinux && bel_btf_find(vmlinux, probe, BTF_KIND_FUNC) > 0) || ldr_kallsyms_address(probe))
 		snprintf(prefix, sizeof(prefix), "__%s_sys_", arch);
 }
 
-const char *bel_syscall_prefix(void)
+const char *ldr_syscall_prefix(void)
 {
 	pthread_once(&prefix_once, find_prefix);
 	return prefix;

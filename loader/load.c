@@ -71,8 +71,8 @@ static int hold_every_map(struct bel_object *obj, bool keep_going)
 
 	/* the .kconfig map's contents come from the kernel, resolved with the first program that
 	 * uses one: here maybe none did */
-	if (obj->spec->kconfig_map >= 0 && bel_obj_resolve_externs(obj, &err))
-		return bel_obj_fail(obj, &err);
+	if (obj->spec->kconfig_map >= 0 && ldr_obj_resolve_externs(obj, &err))
+		return ldr_obj_fail(obj, &err);
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
 		bool skip;
@@ -82,10 +82,10 @@ static int hold_every_map(struct bel_object *obj, bool keep_going)
 		pthread_mutex_unlock(&map->lock);
 		if (skip)
 			continue;
-		ret = bel_map_acquire(map, &err);
+		ret = ldr_map_acquire(map, &err);
 		if (ret) {
 			bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-			bel_obj_fail(obj, &err);
+			ldr_obj_fail(obj, &err);
 			if (!first)
 				first = ret;
 			if (!keep_going)
@@ -98,7 +98,7 @@ static int hold_every_map(struct bel_object *obj, bool keep_going)
 		map->object_held = true;
 		pthread_mutex_unlock(&map->lock);
 		if (skip)
-			bel_map_release(map, false);
+			ldr_map_release(map, false);
 	}
 	return first;
 }
@@ -117,7 +117,7 @@ static void release_every_map(struct bel_object *obj, bool undo)
 		map->object_held = false;
 		pthread_mutex_unlock(&map->lock);
 		if (held)
-			bel_map_release(map, undo);
+			ldr_map_release(map, undo);
 	}
 }
 
@@ -130,7 +130,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_load_opts", &err)) {
 		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	job.keep_going = BEL_OPT(opts, keep_going, false);
 	__atomic_store_n(&obj->log_level, BEL_OPT(opts, log_level, 0), __ATOMIC_RELAXED);
@@ -143,7 +143,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
 	if (!job.loaded_here) {
 		bel_errf(&err, ENOMEM, "object '%s': out of memory", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	pthread_mutex_init(&job.lock, NULL);
 	if (nthreads > 1) {
@@ -170,7 +170,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 		release_every_map(obj, true);
 		for (i = 0; i < n; i++)
 			if (job.loaded_here[i])
-				bel_program_unload_undo(&obj->progs[i], true);
+				ldr_program_unload_undo(&obj->progs[i], true);
 	}
 	pthread_mutex_destroy(&job.lock);
 	free(job.loaded_here);

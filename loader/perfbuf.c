@@ -140,7 +140,7 @@ static int fail_new(struct bel_perfbuf *pb, int map_fd, struct bel_err *err)
 {
 	bel_perfbuf_free(pb);
 	bel_err_prefix(err, "perf buffer (map fd %d)", map_fd);
-	return bel_thread_fail(err);
+	return ldr_thread_fail(err);
 }
 
 int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out)
@@ -154,12 +154,12 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 
 	if (!out) {
 		bel_errf(&err, EINVAL, "perf buffer: no place to return the reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	*out = NULL;
 	if (bel_opts_check(opts, sizeof(*opts), "bel_perfbuf_opts", &err)) {
 		bel_err_prefix(&err, "perf buffer");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	pages = BEL_OPT(opts, pages_per_cpu, 0);
 	if (!pages)
@@ -167,22 +167,22 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 	if (pages & (pages - 1) || pages > MAX_PAGES_PER_CPU) {
 		bel_errf(&err, EINVAL, "perf buffer: pages_per_cpu is %llu; it must be a power of "
 			 "two up to %u", (unsigned long long)pages, MAX_PAGES_PER_CPU);
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
-	ret = bel_event_map_info(map_fd, BPF_MAP_TYPE_PERF_EVENT_ARRAY, "perf buffer", &info, &err);
+	ret = ldr_event_map_info(map_fd, BPF_MAP_TYPE_PERF_EVENT_ARRAY, "perf buffer", &info, &err);
 	if (ret)
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	if (info.key_size != 4 || info.value_size != 4) {
 		bel_errf(&err, EINVAL, "perf buffer: map fd %d (id %u): key_size %u and value_size %u;"
 			 " a perf event array has 4 and 4", map_fd, info.id, info.key_size,
 			 info.value_size);
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	data_size = pages * page;
 	pb = calloc(1, sizeof(*pb));
 	if (!pb) {
 		bel_errf(&err, ENOMEM, "perf buffer: out of memory");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	pb->epoll_fd = -1;
 	pb->map_fd = -1;
@@ -215,7 +215,7 @@ int bel_perfbuf_new(int map_fd, const struct bel_perfbuf_opts *opts, struct bel_
 	job.pb = pb;
 	job.cap = 0;
 	job.err = &err;
-	ret = bel_for_each_online_cpu(info.max_entries, open_cpu, &job, &err);
+	ret = ldr_for_each_online_cpu(info.max_entries, open_cpu, &job, &err);
 	if (ret)
 		return fail_new(pb, map_fd, &err);
 	if (!pb->nrings) {
@@ -266,10 +266,10 @@ ring_corrupt(const struct bel_perfbuf *pb, const struct cpu_ring *r, const char 
 	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
 	va_end(ap);
 	bel_err_prefix(&err, "perf buffer (map id %u): CPU %d", pb->map_id, r->cpu);
-	return bel_thread_fail(&err);
+	return ldr_thread_fail(&err);
 }
 
-int bel_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, size_t size,
+int ldr_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, size_t size,
 			   const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out)
 {
 	struct bel_perfbuf *pb;
@@ -411,7 +411,7 @@ int bel_perfbuf_consume(struct bel_perfbuf *pb)
 
 	if (!pb) {
 		bel_errf(&err, EINVAL, "perf buffer: no reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	for (i = 0; i < pb->nrings; i++) {
 		ret = ring_consume(pb, &pb->rings[i], &count);
@@ -434,7 +434,7 @@ int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms)
 
 	if (!pb) {
 		bel_errf(&err, EINVAL, "perf buffer: no reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	/* With rings left pending, look without waiting first; wait only if they held nothing. */
 	for (attempt = pb->npending ? 0 : 1; attempt < 2 && !count && !ret; attempt++) {
@@ -442,7 +442,7 @@ int bel_perfbuf_poll(struct bel_perfbuf *pb, int timeout_ms)
 		if (n < 0) {
 			bel_errf(&err, errno, "perf buffer (map id %u): epoll_wait: %s", pb->map_id,
 				 strerror(errno));
-			return bel_thread_fail(&err);
+			return ldr_thread_fail(&err);
 		}
 		/* Only the rings that woke us and those left pending: most CPUs are idle. */
 		for (i = 0; i < n; i++)

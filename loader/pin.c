@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pins: root/<object>/{maps,programs,links}/<name>. Every name passes bel_name_check (one path
+ * Pins: root/<object>/{maps,programs,links}/<name>. Every name passes ldr_name_check (one path
  * component, see pin_names.h) and bpffs refuses '.', so each '.' becomes '_' (".rodata" ->
  * "_rodata"); two names that escape alike are refused rather than silently sharing a pin.
  *
@@ -65,7 +65,7 @@ static int pin_set_add(struct pin_set *set, size_t kind, const char *orig, uint3
 
 	if (link)
 		snprintf(suffix, sizeof(suffix), "_%u", link);
-	ret = bel_name_check(orig, strlen(suffix), err);
+	ret = ldr_name_check(orig, strlen(suffix), err);
 	if (ret)
 		return bel_err_prefix(err, "cannot pin %s", what[kind]);
 	if (set->count == set->cap) {
@@ -140,7 +140,7 @@ static int collect(struct bel_object *obj, size_t kind, bool every_name, struct 
 
 static int check_object_name(const struct bel_object *obj, struct bel_err *err)
 {
-	int ret = bel_name_check(obj->spec->obj_name, 0, err);
+	int ret = ldr_name_check(obj->spec->obj_name, 0, err);
 
 	return ret ? bel_err_prefix(err, "the object's name (its directory in the pin root)") : 0;
 }
@@ -160,7 +160,7 @@ int bel_object_pin_check(struct bel_object *obj)
 	if (!ret)
 		return 0;
 	bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
 /* Make tmp/<kind>/ and pin set there. tmp_path: tmp's path, for kernels without path_fd. */
@@ -176,11 +176,11 @@ static int pin_kind(int tmp_fd, const char *tmp_path, size_t kind, const struct 
 		return bel_errf(err, ENAMETOOLONG, "%s/%s is over PATH_MAX", tmp_path, kinds[kind]);
 	if (mkdirat(tmp_fd, kinds[kind], 0700))
 		return bel_errf(err, errno, "cannot create %s: %s", dir_path, strerror(errno));
-	fd = bel_open_beneath(tmp_fd, kinds[kind], O_PATH | O_DIRECTORY);
+	fd = ldr_open_beneath(tmp_fd, kinds[kind], O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return bel_errf(err, -fd, "cannot open %s: %s", dir_path, strerror(-fd));
 	for (i = 0; i < set->count && !ret; i++) {
-		ret = bel_pin_at(set->e[i].fd, fd, dir_path, set->e[i].name);
+		ret = ldr_pin_at(set->e[i].fd, fd, dir_path, set->e[i].name);
 		if (ret)
 			bel_errf(err, -ret, "pinning %s '%s' at %s/%s failed: %s", what[kind],
 				 set->e[i].orig, dir_path, set->e[i].name, ret == -ESTALE ?
@@ -212,7 +212,7 @@ static int make_tmp(int root_fd, char *tmp, size_t size, struct bel_err *err)
 /* After an adoption: whether the old tree already holds exactly these pins, each the very
  * object (the same open file: what adoption takes are duplicates of the pins' own fds). An
  * unchanged restart then has nothing to swap. kcmp missing: not known, so rebuilt. */
-static bool tree_current(const struct bel_pin_tree *old, const struct pin_set *sets)
+static bool tree_current(const struct ldr_pin_tree *old, const struct pin_set *sets)
 {
 	pid_t self = getpid();
 	size_t k;
@@ -222,7 +222,7 @@ static bool tree_current(const struct bel_pin_tree *old, const struct pin_set *s
 		if (old->dirs[k].count != sets[k].count)
 			return false;
 		for (i = 0; i < sets[k].count; i++) {
-			const struct bel_tree_pin *pin = bel_pin_tree_find(old, (int)k, sets[k].e[i].name);
+			const struct ldr_tree_pin *pin = ldr_pin_tree_find(old, (int)k, sets[k].e[i].name);
 
 			if (!pin || syscall(SYS_kcmp, self, self, KCMP_FILE, pin->fd, sets[k].e[i].fd))
 				return false;
@@ -290,15 +290,15 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	if (ret)
 		goto out;
 	bel_pin_name(obj->spec->obj_name, dir_name, sizeof(dir_name));
-	root_fd = bel_bpffs_dir(root, true, &made, &err);
+	root_fd = ldr_bpffs_dir(root, true, &made, &err);
 	if (root_fd < 0) {
 		ret = root_fd;
 		bel_err_prefix(&err, "pin root");
 		goto out;
 	}
 	/* one pinner of a root at a time: an adoption holds the lock since it read the tree */
-	if (bel_obj_adopting(obj, root)) {
-		const struct bel_pin_tree *old = bel_obj_adopted_tree(obj, root, &lock_fd);
+	if (ldr_obj_adopting(obj, root)) {
+		const struct ldr_pin_tree *old = ldr_obj_adopted_tree(obj, root, &lock_fd);
 
 		lock_fd = -1;
 		replace = old != NULL;
@@ -325,7 +325,7 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 		ret = bel_errf(&err, ENAMETOOLONG, "the pin root's path is too long");
 		goto out;
 	}
-	tmp_fd = bel_open_beneath(root_fd, tmp, O_PATH | O_DIRECTORY);
+	tmp_fd = ldr_open_beneath(root_fd, tmp, O_PATH | O_DIRECTORY);
 	if (tmp_fd < 0) {
 		ret = bel_errf(&err, -tmp_fd, "cannot open %s: %s", tmp_path, strerror(-tmp_fd));
 		goto out;
@@ -354,23 +354,23 @@ out:
 	if (tmp_fd >= 0)
 		close(tmp_fd);
 	if (have_tmp || (replace && !ret))
-		bel_tree_discard(root_fd, tmp);
+		ldr_tree_discard(root_fd, tmp);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	if (!ret && bel_obj_adopting(obj, root))
-		bel_obj_adoption_free(obj); /* the old tree's fds, and the lock */
+	if (!ret && ldr_obj_adopting(obj, root))
+		ldr_obj_adoption_free(obj); /* the old tree's fds, and the lock */
 	if (root_fd >= 0)
 		close(root_fd);
 	for (k = 0; k < NKINDS; k++)
 		pin_set_free(&sets[k]);
 	if (ret) {
-		bel_bpffs_unmake(root, made);
+		ldr_bpffs_unmake(root, made);
 		bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
-	bel_usdt_keep_pinned(obj);
-	bel_struct_ops_keep_pinned(obj);
-	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
+	ldr_usdt_keep_pinned(obj);
+	ldr_struct_ops_keep_pinned(obj);
+	ldr_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
 		    dir_name);
 	return 0;
 }

@@ -24,11 +24,11 @@ static const struct bel_btf *target_btf(struct bel_object *obj, struct bel_err *
 	if (obj->target_btf || !obj->target_btf_path) {
 		btf = obj->target_btf;
 		pthread_mutex_unlock(&obj->lock);
-		return btf ? btf : bel_kernel_btf(err);
+		return btf ? btf : ldr_kernel_btf(err);
 	}
 	if (!obj->target_btf_err.code) {
 		size_t size = 0;
-		void *raw = bel_read_file(obj->target_btf_path, &size);
+		void *raw = ldr_read_file(obj->target_btf_path, &size);
 		struct bel_btf *parsed = NULL;
 
 		if (!raw)
@@ -50,7 +50,7 @@ static const struct bel_btf *target_btf(struct bel_object *obj, struct bel_err *
 	return btf;
 }
 
-int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err)
+int ldr_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err)
 {
 	const struct bel_btf *btf = target_btf(obj, err);
 
@@ -92,23 +92,23 @@ static int core_targets(struct bel_program *prog, struct bel_core_target **targe
 
 	if (!t)
 		return bel_errf(err, ENOMEM, "out of memory");
-	ret = bel_obj_targets(prog->obj, t, err);
+	ret = ldr_obj_targets(prog->obj, t, err);
 	if (ret < 0 || prog->obj->target_btf_path || !core_wants_modules(prog, t)) {
 		*targets = t;
 		return ret;
 	}
-	n = bel_module_btf_count();
+	n = ldr_module_btf_count();
 	*targets = realloc(t, (n + 1) * sizeof(*t));
 	if (!*targets) {
 		free(t);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n; i++)
-		(*targets)[i + 1].btf = bel_module_btf(i, &(*targets)[i + 1].name);
+		(*targets)[i + 1].btf = ldr_module_btf(i, &(*targets)[i + 1].name);
 	return (int)n + 1;
 }
 
-int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
+int ldr_prog_prepare(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	struct bel_core_target *targets = NULL;
@@ -121,7 +121,7 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	if (prog->prepared)
 		return 0;
 	/* externs first: the .kconfig map's contents must be known before a program creates it */
-	n = bel_prog_check_externs(prog, err);
+	n = ldr_prog_check_externs(prog, err);
 	if (n)
 		return n;
 	/* nothing to patch: the spec's instructions are the program's (no second copy) */

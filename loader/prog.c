@@ -47,7 +47,7 @@ static void release_maps(struct bel_program *prog, bool undo)
 	uint32_t i;
 
 	for (i = 0; i < prog->nacquired; i++)
-		bel_map_release(&prog->obj->maps[prog->acquired[i]], undo);
+		ldr_map_release(&prog->obj->maps[prog->acquired[i]], undo);
 	free(prog->acquired);
 	prog->acquired = NULL;
 	prog->nacquired = 0;
@@ -65,7 +65,7 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	if (!prog->acquired)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < def->nmaps; i++) {
-		ret = bel_map_acquire(&prog->obj->maps[def->maps[i]], err);
+		ret = ldr_map_acquire(&prog->obj->maps[def->maps[i]], err);
 		if (ret)
 			return ret;
 		prog->acquired[prog->nacquired++] = def->maps[i];
@@ -73,7 +73,7 @@ static int acquire_maps(struct bel_program *prog, struct bel_err *err)
 	for (i = 0; i < spec->nmeta_maps; i++) {
 		if (in_table(def, spec->meta_maps[i]))
 			continue;
-		ret = bel_map_acquire(&prog->obj->maps[spec->meta_maps[i]], err);
+		ret = ldr_map_acquire(&prog->obj->maps[spec->meta_maps[i]], err);
 		if (ret)
 			return ret;
 		prog->acquired[prog->nacquired++] = spec->meta_maps[i];
@@ -97,7 +97,7 @@ static int find_prog_btf_func(int prog_fd, const char *name, uint32_t *id, struc
 	if (!info.btf_id)
 		return bel_errf(err, EINVAL, "target program '%s' (id %u) has no BTF to find '%s' in",
 				info.name, info.id, name);
-	ret = bel_kernel_btf_by_id(info.btf_id, &btf, err);
+	ret = ldr_kernel_btf_by_id(info.btf_id, &btf, err);
 	if (ret)
 		return bel_err_prefix(err, "target program '%s' (id %u)", info.name, info.id);
 	ret = bel_btf_find(btf, name, BTF_KIND_FUNC);
@@ -125,7 +125,7 @@ static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, uint
 				"bel_program_set_attach_target)", def->sec_name);
 	if (prog->cfg.attach_prog_fd >= 0)
 		return find_prog_btf_func(prog->cfg.attach_prog_fd, target, id, err);
-	vmlinux = bel_kernel_btf(err);
+	vmlinux = ldr_kernel_btf(err);
 	if (!vmlinux)
 		return err->code;
 	snprintf(name, sizeof(name), "%s%s", def->btf_target_prefix ? def->btf_target_prefix : "",
@@ -136,10 +136,10 @@ static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, uint
 		*id = (uint32_t)ret;
 		return 0;
 	}
-	if (bel_module_btf_find(name, kind, &module, id)) /* ESRCH, as libbpf says it */
+	if (ldr_module_btf_find(name, kind, &module, id)) /* ESRCH, as libbpf says it */
 		return bel_errf(err, ESRCH, "attach target '%s' (%s) not found in kernel BTF (vmlinux "
-				"and %u modules)", name, bel_btf_kind_name(kind), bel_module_btf_count());
-	fd = bel_module_btf_fd(module, err);
+				"and %u modules)", name, bel_btf_kind_name(kind), ldr_module_btf_count());
+	fd = ldr_module_btf_fd(module, err);
 	if (fd < 0)
 		return bel_err_prefix(err, "attach target '%s'", name);
 	*obj_fd = (uint32_t)fd;
@@ -174,10 +174,10 @@ static void log_tail(const char *log, char *out, size_t size)
 
 static int timed_load(struct bel_program *prog, struct bel_prog_load_args *args)
 {
-	uint64_t t0 = bel_now_ns();
+	uint64_t t0 = ldr_now_ns();
 	int fd = bel_sys_prog_load(args);
 
-	prog->load_ns = bel_now_ns() - t0;
+	prog->load_ns = ldr_now_ns() - t0;
 	return fd;
 }
 
@@ -270,7 +270,7 @@ static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
 		if (in_table(prog->def, prog->acquired[i]))
 			continue;
 		if (!bel_kernel_features()->prog_bind_map) {
-			bel_obj_msg(prog->obj, BEL_MSG_WARN, "prog '%s': kernel lacks BPF_PROG_BIND_MAP; "
+			ldr_obj_msg(prog->obj, BEL_MSG_WARN, "prog '%s': kernel lacks BPF_PROG_BIND_MAP; "
 				    "metadata in '%s' is not bound", prog->def->name, map->def->name);
 			return 0;
 		}
@@ -285,7 +285,7 @@ static int bind_metadata(struct bel_program *prog, int fd, struct bel_err *err)
 static int do_load(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
-	const struct bel_prog_config *cfg = &prog->cfg;
+	const struct ldr_prog_config *cfg = &prog->cfg;
 	struct bel_object *obj = prog->obj;
 	struct bel_prog_load_args args = {0};
 	struct bpf_insn *insns = NULL;
@@ -299,7 +299,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	if (cfg->prog_type == BPF_PROG_TYPE_EXT && cfg->attach_prog_fd < 0)
 		return bel_errf(err, EINVAL, "a freplace program needs the program it replaces: "
 				"bel_program_set_attach_target(prog, target_fd, \"function\")");
-	ret = bel_prog_prepare(prog, err);
+	ret = ldr_prog_prepare(prog, err);
 	if (ret)
 		return ret;
 	args.prog_type = cfg->prog_type;
@@ -310,7 +310,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	args.name = bel_kernel_features()->prog_name ? def->name : NULL;
 	if (cfg->prog_type == BPF_PROG_TYPE_STRUCT_OPS) {
 		/* loaded against the kernel struct and the member its map puts it in */
-		ret = bel_struct_ops_prog_target(prog, &args.attach_btf_id, &args.expected_attach_type,
+		ret = ldr_struct_ops_prog_target(prog, &args.attach_btf_id, &args.expected_attach_type,
 						 err);
 		if (ret)
 			return ret;
@@ -324,7 +324,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		if (cfg->attach_prog_fd >= 0)
 			args.attach_prog_fd = (uint32_t)cfg->attach_prog_fd;
 	}
-	btf_fd = bel_obj_btf_fd(obj);
+	btf_fd = ldr_obj_btf_fd(obj);
 	if (btf_fd >= 0) {
 		args.prog_btf_fd = (uint32_t)btf_fd;
 		args.func_info = def->func_info;
@@ -342,7 +342,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		ret = bel_errf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	memcpy(insns, bel_prog_insns(prog), (size_t)def->insn_cnt * sizeof(*insns));
+	memcpy(insns, ldr_prog_insns(prog), (size_t)def->insn_cnt * sizeof(*insns));
 	for (i = 0; i < def->nmap_refs; i++)
 		insns[def->map_refs[i].insn].imm = obj->maps[def->map_refs[i].map].fd;
 	args.insns = insns;
@@ -382,7 +382,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	}
 	pthread_mutex_lock(&obj->publish_lock);
 	__atomic_store_n(&prog->fd, fd, __ATOMIC_RELEASE);
-	bel_link_prog_slots(obj, prog, false);
+	ldr_link_prog_slots(obj, prog, false);
 	pthread_mutex_unlock(&obj->publish_lock);
 	return 0;
 fail:
@@ -390,7 +390,7 @@ fail:
 	return ret;
 }
 
-void bel_prog_config_init(struct bel_program *prog)
+void ldr_prog_config_init(struct bel_program *prog)
 {
 	const struct bel_prog_def *def = prog->def;
 
@@ -404,7 +404,7 @@ void bel_prog_config_init(struct bel_program *prog)
 	prog->cfg.attach_prog_fd = -1;
 }
 
-void bel_prog_config_free(struct bel_program *prog)
+void ldr_prog_config_free(struct bel_program *prog)
 {
 	free(prog->cfg.attach_func);
 	prog->cfg.attach_func = NULL;
@@ -427,7 +427,7 @@ static int config_failed(struct bel_program *prog, struct bel_err *err)
 {
 	bel_err_prefix(err, "object '%s': prog '%s' (%s)", prog->obj->spec->obj_name, prog->def->name,
 		       prog->def->sec_name);
-	return bel_obj_fail(prog->obj, err);
+	return ldr_obj_fail(prog->obj, err);
 }
 
 int bel_program_set_type(struct bel_program *prog, uint32_t prog_type, uint32_t expected_attach_type)
@@ -504,10 +504,10 @@ int bel_program_set_attach_target(struct bel_program *prog, int target_prog_fd,
 	}
 	/* the kernel answers a map's or link's info into a program's struct as well: a wrong fd
 	 * would only show at load, as a target "without BTF" */
-	if (target_prog_fd > 0 && bel_fd_kind(target_prog_fd) != BEL_FD_PROG &&
-	    bel_fd_kind(target_prog_fd) != BEL_FD_UNKNOWN) {
+	if (target_prog_fd > 0 && ldr_fd_kind(target_prog_fd) != BEL_FD_PROG &&
+	    ldr_fd_kind(target_prog_fd) != BEL_FD_UNKNOWN) {
 		bel_errf(&err, EINVAL, "target program fd %d is %s, not a program", target_prog_fd,
-			 bel_fd_kind_name(bel_fd_kind(target_prog_fd)));
+			 ldr_fd_kind_name(ldr_fd_kind(target_prog_fd)));
 		free(name);
 		return config_failed(prog, &err);
 	}
@@ -542,7 +542,7 @@ int bel_program_set_attach_target_pinned(struct bel_program *prog, const char *p
 					 const char *func_name)
 {
 	struct bel_err err = {0};
-	enum bel_fd_kind kind;
+	enum ldr_fd_kind kind;
 	int fd, ret;
 
 	fd = path ? bel_sys_obj_get(path, 0) : -EINVAL;
@@ -550,11 +550,11 @@ int bel_program_set_attach_target_pinned(struct bel_program *prog, const char *p
 		bel_errf(&err, -fd, "target program %s: %s", path ? path : "(null)", strerror(-fd));
 		return config_failed(prog, &err);
 	}
-	kind = bel_fd_kind(fd);
+	kind = ldr_fd_kind(fd);
 	if (kind != BEL_FD_PROG) {
 		close(fd);
 		bel_errf(&err, EINVAL, "target program %s is %s, not a program", path,
-			 bel_fd_kind_name(kind));
+			 ldr_fd_kind_name(kind));
 		return config_failed(prog, &err);
 	}
 	ret = bel_program_set_attach_target(prog, fd, func_name);
@@ -579,10 +579,10 @@ int bel_program_load(struct bel_program *prog)
 		prog->error = ret ? strdup(err.msg) : NULL;
 	}
 	pthread_mutex_unlock(&prog->lock);
-	return ret ? bel_obj_fail(prog->obj, &err) : 0;
+	return ret ? ldr_obj_fail(prog->obj, &err) : 0;
 }
 
-int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
+int ldr_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
 {
 	struct bel_object *obj = prog->obj;
 	int dup_fd, ret;
@@ -607,7 +607,7 @@ int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
 	prog->error = NULL;
 	pthread_mutex_lock(&obj->publish_lock);
 	__atomic_store_n(&prog->fd, dup_fd, __ATOMIC_RELEASE);
-	bel_link_prog_slots(obj, prog, false);
+	ldr_link_prog_slots(obj, prog, false);
 	pthread_mutex_unlock(&obj->publish_lock);
 	pthread_mutex_unlock(&prog->lock);
 	return 0;
@@ -615,10 +615,10 @@ int bel_prog_adopt(struct bel_program *prog, int fd, struct bel_err *err)
 
 int bel_program_unload(struct bel_program *prog)
 {
-	return bel_program_unload_undo(prog, false);
+	return ldr_program_unload_undo(prog, false);
 }
 
-int bel_program_unload_undo(struct bel_program *prog, bool undo)
+int ldr_program_unload_undo(struct bel_program *prog, bool undo)
 {
 	struct bel_object *obj = prog->obj;
 	int fd;
@@ -627,10 +627,10 @@ int bel_program_unload_undo(struct bel_program *prog, bool undo)
 	fd = prog->fd;
 	if (fd >= 0) {
 		pthread_mutex_lock(&obj->publish_lock);
-		bel_link_prog_slots(obj, prog, true);
+		ldr_link_prog_slots(obj, prog, true);
 		__atomic_store_n(&prog->fd, -1, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&obj->publish_lock);
-		bel_program_close_links(prog);
+		ldr_program_close_links(prog);
 		close(fd);
 		release_maps(prog, undo);
 	}
@@ -649,7 +649,7 @@ int bel_program_info(const struct bel_program *prog, struct bel_program_info *ou
 
 	if (n < 0) {
 		bel_err_prefix(&err, "object '%s': prog '%s'", p->obj->spec->obj_name, p->def->name);
-		return bel_obj_fail(p->obj, &err);
+		return ldr_obj_fail(p->obj, &err);
 	}
 	/* what the caller's struct holds of ours is zeroed, as before a load */
 	res.sz = (size_t)n;
@@ -708,7 +708,7 @@ static void probe_tag_digest(void)
 	close(fd);
 }
 
-int bel_kernel_tag_digest(void)
+int ldr_kernel_tag_digest(void)
 {
 	pthread_once(&tag_digest_once, probe_tag_digest);
 	return tag_digest;
@@ -721,14 +721,14 @@ int bel_program_tag(struct bel_program *prog, char tag[2 * BPF_TAG_SIZE + 1])
 	int ret, i;
 
 	tag[0] = '\0';
-	if (bel_kernel_tag_digest() < 0) {
+	if (ldr_kernel_tag_digest() < 0) {
 		bel_errf(&err, ENOTSUP, "cannot tell how this kernel computes program tags");
 		return config_failed(prog, &err);
 	}
 	pthread_mutex_lock(&prog->lock);
-	ret = bel_prog_prepare(prog, &err);
-	if (!ret && bel_prog_tag(bel_prog_insns(prog), prog->def->insn_cnt,
-				 (enum bel_tag_digest)bel_kernel_tag_digest(), raw))
+	ret = ldr_prog_prepare(prog, &err);
+	if (!ret && bel_prog_tag(ldr_prog_insns(prog), prog->def->insn_cnt,
+				 (enum bel_tag_digest)ldr_kernel_tag_digest(), raw))
 		ret = bel_errf(&err, ENOMEM, "out of memory");
 	pthread_mutex_unlock(&prog->lock);
 	if (ret)

@@ -96,7 +96,7 @@ static const char *file_kind(mode_t mode)
 	}
 }
 
-int bel_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
+int ldr_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
 			size_t *size, struct bel_err *err)
 {
 	struct stat st, after;
