@@ -114,6 +114,15 @@ static int load_programs(struct bel_object *obj, struct load_args *a)
 	return first;
 }
 
+/* Says why an attach failed and keeps the first failure; whether to stop there. */
+static bool attach_failed(struct bel_object *obj, const struct load_args *a, int ret, int *first)
+{
+	cli_error("%s", bel_object_last_error(obj));
+	if (!*first)
+		*first = ret;
+	return !a->lopts.keep_going;
+}
+
 /* struct_ops maps (a TCP congestion control, ...) are registered as a whole, their programs
  * loaded. One registered through a link lasts only while bel runs: bel_object_pin pins
  * program links, not map links. */
@@ -130,10 +139,7 @@ static int attach_struct_ops(struct bel_object *obj, struct load_args *a)
 			continue;
 		ret = bel_map_attach_struct_ops(m);
 		if (ret < 0) {
-			cli_error("%s", bel_object_last_error(obj));
-			if (!first)
-				first = ret;
-			if (!a->lopts.keep_going)
+			if (attach_failed(obj, a, ret, &first))
 				return ret;
 		} else if (ret > 0 && a->pin) {
 			cli_warn("struct_ops map '%s' is registered through a link, which is not pinned: "
@@ -168,13 +174,8 @@ static int attach_programs(struct bel_object *obj, struct load_args *a)
 			continue;
 		}
 		ret = bel_program_attach(p, &a->at.o);
-		if (ret < 0) {
-			cli_error("%s", bel_object_last_error(obj));
-			if (!first)
-				first = ret;
-			if (!a->lopts.keep_going)
-				return ret;
-		}
+		if (ret < 0 && attach_failed(obj, a, ret, &first))
+			return ret;
 	}
 	return first ? first : attach_struct_ops(obj, a);
 }

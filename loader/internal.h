@@ -40,10 +40,11 @@ struct bel_map {
 					 on the first write to it (else def->init or zeros) */
 	pthread_mutex_t lock;
 	int fd;
-	unsigned int users;           /* loaded programs, outer maps and user holds */
-	unsigned int holds;           /* of those, the user's: bel_map_hold, bel_map_mmap */
-	bool object_held;             /* one of the users is a whole-object load (load.c) */
-	bool st_attached;             /* struct_ops: registered (its hold is one of the users) */
+	unsigned int users;           /* acquired by loaded programs, outer maps, whole-object
+					 loads, registration and the user's holds */
+	unsigned int holds;           /* of the users, the user's: bel_map_hold, bel_map_mmap */
+	bool object_user;             /* one of the users is a whole-object load (load.c) */
+	bool st_attached;             /* struct_ops: registered (that is one of the users) */
 	int st_link_fd;               /* ... through this link, or -1 (by the map update) */
 	bool st_kept;                 /* ... by the update, and the map pinned: closing the
 					 object leaves it registered (as a pinned link would) */
@@ -157,6 +158,8 @@ int ldr_map_fail(const struct bel_map *map, struct bel_err *err);
 int ldr_map_acquire(struct bel_map *map, struct bel_err *err);
 /* Drop a user; with undo, a pin this object made for the map goes too when it was the last. */
 void ldr_map_release(struct bel_map *map, bool undo);
+/* Release each of a list of the object's maps (indices into obj->maps), then free the list. */
+void ldr_maps_release(struct bel_object *obj, uint32_t **maps, uint32_t *n, bool undo);
 /* A new map for the definition: created, initialised, map-in-map slots filled; not published. */
 int ldr_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void ldr_map_drop_fresh(struct bel_map *map, int fd);
@@ -194,8 +197,10 @@ void ldr_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool 
 
 /* struct_ops (struct_ops.c): the map, with the kernel's value type; a program's attach BTF id
  * and member index; unregistering what is attached (map->lock held). */
-int ldr_struct_ops_create(struct bel_map *map, struct bel_err *err);
-/* The shape the kernel gives a struct_ops map: its value is the kernel's wrapper type. */
+int ldr_struct_ops_create(struct bel_map *map, const struct ldr_map_shape *shape,
+			  struct bel_err *err);
+/* The shape the kernel gives a struct_ops map (part of ldr_map_kernel_shape): its value is the
+ * kernel's wrapper type. */
 void ldr_struct_ops_kernel_shape(const struct bel_map *map, struct ldr_map_shape *out);
 int ldr_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
 			       uint32_t *member, struct bel_err *err);
@@ -245,6 +250,9 @@ int ldr_module_btf_find(const char *name, uint32_t kind, uint32_t *module, uint3
 int ldr_module_btf_fd(uint32_t i, struct bel_err *err);
 
 uint64_t ldr_now_ns(void);
+
+/* Where the last `lines` non-empty lines of a kernel log (a verifier's) start: the error. */
+const char *ldr_log_tail(const char *log, unsigned int lines);
 
 /* "__x64_sys_", "__arm64_sys_", ... as the running kernel names its syscall entry points, or
  * "sys_" on kernels without syscall wrappers; looked up once per process (ksyscall.c). */

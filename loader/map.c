@@ -224,15 +224,20 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 	return 0;
 }
 
-static void release_slot_maps(struct bel_map *map)
+void ldr_maps_release(struct bel_object *obj, uint32_t **maps, uint32_t *n, bool undo)
 {
 	uint32_t i;
 
-	for (i = 0; i < map->nslot_maps; i++)
-		ldr_map_release(&map->obj->maps[map->slot_maps[i]], false);
-	free(map->slot_maps);
-	map->slot_maps = NULL;
-	map->nslot_maps = 0;
+	for (i = 0; i < *n; i++)
+		ldr_map_release(&obj->maps[(*maps)[i]], undo);
+	free(*maps);
+	*maps = NULL;
+	*n = 0;
+}
+
+static void release_slot_maps(struct bel_map *map)
+{
+	ldr_maps_release(map->obj, &map->slot_maps, &map->nslot_maps, false);
 }
 
 /* Prog arrays: link slots to programs already loaded (publish lock held). */
@@ -287,8 +292,10 @@ int ldr_map_create_fresh(struct bel_map *map, struct bel_err *err)
 	int fd, inner_fd = -1, ret;
 
 	/* the value is written when it is attached (it needs the programs' fds) */
-	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
-		return ldr_struct_ops_create(map, err);
+	if (def->origin == BEL_MAP_FROM_STRUCT_OPS) {
+		ldr_map_kernel_shape(map, false, &shape);
+		return ldr_struct_ops_create(map, &shape, err);
+	}
 	if (map->inner_def) {
 		/* The kernel copies the inner map's shape from a template it does not keep. */
 		ldr_map_kernel_shape(map, true, &shape);

@@ -299,19 +299,6 @@ static struct bel_btf *sanitize_for_kernel(struct bel_object *obj, const struct 
 	return copy;
 }
 
-/* The end of a kernel log, where the error is: its last n lines. */
-static const char *log_last_lines(const char *log, int n)
-{
-	const char *p = log + strlen(log);
-
-	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
-		p--;
-	while (p > log && n > 0)
-		if (*--p == '\n')
-			n--;
-	return p == log ? p : p + 1;
-}
-
 int ldr_obj_btf_fd(struct bel_object *obj)
 {
 	const struct bel_features *feat;
@@ -347,7 +334,7 @@ int ldr_obj_btf_fd(struct bel_object *obj)
 		else
 			ldr_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
 				    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
-				    log ? log_last_lines(log, 3) : "");
+				    log ? ldr_log_tail(log, 3) : "");
 		free(log);
 	}
 	bel_btf_free(sanitized);

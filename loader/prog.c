@@ -44,13 +44,7 @@ static bool in_table(const struct bel_prog_def *def, uint32_t map)
 
 static void release_maps(struct bel_program *prog, bool undo)
 {
-	uint32_t i;
-
-	for (i = 0; i < prog->nacquired; i++)
-		ldr_map_release(&prog->obj->maps[prog->acquired[i]], undo);
-	free(prog->acquired);
-	prog->acquired = NULL;
-	prog->nacquired = 0;
+	ldr_maps_release(prog->obj, &prog->acquired, &prog->nacquired, undo);
 }
 
 /* The map table first, then every metadata map the program does not already use. */
@@ -149,17 +143,9 @@ static int find_attach_btf_id(const struct bel_program *prog, uint32_t *id, uint
 /* The last few non-empty lines of a verifier log, joined with " | ". */
 static void log_tail(const char *log, char *out, size_t size)
 {
-	const char *end = log + strlen(log), *start = end;
-	int lines = 0;
+	const char *start = ldr_log_tail(log, LOG_TAIL_LINES);
 	size_t n = 0;
 
-	while (start > log && lines < LOG_TAIL_LINES) {
-		start--;
-		if (*start == '\n' && start + 1 < end && start[1] != '\n')
-			lines++;
-	}
-	if (*start == '\n')
-		start++;
 	out[0] = '\0';
 	for (; *start && n + 4 < size; start++) {
 		if (*start == '\n') {

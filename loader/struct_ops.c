@@ -75,14 +75,18 @@ void ldr_struct_ops_kernel_shape(const struct bel_map *map, struct ldr_map_shape
 	const struct btf_type *vt;
 	uint32_t vid;
 
+	out->type = BPF_MAP_TYPE_STRUCT_OPS;
 	out->key_size = 4;
 	out->max_entries = 1;
+	out->numa_node = 0;
+	out->map_extra = 0;
 	vt = vmlinux ? value_type(vmlinux, local_type_name(map), &vid, &err) : NULL;
 	if (vt)
 		out->value_size = vt->size; /* else the kernel has no such type: creating says so */
 }
 
-int ldr_struct_ops_create(struct bel_map *map, struct bel_err *err)
+int ldr_struct_ops_create(struct bel_map *map, const struct ldr_map_shape *shape,
+			  struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
 	const struct bel_btf *vmlinux = ldr_kernel_btf(err);
@@ -101,11 +105,11 @@ int ldr_struct_ops_create(struct bel_map *map, struct bel_err *err)
 	if (btf_fd < 0)
 		return bel_errf(err, EINVAL, "struct_ops map '%s': the object BTF did not load",
 				def->name);
-	args.map_type = BPF_MAP_TYPE_STRUCT_OPS;
-	args.key_size = 4;
-	args.value_size = vt->size;
-	args.max_entries = 1;
-	args.map_flags = map->shape.map_flags;
+	args.map_type = shape->type;
+	args.key_size = shape->key_size;
+	args.value_size = shape->value_size;
+	args.max_entries = shape->max_entries;
+	args.map_flags = shape->map_flags;
 	args.btf_fd = (uint32_t)btf_fd;
 	args.btf_vmlinux_value_type_id = vid;
 	args.name = bel_kernel_features()->prog_name ? def->kname : NULL;
