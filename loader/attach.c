@@ -22,31 +22,6 @@
 #include "syscall/perf.h"
 #include "uprobe.h"
 
-/* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
-static int read_uint_fd(int fd, uint64_t *out)
-{
-	char buf[32];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (n < 0)
-		return -errno;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
-}
-
-int ldr_read_uint_file(const char *path, uint64_t *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = read_uint_fd(fd, out);
-	close(fd);
-	return ret;
-}
-
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163
 #endif
@@ -72,7 +47,7 @@ static int read_event_id(const char *root, const char *category, const char *nam
 			return next;
 		fd = next;
 	}
-	ret = read_uint_fd(fd, id);
+	ret = ldr_read_uint_fd(fd, id);
 	close(fd);
 	return ret;
 }

@@ -26,5 +26,7 @@ int ldr_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int
  * open one event each. */
 int ldr_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 			    struct bel_err *err);
+/* The possible CPUs: how many values a per-CPU map holds. Read once per process. */
+uint32_t ldr_possible_cpu_count(void);
 
 #endif

@@ -92,20 +92,20 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
 		goto done;
 	}
-	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.code : obj->ksym_errs[i].code) {
+	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->target.kconfig_err.code : obj->target.ksym_errs[i].code) {
 		snprintf(info->error, sizeof(info->error), "%s",
-			 ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.msg : obj->ksym_errs[i].msg);
+			 ext->kind == BEL_EXTERN_KCONFIG ? obj->target.kconfig_err.msg : obj->target.ksym_errs[i].msg);
 		goto done;
 	}
 	info->resolved = true;
-	if (ext->kind == BEL_EXTERN_KCONFIG && obj->kconfig_data) {
-		memcpy(&info->value, obj->kconfig_data + ext->kcfg_off,
+	if (ext->kind == BEL_EXTERN_KCONFIG && obj->target.kconfig_data) {
+		memcpy(&info->value, obj->target.kconfig_data + ext->kcfg_off,
 		       ext->kcfg_size < 8 ? ext->kcfg_size : 8);
 		if (ext->kcfg_type == BEL_KCFG_CHAR_ARR)
 			snprintf(info->string, sizeof(info->string), "%.*s", (int)ext->kcfg_size,
-				 (const char *)obj->kconfig_data + ext->kcfg_off);
-	} else if (obj->ksym_values) {
-		info->value = obj->ksym_values[i];
+				 (const char *)obj->target.kconfig_data + ext->kcfg_off);
+	} else if (obj->target.ksym_values) {
+		info->value = obj->target.ksym_values[i];
 	}
 done:
 	memcpy(out, &res, res.sz);

@@ -6,7 +6,8 @@
  * Locking, outermost first: program lock -> map lock (outer map before the maps in its slots)
  * -> object publish lock. prog->fd and map->fd are written only with the publish lock held,
  * so prog-array slots can be linked from either side (program loaded first or map created
- * first) without missing one another.
+ * first) without missing one another. The object's lock and its target's (target.h) are taken
+ * last, around their own state only.
  */
 #ifndef BEL_LOADER_INTERNAL_H
 #define BEL_LOADER_INTERNAL_H
@@ -21,6 +22,7 @@
 #include "reloc/spec.h"
 #include "syscall/bpf.h"
 #include "syscall/probe.h"
+#include "target.h"
 
 /* A map as BPF_MAP_CREATE will see it: the spec's definition, as adjusted before creation. */
 struct ldr_map_shape {
@@ -108,30 +110,14 @@ struct bel_object {
 	bool ignore_pinning;          /* maps pinned by name made privately (open option) */
 	uint32_t log_level;
 	char pin_root[4096];          /* for maps pinned by name */
-	pthread_mutex_t lock;         /* btf_fd, last error */
+	pthread_mutex_t lock;         /* last error, usdt_ids */
 	pthread_mutex_t publish_lock; /* see above */
-	int btf_fd;
-	bool btf_tried;
-	char *target_btf_path;        /* CO-RE target BTF file given at open, or NULL */
-	struct bel_btf *target_btf;   /* parsed from it on first need */
-	struct bel_err target_btf_err;
-	bool externs_done;            /* extern values resolved (under lock) */
-	struct bel_err externs_err;
-	uint8_t *kconfig_data;        /* contents of the .kconfig map */
-	uint64_t *ksym_values;        /* per extern: BTF id or kallsyms address */
-	struct bel_extern_module *ksym_modules; /* per extern: the module's BTF (fd 0: vmlinux) */
-	int *ksym_fd_array;           /* fd_array for PROG_LOAD: module BTF fds from [1], or NULL */
-	uint32_t ksym_fd_array_cnt;
-	struct bel_err *ksym_errs;    /* per extern: why it did not resolve (code 0: it did) */
-	struct bel_err kconfig_err;   /* why .kconfig could not be filled */
+	struct ldr_target target;     /* what the running kernel offers it (target.h) */
 	struct bel_err last;
 	char last_copy[BEL_ERR_MSG_MAX];
 	struct ldr_adoption *adoption; /* an adopted pinned tree waiting for bel_object_pin */
 	struct ldr_usdt_ids *usdt_ids; /* made by the first USDT attach (under lock) */
 };
-
-/* A number and a newline from a sysfs or tracefs file. */
-int ldr_read_uint_file(const char *path, uint64_t *out);
 
 /* Record an error where a call with no object keeps it (bel_thread_error). Returns err->code. */
 int ldr_thread_fail(struct bel_err *err);
@@ -140,9 +126,6 @@ int ldr_thread_fail(struct bel_err *err);
 int ldr_obj_fail(struct bel_object *obj, struct bel_err *err);
 void ldr_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The object BTF's fd, loading it on first use; negative when the object has none or the
- * kernel refused it (a warning says why, and loading goes on without BTF). */
-int ldr_obj_btf_fd(struct bel_object *obj);
 
 /* Set up a map's state from its definition (at open); free what it owns (at close). */
 void ldr_map_state_init(struct bel_map *map);
@@ -163,7 +146,6 @@ void ldr_maps_release(struct bel_object *obj, uint32_t **maps, uint32_t *n, bool
 /* A new map for the definition: created, initialised, map-in-map slots filled; not published. */
 int ldr_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void ldr_map_drop_fresh(struct bel_map *map, int fd);
-uint32_t ldr_possible_cpu_count(void);
 int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
 /* Migration: whether a map type's entries can be copied, and the copy from old_fd. */
 bool ldr_map_copyable(uint32_t type);
@@ -208,7 +190,6 @@ void ldr_struct_ops_unregister(struct bel_map *map);
 /* bel_object_pin pinned the maps: registrations made by the update stay after close. */
 void ldr_struct_ops_keep_pinned(struct bel_object *obj);
 
-int ldr_obj_resolve_externs(struct bel_object *obj, struct bel_err *err);
 /* Whether every extern the program uses resolved (else the error of the first that did not). */
 int ldr_prog_check_externs(struct bel_program *prog, struct bel_err *err);
 /* The program's instructions for a load (after ldr_prog_prepare): patched, or the spec's. */
@@ -219,13 +200,15 @@ static inline const struct bpf_insn *ldr_prog_insns(const struct bel_program *pr
 /* The prepare step, once per program (prog->lock held): prog->insns from the spec's, with
  * externs and CO-RE applied for the target kernel. */
 int ldr_prog_prepare(struct bel_program *prog, struct bel_err *err);
-struct bel_core_target;
-/* The CO-RE targets of the object: fills targets[0]; returns their number or -errno. */
-int ldr_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err);
 /* Remove a pin tree this process made and did not publish (a failed pin), by fds. */
 void ldr_tree_discard(int parent_fd, const char *name);
-/* A whole file into memory; NULL with errno set. */
+/* Reading files (read_file.c). A whole file into memory; NULL with errno set. */
 void *ldr_read_file(const char *path, size_t *size);
+/* The first size bytes of the file open at fd into memory; NULL when it has fewer. */
+void *ldr_read_fd(int fd, size_t size);
+/* A number and a newline from a sysfs or tracefs file (by path, or open at fd). */
+int ldr_read_uint_file(const char *path, uint64_t *out);
+int ldr_read_uint_fd(int fd, uint64_t *out);
 /* The regular file open at fd (path names it in messages), at most max bytes, into a malloc'd
  * copy of its size; refused when fd is not a regular file, is empty or larger, or changed
  * while being read. skip_debug (BPF objects): DWARF sections, which bel never parses, are left
@@ -249,13 +232,11 @@ const struct bel_btf *ldr_module_btf(uint32_t i, const char **name);
 int ldr_module_btf_find(const char *name, uint32_t kind, uint32_t *module, uint32_t *id);
 int ldr_module_btf_fd(uint32_t i, struct bel_err *err);
 
-uint64_t ldr_now_ns(void);
-
 /* Where the last `lines` non-empty lines of a kernel log (a verifier's) start: the error. */
 const char *ldr_log_tail(const char *log, unsigned int lines);
 
 /* "__x64_sys_", "__arm64_sys_", ... as the running kernel names its syscall entry points, or
- * "sys_" on kernels without syscall wrappers; looked up once per process (ksyscall.c). */
+ * "sys_" on kernels without syscall wrappers; looked up once per process (ksyms.c). */
 const char *ldr_syscall_prefix(void);
 /* A symbol's address in /proc/kallsyms; 0 when it is not there (or addresses are hidden). */
 uint64_t ldr_kallsyms_address(const char *name);

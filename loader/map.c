@@ -39,34 +39,6 @@ static bool btf_unsupported(uint32_t type)
 	}
 }
 
-static int count_cpu(void *arg, int cpu)
-{
-	(void)cpu;
-	(*(uint32_t *)arg)++;
-	return 0;
-}
-
-uint32_t ldr_possible_cpu_count(void)
-{
-	static uint32_t cached;
-	struct bel_err err;
-	uint32_t n = 0;
-
-	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
-		return cached;
-	/* the kernel copies one value per possible CPU: the whole list, never a cut one */
-	if (ldr_cpu_list_file("/sys/devices/system/cpu/possible", BEL_CPU_MAX, count_cpu, &n, &err))
-		n = 0;
-	if (!n)
-		n = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
-	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);
-	return n;
-}
-
-int bel_possible_cpus(void)
-{
-	return (int)ldr_possible_cpu_count();
-}
 
 /* A ring buffer's size must be a power-of-two multiple of the page size; round up as libbpf. */
 static uint32_t ringbuf_size(uint32_t requested)
@@ -170,11 +142,11 @@ static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
 	if (def->origin != BEL_MAP_FROM_DATA)
 		return 0;
 	if (map->data || def->init || def->data_kind == BEL_DATA_KCONFIG) {
-		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data
+		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->target.kconfig_data
 				   : map->data ? map->data : def->init;
 
-		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->kconfig_err.code) {
-			*err = map->obj->kconfig_err;
+		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->target.kconfig_err.code) {
+			*err = map->obj->target.kconfig_err;
 			return err->code;
 		}
 		if (!init)

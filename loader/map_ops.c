@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_list.h"
 #include "fs_safe.h"
 #include "internal.h"
 #include "names.h"

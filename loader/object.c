@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "btf/sanitize.h"
 #include "internal.h"
 #include "uprobe.h"
 
@@ -34,14 +32,6 @@ int ldr_thread_fail(struct bel_err *err)
 {
 	snprintf(thread_error, sizeof(thread_error), "%s", err->msg);
 	return err->code;
-}
-
-uint64_t ldr_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int ldr_obj_fail(struct bel_object *obj, struct bel_err *err)
@@ -90,13 +80,12 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	if (!obj)
 		return -ENOMEM;
 	obj->spec = spec;
-	obj->btf_fd = -1;
 	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s", pin_root);
 	obj->msg = BEL_OPT(opts, msg, NULL);
 	obj->msg_ctx = BEL_OPT(opts, msg_ctx, NULL);
 	obj->keep_maps = BEL_OPT(opts, keep_maps, false);
 	obj->ignore_pinning = BEL_OPT(opts, ignore_pinning, false);
-	if (btf_path && !(obj->target_btf_path = strdup(btf_path))) {
+	if (ldr_target_init(&obj->target, btf_path)) {
 		free(obj);
 		return -ENOMEM;
 	}
@@ -107,7 +96,7 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	if (!obj->maps || !obj->progs) {
 		free(obj->maps);
 		free(obj->progs);
-		free(obj->target_btf_path);
+		ldr_target_free(&obj->target);
 		free(obj);
 		return -ENOMEM;
 	}
@@ -249,98 +238,14 @@ void bel_object_close(struct bel_object *obj)
 		ldr_prog_config_free(&obj->progs[i]);
 		pthread_mutex_destroy(&obj->progs[i].lock);
 	}
-	if (obj->btf_fd >= 0)
-		close(obj->btf_fd);
-	bel_btf_free(obj->target_btf);
+	ldr_target_free(&obj->target);
 	ldr_usdt_state_free(obj);
-	free(obj->kconfig_data);
-	free(obj->ksym_values);
-	free(obj->ksym_modules);
-	free(obj->ksym_fd_array);
-	free(obj->ksym_errs);
-	free(obj->target_btf_path);
 	pthread_mutex_destroy(&obj->lock);
 	pthread_mutex_destroy(&obj->publish_lock);
 	free(obj->maps);
 	free(obj->progs);
 	bel_spec_free(obj->spec);
 	free(obj);
-}
-
-/* A copy of the object BTF rewritten for what this kernel's BTF lacks, or NULL if it lacks
- * nothing (or the rewrite fails: then the original is tried and the kernel says why). */
-static struct bel_btf *sanitize_for_kernel(struct bel_object *obj, const struct bel_features *f,
-					   const void **raw, uint32_t *size)
-{
-	unsigned int have = (f->btf_datasec ? BEL_BTF_HAS_DATASEC : 0) |
-			    (f->btf_func_global ? BEL_BTF_HAS_FUNC_GLOBAL : 0) |
-			    (f->btf_float ? BEL_BTF_HAS_FLOAT : 0) |
-			    (f->btf_decl_tag ? BEL_BTF_HAS_DECL_TAG : 0) |
-			    (f->btf_type_tag ? BEL_BTF_HAS_TYPE_TAG : 0) |
-			    (f->btf_enum64 ? BEL_BTF_HAS_ENUM64 : 0);
-	struct bel_err err = {0};
-	struct bel_btf *copy;
-	int n;
-
-	if (have == BEL_BTF_HAS_ALL)
-		return NULL;
-	if (bel_btf_parse(*raw, *size, NULL, true, &copy, &err))
-		return NULL;
-	n = bel_btf_sanitize(copy, have, &err);
-	if (n <= 0) {
-		if (n < 0)
-			ldr_obj_msg(obj, BEL_MSG_WARN, "object '%s': %s", obj->spec->obj_name, err.msg);
-		bel_btf_free(copy);
-		return NULL;
-	}
-	ldr_obj_msg(obj, BEL_MSG_INFO, "object '%s': %d BTF types rewritten for this kernel",
-		    obj->spec->obj_name, n);
-	*raw = bel_btf_raw(copy, size);
-	return copy;
-}
-
-int ldr_obj_btf_fd(struct bel_object *obj)
-{
-	const struct bel_features *feat;
-	struct bel_btf *sanitized;
-	uint32_t size;
-	const void *raw;
-	char *log;
-	int fd, retry;
-
-	pthread_mutex_lock(&obj->lock);
-	if (obj->btf_tried || !obj->spec->btf) {
-		fd = obj->btf_fd;
-		pthread_mutex_unlock(&obj->lock);
-		return fd;
-	}
-	obj->btf_tried = true;
-	feat = bel_kernel_features();
-	if (!feat->btf) {
-		pthread_mutex_unlock(&obj->lock);
-		ldr_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel has no BTF support; loading "
-			    "without BTF", obj->spec->obj_name);
-		return -1;
-	}
-	raw = bel_btf_raw(obj->spec->btf, &size);
-	sanitized = sanitize_for_kernel(obj, feat, &raw, &size);
-	fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
-	if (fd < 0) {
-		/* Run it again with a log, to say why. If this time it loads (the first failure
-		 * was transient), that is the fd to keep. */
-		log = calloc(1, 1 << 20);
-		if (log && (retry = bel_sys_btf_load(raw, size, log, 1 << 20, 1)) >= 0)
-			fd = retry;
-		else
-			ldr_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
-				    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
-				    log ? ldr_log_tail(log, 3) : "");
-		free(log);
-	}
-	bel_btf_free(sanitized);
-	obj->btf_fd = fd;
-	pthread_mutex_unlock(&obj->lock);
-	return fd;
 }
 
 const char *bel_object_name(const struct bel_object *obj)

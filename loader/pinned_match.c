@@ -34,7 +34,7 @@ static bool same_frozen_contents(struct bel_map *map, int fd)
 	if (!def->freeze)
 		return true;
 	if (def->data_kind == BEL_DATA_KCONFIG)
-		ours = map->obj->kconfig_data;
+		ours = map->obj->target.kconfig_data;
 	theirs = calloc(1, def->value_size ? def->value_size : 1);
 	if (!theirs)
 		return false;

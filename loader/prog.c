@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs_safe.h"
@@ -158,12 +159,20 @@ static void log_tail(const char *log, char *out, size_t size)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int timed_load(struct bel_program *prog, struct bel_prog_load_args *args)
 {
-	uint64_t t0 = ldr_now_ns();
+	uint64_t t0 = now_ns();
 	int fd = bel_sys_prog_load(args);
 
-	prog->load_ns = ldr_now_ns() - t0;
+	prog->load_ns = now_ns() - t0;
 	return fd;
 }
 
@@ -333,7 +342,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 		insns[def->map_refs[i].insn].imm = obj->maps[def->map_refs[i].map].fd;
 	args.insns = insns;
 	args.insn_cnt = def->insn_cnt;
-	args.fd_array = obj->ksym_fd_array; /* module BTF objects of kfunc calls, if any */
+	args.fd_array = obj->target.ksym_fd_array; /* module BTF objects of kfunc calls, if any */
 
 	fd = load_with_log(prog, &args);
 	free(insns);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the running kernel calls a syscall's entry point: with syscall wrappers (x86-64 since
- * 4.17, arm64 since 4.19, s390 and others later) "__<arch>_sys_<name>", else "sys_<name>". The
- * architecture comes from uname; whether the wrapper exists, from kernel BTF or kallsyms.
+ * Kernel symbols: addresses from /proc/kallsyms, and what the running kernel calls a syscall's
+ * entry point: with syscall wrappers (x86-64 since 4.17, arm64 since 4.19, s390 and others
+ * later) "__<arch>_sys_<name>", else "sys_<name>". The architecture comes from uname; whether
+ * the wrapper exists, from kernel BTF or kallsyms.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -53,4 +54,20 @@ const char *ldr_syscall_prefix(void)
 {
 	pthread_once(&prefix_once, find_prefix);
 	return prefix;
+}
+
+uint64_t ldr_kallsyms_address(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
 }
