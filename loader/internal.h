@@ -160,6 +160,12 @@ int ldr_kernel_tag_digest(void);
 /* The configuration a program starts with: what its section says. */
 void ldr_prog_config_init(struct bel_program *prog);
 void ldr_prog_config_free(struct bel_program *prog);
+/* Record a program's error on its object, prefixed with the program's name. */
+int ldr_prog_fail(struct bel_program *prog, struct bel_err *err);
+/* PROG_LOAD with the verifier log kept in prog->log (verifier_log.c): without a log first,
+ * then again with one when that fails; and the error that says why a load failed. */
+int ldr_prog_load_logged(struct bel_program *prog, struct bel_prog_load_args *args);
+int ldr_prog_load_failure(struct bel_program *prog, int fd, struct bel_err *err);
 /* Unload; with undo, pins made for its maps by this object go too (a failed load's rollback). */
 int ldr_program_unload_undo(struct bel_program *prog, bool undo);
 void ldr_program_close_links(struct bel_program *prog);
