@@ -306,7 +306,8 @@ static int module_ksym(struct bel_object *obj, uint32_t i, const char *name, uin
 	if (fd < 0)
 		return bel_err_prefix(err, "extern '%s' (__ksym)", name);
 	if (!obj->target.ksym_modules &&
-	    !(obj->target.ksym_modules = calloc(obj->spec->nexterns + 1, sizeof(*obj->target.ksym_modules))))
+	    !(obj->target.ksym_modules = calloc(obj->spec->nexterns + 1,
+						sizeof(*obj->target.ksym_modules))))
 		return bel_errf(err, ENOMEM, "out of memory");
 	if (kind == BTF_KIND_FUNC && (slot = fd_slot(obj, fd, err)) < 0)
 		return slot;

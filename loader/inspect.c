@@ -73,6 +73,7 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
 	struct bel_extern_info res = {0}, *info = &res;
 	const struct bel_extern *ext;
+	const struct bel_err *why;
 	struct bel_err err = {0};
 	int n = bel_out_size(out, sizeof(res), "bel_extern_info", &err);
 
@@ -92,9 +93,9 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
 		goto done;
 	}
-	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->target.kconfig_err.code : obj->target.ksym_errs[i].code) {
-		snprintf(info->error, sizeof(info->error), "%s",
-			 ext->kind == BEL_EXTERN_KCONFIG ? obj->target.kconfig_err.msg : obj->target.ksym_errs[i].msg);
+	why = ext->kind == BEL_EXTERN_KCONFIG ? &obj->target.kconfig_err : &obj->target.ksym_errs[i];
+	if (why->code) {
+		snprintf(info->error, sizeof(info->error), "%s", why->msg);
 		goto done;
 	}
 	info->resolved = true;
