@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * One thin wrapper per bpf() command, each zeroing exactly the attr fields up to the last it
+ * sets (attr_end) so a kernel that does not know a later field never sees one. One file of
+ * some length on purpose: the wrappers are alike and are read side by side with the kernel's
+ * union bpf_attr; some have no caller in the library (tests use them).
+ */
 #include "bpf.h"
 
 #include <errno.h>
