@@ -263,13 +263,9 @@ static void count_dropped(struct bel_object *obj, struct ldr_adoption *a)
 	}
 }
 
-static int adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
-		 struct bel_err *err)
+/* Adoption comes before any load: nothing of the object exists yet. */
+static int check_unloaded(const struct bel_object *obj, struct bel_err *err)
 {
-	struct ldr_adoption *a;
-	char name[BEL_NAME_MAX + 1];
-	int *migrate_from, ret = 0;
-	unsigned int made = 0;
 	uint32_t i;
 
 	for (i = 0; i < obj->spec->nprogs; i++)
@@ -280,24 +276,85 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		if (bel_map_fd(&obj->maps[i]) >= 0)
 			return bel_errf(err, EBUSY, "map '%s' exists: adopt before loading",
 					obj->spec->maps[i].name);
-	a = calloc(1, sizeof(*a));
-	migrate_from = calloc(obj->spec->nmaps + 1, sizeof(*migrate_from));
-	if (!a || !migrate_from) {
-		free(a);
-		free(migrate_from);
-		return bel_errf(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A new adoption at root, and the per-map fds to migrate from (both with every fd -1). */
+static struct ldr_adoption *adoption_new(const struct bel_object *obj, const char *root,
+					 int **migrate_from, struct bel_err *err)
+{
+	struct ldr_adoption *a = calloc(1, sizeof(*a));
+	uint32_t i;
+
+	*migrate_from = calloc(obj->spec->nmaps + 1, sizeof(**migrate_from));
+	if (a && *migrate_from) {
+		ldr_pin_tree_init(&a->tree);
+		a->root_fd = -1;
+		a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
 	}
-	ldr_pin_tree_init(&a->tree);
-	a->root_fd = -1;
-	a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
-	if (!a->taken_fd) {
+	if (!a || !*migrate_from || !a->taken_fd) {
 		free(a);
-		free(migrate_from);
-		return bel_errf(err, ENOMEM, "out of memory");
+		free(*migrate_from);
+		bel_errf(err, ENOMEM, "out of memory");
+		return NULL;
 	}
 	for (i = 0; i < obj->spec->nmaps; i++)
-		migrate_from[i] = a->taken_fd[i] = -1;
+		(*migrate_from)[i] = a->taken_fd[i] = -1;
 	snprintf(a->root, sizeof(a->root), "%s", root);
+	return a;
+}
+
+/* The entries of the old maps copied into the new ones that replace them (held from here). */
+static int migrate_entries(struct bel_object *obj, struct ldr_adoption *a,
+			   const int *migrate_from, struct bel_err *err)
+{
+	uint32_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < obj->spec->nmaps; i++) {
+		if (migrate_from[i] < 0)
+			continue;
+		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
+							      bel_object_last_error(obj))
+						   : ldr_map_copy_entries(&obj->maps[i], migrate_from[i],
+								  &a->report.entries_copied,
+								  &a->report.entries_lost, err);
+		if (!ret)
+			a->report.maps_migrated++;
+	}
+	return ret;
+}
+
+/* The report's counts of programs this load verified and, on a first load, maps it made. */
+static void count_loaded(const struct bel_object *obj, struct ldr_adoption *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < obj->spec->nprogs; i++)
+		if (bel_program_fd(&obj->progs[i]) >= 0 && obj->progs[i].load_ns)
+			a->report.progs_loaded++;
+	/* a first load: every map it made is new (over a tree, take_maps counted them) */
+	for (i = 0; !a->existed && i < obj->spec->nmaps; i++)
+		if (bel_map_fd(&obj->maps[i]) >= 0 && obj->maps[i].def->pinning != BEL_PIN_BY_NAME &&
+		    obj->maps[i].reuse_fd < 0)
+			a->report.maps_created++;
+}
+
+static int adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
+		 struct bel_err *err)
+{
+	struct ldr_adoption *a;
+	char name[BEL_NAME_MAX + 1];
+	int *migrate_from, ret;
+	unsigned int made = 0;
+	uint32_t i;
+
+	ret = check_unloaded(obj, err);
+	if (ret)
+		return ret;
+	a = adoption_new(obj, root, &migrate_from, err);
+	if (!a)
+		return err->code;
 	bel_pin_name(obj->spec->obj_name, name, sizeof(name));
 	if ((size_t)snprintf(a->tree.shown, sizeof(a->tree.shown), "%s/%s", root, name) >=
 	    sizeof(a->tree.shown)) {
@@ -335,25 +392,9 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		if (!BEL_OPT(lo, keep_going, false))
 			ret = bel_errf(err, ECANCELED, "%s", bel_object_last_error(obj));
 	}
-	for (i = 0; !ret && i < obj->spec->nmaps; i++) {
-		if (migrate_from[i] < 0)
-			continue;
-		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
-							      bel_object_last_error(obj))
-						   : ldr_map_copy_entries(&obj->maps[i], migrate_from[i],
-								  &a->report.entries_copied,
-								  &a->report.entries_lost, err);
-		if (!ret)
-			a->report.maps_migrated++;
-	}
-	for (i = 0; i < obj->spec->nprogs; i++)
-		if (bel_program_fd(&obj->progs[i]) >= 0 && obj->progs[i].load_ns)
-			a->report.progs_loaded++;
-	/* a first load: every map it made is new (over a tree, take_maps counted them) */
-	for (i = 0; !a->existed && i < obj->spec->nmaps; i++)
-		if (bel_map_fd(&obj->maps[i]) >= 0 && obj->maps[i].def->pinning != BEL_PIN_BY_NAME &&
-		    obj->maps[i].reuse_fd < 0)
-			a->report.maps_created++;
+	if (!ret)
+		ret = migrate_entries(obj, a, migrate_from, err);
+	count_loaded(obj, a);
 	if (!ret && a->existed) {
 		ret = follow_links(obj, a, err);
 		count_dropped(obj, a);

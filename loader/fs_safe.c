@@ -232,6 +232,42 @@ void ldr_bpffs_unmake(const char *path, unsigned int made)
 	}
 }
 
+/* The deepest part of buf (a path that does not exist) that exists, open, into base (PATH_MAX
+ * bytes), and where in buf the rest starts: it decides where the rest would be made, so it must
+ * be on bpffs. */
+static int deepest_on_bpffs(const char *buf, char *base, size_t *rest_at, struct bel_err *err)
+{
+	int fd;
+
+	memcpy(base, buf, PATH_MAX);
+	for (;;) {
+		char *slash = strrchr(base, '/');
+
+		if (!slash) {
+			snprintf(base, PATH_MAX, ".");
+			*rest_at = 0;
+		} else if (slash == base) {
+			base[1] = '\0';
+			*rest_at = 1;
+		} else {
+			*slash = '\0';
+			*rest_at = (size_t)(slash - base) + 1;
+		}
+		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !slash || slash == base)
+			break;
+	}
+	if (fd < 0)
+		return bel_errf(err, errno, "cannot open %s: %s", base, strerror(errno));
+	if (!ldr_fd_on_fs(fd, BPF_FS_MAGIC)) {
+		close(fd);
+		return bel_errf(err, EINVAL, "%s does not exist, and %s, where it would be made, is not "
+				"on bpffs: BPF objects are pinned only on a bpf filesystem (mount -t bpf "
+				"bpf DIR)", buf, base);
+	}
+	return fd;
+}
+
 int ldr_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_err *err)
 {
 	char buf[PATH_MAX], base[PATH_MAX], made_path[PATH_MAX], *comp, *save = NULL;
@@ -258,33 +294,9 @@ int ldr_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_er
 		}
 		return fd;
 	}
-	/* The deepest part that exists decides where the rest would be made. */
-	memcpy(base, buf, sizeof(base));
-	for (;;) {
-		char *slash = strrchr(base, '/');
-
-		if (!slash) {
-			snprintf(base, sizeof(base), ".");
-			rest_at = 0;
-		} else if (slash == base) {
-			base[1] = '\0';
-			rest_at = 1;
-		} else {
-			*slash = '\0';
-			rest_at = (size_t)(slash - base) + 1;
-		}
-		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT || !slash || slash == base)
-			break;
-	}
+	fd = deepest_on_bpffs(buf, base, &rest_at, err);
 	if (fd < 0)
-		return bel_errf(err, errno, "cannot open %s: %s", base, strerror(errno));
-	if (!ldr_fd_on_fs(fd, BPF_FS_MAGIC)) {
-		close(fd);
-		return bel_errf(err, EINVAL, "%s does not exist, and %s, where it would be made, is not "
-				"on bpffs: BPF objects are pinned only on a bpf filesystem (mount -t bpf "
-				"bpf DIR)", buf, base);
-	}
+		return fd;
 	memcpy(made_path, buf, sizeof(made_path));
 	for (comp = strtok_r(buf + rest_at, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 		bool made_this = false;

@@ -269,9 +269,55 @@ static int publish(int root_fd, const char *tmp, const char *final)
 	return renameat(root_fd, tmp, root_fd, final) ? -errno : 0;
 }
 
+/* One pinner of a root at a time: an adoption holds the root's lock since it read the tree (*old:
+ * that tree, or NULL when there was none); else the lock is taken here, at *lock_fd. */
+static int lock_root(struct bel_object *obj, const char *root, const struct ldr_pin_tree **old,
+		     int *lock_fd, struct bel_err *err)
+{
+	*old = NULL;
+	if (ldr_obj_adopting(obj, root)) {
+		*old = ldr_obj_adopted_tree(obj, root, lock_fd);
+		*lock_fd = -1;
+		return 0;
+	}
+	*lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX))
+		return bel_errf(err, errno, "cannot lock the pin root %s: %s", root, strerror(errno));
+	return 0;
+}
+
+/* The tree pinned at tmp becomes root/dir_name: exchanged with the old tree (replace), else
+ * published where there is none (*have_tmp: tmp is still there, to discard). */
+static int put_in_place(int root_fd, const char *root, const char *tmp, const char *dir_name,
+			bool replace, bool *have_tmp, struct bel_err *err)
+{
+	int ret;
+
+	if (replace) {
+		ret = exchange(root_fd, tmp, dir_name);
+		if (ret)
+			bel_errf(err, -ret, "cannot put the new tree in place of %s/%s: %s", root,
+				 dir_name, strerror(-ret));
+		/* on success tmp is the old tree now: the caller discards it, with the links of
+		 * programs the object no longer has */
+		return ret;
+	}
+	ret = publish(root_fd, tmp, dir_name);
+	if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
+		bel_errf(err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
+	else if (ret)
+		bel_errf(err, -ret, "cannot move the pins into place at %s/%s: %s", root,
+			 dir_name, strerror(-ret));
+	if (ret == -ENOTEMPTY || ret == -EBUSY)
+		ret = -EEXIST;
+	*have_tmp = ret != 0;
+	return ret;
+}
+
 int bel_object_pin(struct bel_object *obj, const char *root)
 {
 	char dir_name[BEL_NAME_MAX + 1], tmp[64], tmp_path[PATH_MAX];
+	const struct ldr_pin_tree *old;
 	struct pin_set sets[NKINDS];
 	struct bel_err err = {0};
 	unsigned int made = 0;
@@ -296,22 +342,12 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 		bel_err_prefix(&err, "pin root");
 		goto out;
 	}
-	/* one pinner of a root at a time: an adoption holds the lock since it read the tree */
-	if (ldr_obj_adopting(obj, root)) {
-		const struct ldr_pin_tree *old = ldr_obj_adopted_tree(obj, root, &lock_fd);
-
-		lock_fd = -1;
-		replace = old != NULL;
-		if (replace && tree_current(old, sets))
-			goto out; /* the tree is already this load's, pin for pin */
-	} else {
-		lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
-			ret = bel_errf(&err, errno, "cannot lock the pin root %s: %s", root,
-				       strerror(errno));
-			goto out;
-		}
-	}
+	ret = lock_root(obj, root, &old, &lock_fd, &err);
+	if (ret)
+		goto out;
+	replace = old != NULL;
+	if (replace && tree_current(old, sets))
+		goto out; /* the tree is already this load's, pin for pin */
 	if (!replace && !fstatat(root_fd, dir_name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first (or adopt it)",
 			       root, dir_name);
@@ -332,24 +368,8 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	}
 	for (k = 0; k < NKINDS && !ret; k++)
 		ret = pin_kind(tmp_fd, tmp_path, k, &sets[k], &err);
-	if (!ret && replace) {
-		ret = exchange(root_fd, tmp, dir_name);
-		if (ret)
-			bel_errf(&err, -ret, "cannot put the new tree in place of %s/%s: %s", root,
-				 dir_name, strerror(-ret));
-		/* on success tmp is the old tree now: it goes below, with the links of programs
-		 * the object no longer has */
-	} else if (!ret) {
-		ret = publish(root_fd, tmp, dir_name);
-		if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
-			bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
-		else if (ret)
-			bel_errf(&err, -ret, "cannot move the pins into place at %s/%s: %s", root,
-				 dir_name, strerror(-ret));
-		if (ret == -ENOTEMPTY || ret == -EBUSY)
-			ret = -EEXIST;
-		have_tmp = ret != 0;
-	}
+	if (!ret)
+		ret = put_in_place(root_fd, root, tmp, dir_name, replace, &have_tmp, &err);
 out:
 	if (tmp_fd >= 0)
 		close(tmp_fd);
