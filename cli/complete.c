@@ -115,8 +115,8 @@ static void offer_kind(struct candidates *c, enum cli_complete kind, const char 
 		break;
 	case CLI_C_PROG_TYPE:
 		for (t = 1; t < 256; t++)
-			if (strcmp(bel_prog_type_name(t), "unknown"))
-				offer(c, bel_prog_type_name(t));
+			if (strcmp(ldr_prog_type_name(t), "unknown"))
+				offer(c, ldr_prog_type_name(t));
 		break;
 	case CLI_C_IFNAME:
 		offer_interfaces(c);

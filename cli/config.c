@@ -203,7 +203,7 @@ int cli_set_type(struct bel_object *obj, const char *assignment)
 		return -EINVAL;
 	}
 	p = bel_object_find_program(obj, name);
-	type = bel_prog_type_by_name(type_name);
+	type = ldr_prog_type_by_name(type_name);
 	if (!p || type < 0) {
 		cli_error("--type %s: %s", assignment, !p ? "no such program" :
 			  "unknown program type (bpftool's names: socket_filter, xdp, sched_cls, "

@@ -35,7 +35,7 @@ static void write_program(struct cli_out *o, const struct bel_program *p)
 	cli_out_begin(o, NULL, "prog ");
 	cli_out_str(o, "name", "%-24s", bel_program_name(p));
 	cli_out_str(o, "section", " sec %-36s", bel_program_section(p));
-	cli_out_str(o, "type", " type %-16s", bel_prog_type_name(bel_program_type(p)));
+	cli_out_str(o, "type", " type %-16s", ldr_prog_type_name(bel_program_type(p)));
 	cli_out_uint(o, "expected_attach_type", NULL, bel_program_expected_attach_type(p));
 	cli_out_uint(o, "flags", NULL, bel_program_flags(p));
 	cli_out_uint(o, "insns", " insns %-6llu", n);
@@ -53,7 +53,7 @@ static void write_map(struct cli_out *o, const struct bel_map *m)
 	cli_out_begin(o, NULL, "map  ");
 	cli_out_str(o, "name", "%-24s", bel_map_name(m));
 	cli_out_str(o, "kernel_name", " kname %-16s", bel_map_kernel_name(m));
-	cli_out_str(o, "type", " type %-16s", bel_map_type_name(bel_map_type(m)));
+	cli_out_str(o, "type", " type %-16s", ldr_map_type_name(bel_map_type(m)));
 	cli_out_uint(o, "key_size", " key %-4llu", bel_map_key_size(m));
 	cli_out_uint(o, "value_size", " value %-6llu", bel_map_value_size(m));
 	cli_out_uint(o, "max_entries", " max_entries %-8llu", bel_map_max_entries(m));

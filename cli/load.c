@@ -114,6 +114,15 @@ static int load_programs(struct bel_object *obj, struct load_args *a)
 	return first;
 }
 
+/* Says why an attach failed and keeps the first failure; whether to stop there. */
+static bool attach_failed(struct bel_object *obj, const struct load_args *a, int ret, int *first)
+{
+	cli_error("%s", bel_object_last_error(obj));
+	if (!*first)
+		*first = ret;
+	return !a->lopts.keep_going;
+}
+
 /* struct_ops maps (a TCP congestion control, ...) are registered as a whole, their programs
  * loaded. One registered through a link lasts only while bel runs: bel_object_pin pins
  * program links, not map links. */
@@ -130,10 +139,7 @@ static int attach_struct_ops(struct bel_object *obj, struct load_args *a)
 			continue;
 		ret = bel_map_attach_struct_ops(m);
 		if (ret < 0) {
-			cli_error("%s", bel_object_last_error(obj));
-			if (!first)
-				first = ret;
-			if (!a->lopts.keep_going)
+			if (attach_failed(obj, a, ret, &first))
 				return ret;
 		} else if (ret > 0 && a->pin) {
 			cli_warn("struct_ops map '%s' is registered through a link, which is not pinned: "
@@ -168,13 +174,8 @@ static int attach_programs(struct bel_object *obj, struct load_args *a)
 			continue;
 		}
 		ret = bel_program_attach(p, &a->at.o);
-		if (ret < 0) {
-			cli_error("%s", bel_object_last_error(obj));
-			if (!first)
-				first = ret;
-			if (!a->lopts.keep_going)
-				return ret;
-		}
+		if (ret < 0 && attach_failed(obj, a, ret, &first))
+			return ret;
 	}
 	return first ? first : attach_struct_ops(obj, a);
 }
@@ -189,7 +190,7 @@ static void write_program(struct cli_out *o, const struct bel_program *p)
 	cli_out_str(o, "name", "%-24s", bel_program_name(p));
 	cli_out_str(o, "section", " %-36s", bel_program_section(p));
 	if (bel_program_info(p, &info)) {
-		cli_out_str(o, "type", NULL, bel_prog_type_name(bel_program_type(p)));
+		cli_out_str(o, "type", NULL, ldr_prog_type_name(bel_program_type(p)));
 		cli_out_str(o, "status", status ? " FAILED:" : " not loaded", status ? "failed" : "not loaded");
 		if (status) {
 			cli_out_str(o, NULL, " %s", strerror(-status));
@@ -199,7 +200,7 @@ static void write_program(struct cli_out *o, const struct bel_program *p)
 		cli_out_end(o);
 		return;
 	}
-	cli_out_str(o, "type", " %-14s", bel_prog_type_name(bel_program_type(p)));
+	cli_out_str(o, "type", " %-14s", ldr_prog_type_name(bel_program_type(p)));
 	cli_out_str(o, "status", NULL, "loaded");
 	cli_out_uint(o, "id", " id %-6llu", info.id);
 	cli_out_str(o, "tag", " tag %s", info.tag);
@@ -218,7 +219,7 @@ static void write_map(struct cli_out *o, const struct bel_map *m)
 {
 	cli_out_begin(o, NULL, "map  ");
 	cli_out_str(o, "name", "%-24s", bel_map_name(m));
-	cli_out_str(o, "type", " %-16s", bel_map_type_name(bel_map_type(m)));
+	cli_out_str(o, "type", " %-16s", ldr_map_type_name(bel_map_type(m)));
 	cli_out_uint(o, "id", " id %-6llu", bel_map_id(m));
 	cli_out_uint(o, "key_size", " key %llu", bel_map_key_size(m));
 	cli_out_uint(o, "value_size", " value %llu", bel_map_value_size(m));

@@ -150,7 +150,7 @@ static int run_run(void *args, char **operands, unsigned int n)
 	}
 	cli_out_str(out, "program", NULL, bel_program_name(prog));
 	cli_out_str(out, "section", NULL, bel_program_section(prog));
-	cli_out_str(out, "type", NULL, bel_prog_type_name(bel_program_type(prog)));
+	cli_out_str(out, "type", NULL, ldr_prog_type_name(bel_program_type(prog)));
 	cli_out_list(out, "runs", NULL);
 	ret = CLI_OK;
 	for (i = 0; i < (a->data.n ? a->data.n : 1) && ret == CLI_OK; i++)

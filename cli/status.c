@@ -35,9 +35,9 @@ static const char *type_name(const struct bel_pinned *p)
 	if (p->state == BEL_PINNED_MISSING && !p->type)
 		return NULL;
 	switch (p->kind) {
-	case BEL_PINNED_MAP: return bel_map_type_name(p->type);
-	case BEL_PINNED_PROGRAM: return bel_prog_type_name(p->type);
-	default: return bel_link_type_name(p->type);
+	case BEL_PINNED_MAP: return ldr_map_type_name(p->type);
+	case BEL_PINNED_PROGRAM: return ldr_prog_type_name(p->type);
+	default: return ldr_link_type_name(p->type);
 	}
 }
 

@@ -3,14 +3,14 @@
  * Restart and upgrade: load an object into the tree an earlier load pinned (root/<object>),
  * taking what is there and still right instead of loading it again.
  *
- * - A pinned map is taken when it fits the object's definition (bel_map_check_compat: type,
+ * - A pinned map is taken when it fits the object's definition (ldr_map_check_compat: type,
  *   sizes, flags, the variable layout of global data) and, for a frozen section, holds the
  *   values this load would freeze; its contents are kept. One of another shape is refused with
  *   the per-field message, or with `migrate` replaced by a new map its entries are copied into.
  * - A pinned program is taken without PROG_LOAD when its kernel tag is the tag of the
  *   instructions bel would load now (computed here, bel_program_tag) and it uses exactly the
  *   maps now taken (its map ids). Every other program is loaded (on the caller's threads).
- * - A pinned link follows its program: kept when the program was taken; moved to the new
+ * - A pinned link follows its program (adopt_links.c): kept when the program was taken; moved to the new
  *   program with BPF_LINK_UPDATE (naming the old one, so two upgraders cannot both win) when the
  *   program changed; where the link kind cannot be moved, a new link is made first (the two
  *   overlap until the old one goes) if the section says where to attach, else reported lost.
@@ -30,36 +30,25 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "fs_safe.h"
 #include "internal.h"
 #include "pin_tree.h"
 #include "pinned_match.h"
 
-struct bel_adoption {
-	struct bel_pin_tree tree;     /* the old tree, read; its pins' fds held until the exchange */
-	bool existed;                 /* false: nothing was pinned; the pin is a first one */
-	int root_fd;                  /* the pin root, locked */
-	char root[PATH_MAX];
-	uint32_t *old_prog_ids;       /* per pinned program (tree.dirs[PROGRAMS] order): its id */
-	int *taken_fd;                /* per object map: the pinned map taken for it, or -1 */
-	uint32_t *map_ids;            /* per object map: the id it will have (0: a new map),
-					 worked out once for all programs */
-	struct bel_adopt_report report;
-};
-
 /* Maps: taken from the tree, or marked for a new map (and with migrate, a copy). */
-static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrate,
+static int take_maps(struct bel_object *obj, struct ldr_adoption *a, bool migrate,
 		     int *migrate_from, struct bel_err *err)
 {
 	uint32_t i;
 	int ret;
 
 	/* .kconfig's values come from the kernel: known before its pin can be compared */
-	if (obj->spec->kconfig_map >= 0 && (ret = bel_obj_resolve_externs(obj, err)))
+	if (obj->spec->kconfig_map >= 0 && (ret = ldr_obj_resolve_externs(obj, err)))
 		return ret;
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		struct bel_err why = {0};
 		char name[BEL_NAME_MAX + 1], where[PATH_MAX + 320];
 		int fd;
@@ -68,18 +57,18 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 		if (map->def->pinning == BEL_PIN_BY_NAME || map->reuse_fd >= 0)
 			continue; /* shared through its own pin, or given by the caller */
 		bel_pin_name(map->def->name, name, sizeof(name));
-		pin = bel_pin_tree_find(&a->tree, BEL_PIN_MAPS, name);
+		pin = ldr_pin_tree_find(&a->tree, BEL_PIN_MAPS, name);
 		if (!pin) {
 			a->report.maps_created++;
 			continue;
 		}
 		snprintf(where, sizeof(where), "%s/maps/%s", a->tree.shown, name);
-		ret = bel_pinned_map_matches(map, pin->fd, where, &why);
+		ret = ldr_pinned_map_matches(map, pin->fd, where, &why);
 		if (!ret) {
 			fd = fcntl(pin->fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)
 				return bel_errf(err, errno, "%s: %s", where, strerror(errno));
-			ret = bel_map_set_reuse(map, fd, where, err);
+			ret = ldr_map_set_reuse(map, fd, where, err);
 			if (ret)
 				return ret;
 			a->taken_fd[i] = pin->fd;
@@ -93,7 +82,7 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 		if (!migrate)
 			return bel_errf(err, -why.code, "%s (the pinned map is kept as it is; with "
 					"migrate, a new map takes its entries)", why.msg);
-		if (!bel_map_copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
+		if (!ldr_map_copyable(map->shape.type) || map->def->origin == BEL_MAP_FROM_DATA)
 			return bel_errf(err, EINVAL, "%s; and its entries cannot be copied into a new "
 					"one (%s)", why.msg, map->def->origin == BEL_MAP_FROM_DATA ?
 					"global data laid out otherwise" : "a map of this type");
@@ -104,30 +93,30 @@ static int take_maps(struct bel_object *obj, struct bel_adoption *a, bool migrat
 	return 0;
 }
 
-static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
+static int take_programs(struct bel_object *obj, struct ldr_adoption *a, struct bel_err *err)
 {
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
+	const struct ldr_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
 	uint32_t i;
 	int ret;
 
 	/* ids of pinned programs, learnt on the way (0: not yet asked) */
 	a->old_prog_ids = calloc(dir->count + 1, sizeof(*a->old_prog_ids));
-	a->map_ids = bel_expected_map_ids(obj, a->taken_fd);
+	a->map_ids = ldr_expected_map_ids(obj, a->taken_fd);
 	if (!a->old_prog_ids || !a->map_ids)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		struct bel_program *prog = &obj->progs[i];
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		char name[BEL_NAME_MAX + 1];
 
 		if (!prog->cfg.autoload)
 			continue;
 		bel_pin_name(prog->def->name, name, sizeof(name));
-		pin = bel_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
-		if (!pin || !bel_pinned_prog_matches(prog, a->map_ids, pin->fd,
+		pin = ldr_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
+		if (!pin || !ldr_pinned_prog_matches(prog, a->map_ids, pin->fd,
 						     &a->old_prog_ids[pin - dir->pins], NULL, 0))
 			continue;
-		ret = bel_prog_adopt(prog, pin->fd, err);
+		ret = ldr_prog_adopt(prog, pin->fd, err);
 		if (ret)
 			return bel_err_prefix(err, "prog '%s'", prog->def->name);
 		a->report.progs_reused++;
@@ -135,92 +124,11 @@ static int take_programs(struct bel_object *obj, struct bel_adoption *a, struct 
 	return 0;
 }
 
-/* The object's program that the pinned program with this id was loaded for (by its pin name),
- * and that program's pinned fd; NULL when the object has none by that name any more. */
-static struct bel_program *owner(struct bel_object *obj, struct bel_adoption *a, uint32_t prog_id,
-				 int *old_fd)
-{
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_PROGRAMS];
-	uint32_t i, p;
-
-	for (i = 0; i < dir->count; i++) {
-		if (!a->old_prog_ids[i])
-			a->old_prog_ids[i] = bel_fd_id(dir->pins[i].fd, false);
-		if (a->old_prog_ids[i] != prog_id)
-			continue;
-		*old_fd = dir->pins[i].fd;
-		for (p = 0; p < obj->spec->nprogs; p++) {
-			char name[BEL_NAME_MAX + 1];
-
-			bel_pin_name(obj->spec->progs[p].name, name, sizeof(name));
-			if (!strcmp(name, dir->pins[i].name))
-				return &obj->progs[p];
-		}
-	}
-	return NULL;
-}
-
-static int follow_links(struct bel_object *obj, struct bel_adoption *a, struct bel_err *err)
-{
-	const struct bel_tree_dir *dir = &a->tree.dirs[BEL_PIN_LINKS];
-	uint32_t i;
-
-	for (i = 0; i < dir->count; i++) {
-		struct bpf_link_info info;
-		uint32_t len = sizeof(info);
-		struct bel_program *prog;
-		int old_fd = -1, fd, ret;
-
-		memset(&info, 0, sizeof(info));
-		if (bel_sys_obj_get_info_by_fd(dir->pins[i].fd, &info, &len))
-			continue;
-		prog = owner(obj, a, info.prog_id, &old_fd);
-		if (!prog || bel_program_fd(prog) < 0) {
-			a->report.links_dropped++;
-			continue;
-		}
-		if (bel_fd_id(bel_program_fd(prog), false) != info.prog_id) {
-			/* the program changed: move the link, atomically, if no one else did */
-			ret = bel_sys_link_update(dir->pins[i].fd, bel_program_fd(prog), old_fd);
-			if (ret) {
-				fd = bel_program_attachable(prog, NULL) ? bel_program_attach(prog, NULL)
-									  : -EOPNOTSUPP;
-				if (fd < 0) {
-					a->report.links_lost++;
-					bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': prog '%s': link %s "
-						    "cannot move to the new program (%s) and its section "
-						    "does not say where to attach it again: it goes with "
-						    "the old tree", obj->spec->obj_name, prog->def->name,
-						    dir->pins[i].name, strerror(-ret));
-				} else {
-					a->report.links_replaced++; /* the old one goes at the exchange */
-				}
-				continue;
-			}
-			a->report.links_updated++;
-		} else {
-			a->report.links_kept++;
-		}
-		fd = fcntl(dir->pins[i].fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return bel_errf(err, errno, "cannot keep link %s: %s", dir->pins[i].name,
-					strerror(errno));
-		pthread_mutex_lock(&prog->lock);
-		ret = bel_prog_keep_link(prog, fd);
-		pthread_mutex_unlock(&prog->lock);
-		if (ret) {
-			close(fd);
-			return bel_errf(err, ENOMEM, "out of memory");
-		}
-	}
-	return 0;
-}
-
-static void adoption_free(struct bel_adoption *a)
+static void adoption_free(struct ldr_adoption *a)
 {
 	if (!a)
 		return;
-	bel_pin_tree_free(&a->tree);
+	ldr_pin_tree_free(&a->tree);
 	if (a->root_fd >= 0)
 		close(a->root_fd); /* and with it the lock */
 	free(a->old_prog_ids);
@@ -229,16 +137,16 @@ static void adoption_free(struct bel_adoption *a)
 	free(a);
 }
 
-void bel_obj_adoption_free(struct bel_object *obj)
+void ldr_obj_adoption_free(struct bel_object *obj)
 {
 	adoption_free(obj->adoption);
 	obj->adoption = NULL;
 }
 
-static void count_dropped(struct bel_object *obj, struct bel_adoption *a)
+static void count_dropped(struct bel_object *obj, struct ldr_adoption *a)
 {
-	const struct bel_tree_dir *progs = &a->tree.dirs[BEL_PIN_PROGRAMS];
-	const struct bel_tree_dir *maps = &a->tree.dirs[BEL_PIN_MAPS];
+	const struct ldr_tree_dir *progs = &a->tree.dirs[BEL_PIN_PROGRAMS];
+	const struct ldr_tree_dir *maps = &a->tree.dirs[BEL_PIN_MAPS];
 	uint32_t i, j;
 
 	for (i = 0; i < progs->count; i++) {
@@ -263,13 +171,9 @@ static void count_dropped(struct bel_object *obj, struct bel_adoption *a)
 	}
 }
 
-static int adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
-		 struct bel_err *err)
+/* Adoption comes before any load: nothing of the object exists yet. */
+static int check_unloaded(const struct bel_object *obj, struct bel_err *err)
 {
-	struct bel_adoption *a;
-	char name[BEL_NAME_MAX + 1];
-	int *migrate_from, ret = 0;
-	unsigned int made = 0;
 	uint32_t i;
 
 	for (i = 0; i < obj->spec->nprogs; i++)
@@ -280,24 +184,85 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		if (bel_map_fd(&obj->maps[i]) >= 0)
 			return bel_errf(err, EBUSY, "map '%s' exists: adopt before loading",
 					obj->spec->maps[i].name);
-	a = calloc(1, sizeof(*a));
-	migrate_from = calloc(obj->spec->nmaps + 1, sizeof(*migrate_from));
-	if (!a || !migrate_from) {
-		free(a);
-		free(migrate_from);
-		return bel_errf(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A new adoption at root, and the per-map fds to migrate from (both with every fd -1). */
+static struct ldr_adoption *adoption_new(const struct bel_object *obj, const char *root,
+					 int **migrate_from, struct bel_err *err)
+{
+	struct ldr_adoption *a = calloc(1, sizeof(*a));
+	uint32_t i;
+
+	*migrate_from = calloc(obj->spec->nmaps + 1, sizeof(**migrate_from));
+	if (a && *migrate_from) {
+		ldr_pin_tree_init(&a->tree);
+		a->root_fd = -1;
+		a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
 	}
-	bel_pin_tree_init(&a->tree);
-	a->root_fd = -1;
-	a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
-	if (!a->taken_fd) {
+	if (!a || !*migrate_from || !a->taken_fd) {
 		free(a);
-		free(migrate_from);
-		return bel_errf(err, ENOMEM, "out of memory");
+		free(*migrate_from);
+		bel_errf(err, ENOMEM, "out of memory");
+		return NULL;
 	}
 	for (i = 0; i < obj->spec->nmaps; i++)
-		migrate_from[i] = a->taken_fd[i] = -1;
+		(*migrate_from)[i] = a->taken_fd[i] = -1;
 	snprintf(a->root, sizeof(a->root), "%s", root);
+	return a;
+}
+
+/* The entries of the old maps copied into the new ones that replace them (held from here). */
+static int migrate_entries(struct bel_object *obj, struct ldr_adoption *a,
+			   const int *migrate_from, struct bel_err *err)
+{
+	uint32_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < obj->spec->nmaps; i++) {
+		if (migrate_from[i] < 0)
+			continue;
+		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
+							      bel_object_last_error(obj))
+						   : ldr_map_copy_entries(&obj->maps[i], migrate_from[i],
+								  &a->report.entries_copied,
+								  &a->report.entries_lost, err);
+		if (!ret)
+			a->report.maps_migrated++;
+	}
+	return ret;
+}
+
+/* The report's counts of programs this load verified and, on a first load, maps it made. */
+static void count_loaded(const struct bel_object *obj, struct ldr_adoption *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < obj->spec->nprogs; i++)
+		if (bel_program_fd(&obj->progs[i]) >= 0 && obj->progs[i].load_ns)
+			a->report.progs_loaded++;
+	/* a first load: every map it made is new (over a tree, take_maps counted them) */
+	for (i = 0; !a->existed && i < obj->spec->nmaps; i++)
+		if (bel_map_fd(&obj->maps[i]) >= 0 && obj->maps[i].def->pinning != BEL_PIN_BY_NAME &&
+		    obj->maps[i].reuse_fd < 0)
+			a->report.maps_created++;
+}
+
+static int adopt(struct bel_object *obj, const char *root, const struct bel_adopt_opts *opts,
+		 struct bel_err *err)
+{
+	struct ldr_adoption *a;
+	char name[BEL_NAME_MAX + 1];
+	int *migrate_from, ret;
+	unsigned int made = 0;
+	uint32_t i;
+
+	ret = check_unloaded(obj, err);
+	if (ret)
+		return ret;
+	a = adoption_new(obj, root, &migrate_from, err);
+	if (!a)
+		return err->code;
 	bel_pin_name(obj->spec->obj_name, name, sizeof(name));
 	if ((size_t)snprintf(a->tree.shown, sizeof(a->tree.shown), "%s/%s", root, name) >=
 	    sizeof(a->tree.shown)) {
@@ -305,11 +270,11 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		goto out;
 	}
 	/* a missing root is made on bpffs, as bel_object_pin would */
-	ret = bel_bpffs_dir(root, true, &made, err);
+	ret = ldr_bpffs_dir(root, true, &made, err);
 	if (ret < 0)
 		goto out;
 	close(ret);
-	ret = bel_pin_tree_locate(&a->tree, a->tree.shown, err);
+	ret = ldr_pin_tree_locate(&a->tree, a->tree.shown, err);
 	if (ret)
 		goto out;
 	/* the lock: on the root, held until the new tree is in place (or the object closes) */
@@ -318,7 +283,7 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		ret = bel_errf(err, errno, "cannot lock the pin root %s: %s", root, strerror(errno));
 		goto out;
 	}
-	ret = bel_pin_tree_read(&a->tree, a->tree.shown, err);
+	ret = ldr_pin_tree_read(&a->tree, a->tree.shown, err);
 	if (ret == -ENOENT) {
 		bel_err_clear(err);
 		ret = 0; /* nothing pinned yet: a first load */
@@ -335,27 +300,11 @@ static int adopt(struct bel_object *obj, const char *root, const struct bel_adop
 		if (!BEL_OPT(lo, keep_going, false))
 			ret = bel_errf(err, ECANCELED, "%s", bel_object_last_error(obj));
 	}
-	for (i = 0; !ret && i < obj->spec->nmaps; i++) {
-		if (migrate_from[i] < 0)
-			continue;
-		ret = bel_map_hold(&obj->maps[i]) ? bel_errf(err, EINVAL, "%s",
-							      bel_object_last_error(obj))
-						   : bel_map_copy_entries(&obj->maps[i], migrate_from[i],
-								  &a->report.entries_copied,
-								  &a->report.entries_lost, err);
-		if (!ret)
-			a->report.maps_migrated++;
-	}
-	for (i = 0; i < obj->spec->nprogs; i++)
-		if (bel_program_fd(&obj->progs[i]) >= 0 && obj->progs[i].load_ns)
-			a->report.progs_loaded++;
-	/* a first load: every map it made is new (over a tree, take_maps counted them) */
-	for (i = 0; !a->existed && i < obj->spec->nmaps; i++)
-		if (bel_map_fd(&obj->maps[i]) >= 0 && obj->maps[i].def->pinning != BEL_PIN_BY_NAME &&
-		    obj->maps[i].reuse_fd < 0)
-			a->report.maps_created++;
+	if (!ret)
+		ret = migrate_entries(obj, a, migrate_from, err);
+	count_loaded(obj, a);
 	if (!ret && a->existed) {
-		ret = follow_links(obj, a, err);
+		ret = ldr_adopt_links(obj, a, err);
 		count_dropped(obj, a);
 	}
 out:
@@ -368,7 +317,7 @@ out:
 		for (i = 0; i < obj->spec->nmaps; i++)
 			bel_map_unhold(&obj->maps[i]);
 		adoption_free(a);
-		bel_bpffs_unmake(root, made);
+		ldr_bpffs_unmake(root, made);
 		return ret;
 	}
 	obj->adoption = a;
@@ -403,13 +352,13 @@ int bel_object_adopt(struct bel_object *obj, const char *root, const struct bel_
 	return 0;
 fail:
 	bel_err_prefix(&err, "object '%s': adopt %s", obj->spec->obj_name, root ? root : "");
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
-struct bel_pin_tree *bel_obj_adopted_tree(struct bel_object *obj, const char *root,
+struct ldr_pin_tree *ldr_obj_adopted_tree(struct bel_object *obj, const char *root,
 					  int *root_fd)
 {
-	struct bel_adoption *a = obj->adoption;
+	struct ldr_adoption *a = obj->adoption;
 
 	if (!a || strcmp(a->root, root))
 		return NULL;
@@ -417,7 +366,7 @@ struct bel_pin_tree *bel_obj_adopted_tree(struct bel_object *obj, const char *ro
 	return a->existed ? &a->tree : NULL;
 }
 
-bool bel_obj_adopting(const struct bel_object *obj, const char *root)
+bool ldr_obj_adopting(const struct bel_object *obj, const char *root)
 {
 	return obj->adoption && !strcmp(obj->adoption->root, root);
 }

@@ -22,31 +22,6 @@
 #include "syscall/perf.h"
 #include "uprobe.h"
 
-/* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
-static int read_uint_fd(int fd, uint64_t *out)
-{
-	char buf[32];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (n < 0)
-		return -errno;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
-}
-
-int bel_read_uint_file(const char *path, uint64_t *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = read_uint_fd(fd, out);
-	close(fd);
-	return ret;
-}
-
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163
 #endif
@@ -61,18 +36,18 @@ static int read_event_id(const char *root, const char *category, const char *nam
 
 	if (fd < 0)
 		return -errno;
-	if (!bel_fd_on_fs(fd, TRACEFS_MAGIC)) {
+	if (!ldr_fd_on_fs(fd, TRACEFS_MAGIC)) {
 		close(fd);
 		return -ENOENT;
 	}
 	for (i = 0; i < 4; i++) {
-		next = bel_open_beneath(fd, steps[i], i < 3 ? O_PATH | O_DIRECTORY : O_RDONLY);
+		next = ldr_open_beneath(fd, steps[i], i < 3 ? O_PATH | O_DIRECTORY : O_RDONLY);
 		close(fd);
 		if (next < 0)
 			return next;
 		fd = next;
 	}
-	ret = read_uint_fd(fd, id);
+	ret = ldr_read_uint_fd(fd, id);
 	close(fd);
 	return ret;
 }
@@ -94,9 +69,9 @@ static int tracepoint_id(const char *target, uint64_t *id, struct bel_err *err)
 	}
 	memcpy(category, target, (size_t)(slash - target));
 	category[slash - target] = '\0';
-	ret = bel_name_check(category, 0, err);
+	ret = ldr_name_check(category, 0, err);
 	if (!ret)
-		ret = bel_name_check(name, 0, err);
+		ret = ldr_name_check(name, 0, err);
 	if (ret)
 		return bel_err_prefix(err, "tracepoint '%s' (category/name)", target);
 	for (i = 0; i < 2; i++) {
@@ -114,7 +89,7 @@ static int kprobe_pmu(uint32_t *type, int *retprobe_bit, struct bel_err *err)
 	int bit;
 	FILE *f;
 
-	if (bel_read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
+	if (ldr_read_uint_file("/sys/bus/event_source/devices/kprobe/type", &v))
 		return bel_errf(err, ENOTSUP, "the kernel has no kprobe PMU");
 	*type = (uint32_t)v;
 	f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
@@ -151,7 +126,7 @@ static int attach_kprobe(const struct bel_program *prog, int prog_fd, const char
 	/* ksyscall/NAME means the syscall's entry point, as this kernel names it */
 	if (!strncmp(prog->def->sec_name, "ksyscall", 8) ||
 	    !strncmp(prog->def->sec_name, "kretsyscall", 11))
-		snprintf(func, sizeof(func), "%s%s", bel_syscall_prefix(), target);
+		snprintf(func, sizeof(func), "%s%s", ldr_syscall_prefix(), target);
 	else
 		snprintf(func, sizeof(func), "%s", target);
 	plus = strchr(func, '+');
@@ -206,7 +181,7 @@ static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char
 	if (cg < 0)
 		return bel_errf(err, errno, "cannot open cgroup %s: %s", path, strerror(errno));
 	/* checked on the fd that is used, not on the path again */
-	if (!bel_fd_on_fs(cg, CGROUP2_SUPER_MAGIC)) {
+	if (!ldr_fd_on_fs(cg, CGROUP2_SUPER_MAGIC)) {
 		if (cg != cgroup_fd)
 			close(cg);
 		return bel_errf(err, ENOTDIR, "%s is not a cgroup v2 directory", path);
@@ -222,7 +197,7 @@ static int attach_cgroup(const struct bel_program *prog, int prog_fd, const char
 
 /* A link fd, or 0 with what was made in made (attach.h), or -errno. */
 static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		      struct bel_attach_made *made, struct bel_err *err)
+		      struct ldr_attach_made *made, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	const char *target = BEL_OPT(o, target, NULL) ?: def->attach_target;
@@ -261,27 +236,27 @@ static int attach_one(struct bel_program *prog, int prog_fd, const struct bel_at
 		return attach_cgroup(prog, prog_fd, BEL_OPT(o, cgroup, NULL), BEL_OPT(o, cgroup_fd, 0),
 				     err);
 	case BEL_ATTACH_XDP:
-		return bel_attach_xdp(prog, prog_fd, o, made, err);
+		return ldr_attach_xdp(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_TCX:
 	case BEL_ATTACH_TC:
-		return bel_attach_tc(prog, prog_fd, o, made, err);
+		return ldr_attach_tc(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_PERF_EVENT:
-		return bel_attach_perf_event(prog, prog_fd, o, made, err);
+		return ldr_attach_perf_event(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_KPROBE_MULTI:
 	case BEL_ATTACH_KRETPROBE_MULTI:
-		return bel_attach_kprobe_multi(prog, prog_fd, o, target, made, err);
+		return ldr_attach_kprobe_multi(prog, prog_fd, o, target, made, err);
 	case BEL_ATTACH_UPROBE_MULTI:
-		return bel_attach_uprobe_multi(prog, prog_fd, o, err);
+		return ldr_attach_uprobe_multi(prog, prog_fd, o, err);
 	case BEL_ATTACH_SOCKMAP:
-		return bel_attach_sockmap(prog, prog_fd, o, made, err);
+		return ldr_attach_sockmap(prog, prog_fd, o, made, err);
 	case BEL_ATTACH_NETNS:
-		return bel_attach_netns(prog, prog_fd, o, err);
+		return ldr_attach_netns(prog, prog_fd, o, err);
 	case BEL_ATTACH_NETFILTER:
-		return bel_attach_netfilter(prog_fd, o, err);
+		return ldr_attach_netfilter(prog_fd, o, err);
 	case BEL_ATTACH_UPROBE:
-		return bel_attach_uprobe(prog, prog_fd, o, err);
+		return ldr_attach_uprobe(prog, prog_fd, o, err);
 	case BEL_ATTACH_USDT:
-		return bel_attach_usdt(prog, prog_fd, o, err);
+		return ldr_attach_usdt(prog, prog_fd, o, err);
 	case BEL_ATTACH_STRUCT_OPS:
 		return bel_errf(err, EINVAL, "a struct_ops program runs as a member of its map: "
 				"attach the map (bel_map_attach_struct_ops)");
@@ -320,7 +295,7 @@ bool bel_program_attachable(const struct bel_program *prog, const struct bel_att
 
 int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *opts)
 {
-	struct bel_attach_made made = {0};
+	struct ldr_attach_made made = {0};
 	struct bel_err err = {0};
 	int link;
 
@@ -336,10 +311,10 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 	}
 	link = attach_one(prog, prog->fd, opts, &made, &err);
 	if (link >= 0 && !made.nlinks && !made.attachment)
-		link = bel_attach_made_link(&made, link, &err); /* a kind that makes one link */
+		link = ldr_attach_made_link(&made, link, &err); /* a kind that makes one link */
 	if (link < 0)
 		goto fail;
-	/* room for all of them at once, so that what follows cannot fail half way (bel_attach_usdt
+	/* room for all of them at once, so that what follows cannot fail half way (ldr_attach_usdt
 	 * made room for its own) */
 	if (made.nlinks && bel_grow(&prog->links, prog->nlinks + made.nlinks - 1, &prog->links_cap,
 				    sizeof(*prog->links), 4)) {
@@ -357,14 +332,14 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 	pthread_mutex_unlock(&prog->lock);
 	return link;
 fail:
-	bel_attach_made_undo(prog, &made);
+	ldr_attach_made_undo(prog, &made);
 	pthread_mutex_unlock(&prog->lock);
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s): attach", prog->obj->spec->obj_name,
 		       prog->def->name, prog->def->sec_name);
-	return bel_obj_fail(prog->obj, &err);
+	return ldr_obj_fail(prog->obj, &err);
 }
 
-int bel_prog_keep_link(struct bel_program *prog, int link)
+int ldr_prog_keep_link(struct bel_program *prog, int link)
 {
 	if (bel_grow(&prog->links, prog->nlinks, &prog->links_cap, sizeof(*prog->links), 4))
 		return -ENOMEM;
@@ -374,12 +349,12 @@ int bel_prog_keep_link(struct bel_program *prog, int link)
 
 /* Close our link fds and remove the other attachments (prog->lock held, prog->fd still open).
  * Pinned links stay attached. */
-void bel_program_close_links(struct bel_program *prog)
+void ldr_program_close_links(struct bel_program *prog)
 {
-	struct bel_attachment *a;
+	struct ldr_attachment *a;
 	uint32_t i;
 
-	bel_usdt_release(prog);
+	ldr_usdt_release(prog);
 	for (i = 0; i < prog->nlinks; i++)
 		close(prog->links[i]);
 	free(prog->links);
@@ -388,14 +363,14 @@ void bel_program_close_links(struct bel_program *prog)
 	prog->links_cap = 0;
 	while ((a = prog->attachments)) {
 		prog->attachments = a->next;
-		bel_attachment_remove(prog, a);
+		ldr_attachment_remove(prog, a);
 	}
 }
 
 int bel_program_detach(struct bel_program *prog)
 {
 	pthread_mutex_lock(&prog->lock);
-	bel_program_close_links(prog);
+	ldr_program_close_links(prog);
 	pthread_mutex_unlock(&prog->lock);
 	return 0;
 }
@@ -412,7 +387,7 @@ int bel_program_link_fd(const struct bel_program *prog, unsigned int i)
 
 unsigned int bel_program_attachment_count(const struct bel_program *prog)
 {
-	const struct bel_attachment *a;
+	const struct ldr_attachment *a;
 	unsigned int n = 0;
 
 	for (a = prog->attachments; a; a = a->next)

@@ -13,15 +13,15 @@
 
 #include "internal.h"
 
-enum bel_attachment_kind {
+enum ldr_attachment_kind {
 	BEL_ATTACHMENT_TC,       /* a direct-action cls_bpf filter on a clsact qdisc */
 	BEL_ATTACHMENT_XDP,      /* IFLA_XDP through netlink */
 	BEL_ATTACHMENT_PROG,     /* BPF_PROG_ATTACH to a map (sockmap, sockhash) */
 };
 
-struct bel_attachment {
-	struct bel_attachment *next;
-	enum bel_attachment_kind kind;
+struct ldr_attachment {
+	struct ldr_attachment *next;
+	enum ldr_attachment_kind kind;
 	/* tc, XDP: a netlink socket made where the device is (ifindexes are per network
 	 * namespace, and so is the socket); PROG: the map, duplicated */
 	int fd;
@@ -36,35 +36,35 @@ struct bel_attachment {
 };
 
 /* What one bel_program_attach call made: given to the program only when all of it worked. */
-struct bel_attach_made {
+struct ldr_attach_made {
 	int *links;
 	uint32_t nlinks;
-	struct bel_attachment *attachment;
+	struct ldr_attachment *attachment;
 };
 
 /* Add a link fd (taken: closed if it cannot be added). */
-int bel_attach_made_link(struct bel_attach_made *made, int fd, struct bel_err *err);
+int ldr_attach_made_link(struct ldr_attach_made *made, int fd, struct bel_err *err);
 /* Undo what a failed call made (prog->lock held, prog->fd still open). */
-void bel_attach_made_undo(struct bel_program *prog, struct bel_attach_made *made);
+void ldr_attach_made_undo(struct bel_program *prog, struct ldr_attach_made *made);
 /* Remove (unless kept) and free one attachment (prog->lock held, prog->fd still open). */
-void bel_attachment_remove(struct bel_program *prog, struct bel_attachment *a);
+void ldr_attachment_remove(struct bel_program *prog, struct ldr_attachment *a);
 
 /* Each returns a link fd with nothing in made, or 0 with what it made in made, or -errno. */
-int bel_attach_perf_event(const struct bel_program *prog, int prog_fd,
-			  const struct bel_attach_opts *o, struct bel_attach_made *made,
+int ldr_attach_perf_event(const struct bel_program *prog, int prog_fd,
+			  const struct bel_attach_opts *o, struct ldr_attach_made *made,
 			  struct bel_err *err);
-int bel_attach_kprobe_multi(const struct bel_program *prog, int prog_fd,
+int ldr_attach_kprobe_multi(const struct bel_program *prog, int prog_fd,
 			    const struct bel_attach_opts *o, const char *pattern,
-			    struct bel_attach_made *made, struct bel_err *err);
-int bel_attach_xdp(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		   struct bel_attach_made *made, struct bel_err *err);
-int bel_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		  struct bel_attach_made *made, struct bel_err *err);
-int bel_attach_sockmap(const struct bel_program *prog, int prog_fd,
-		       const struct bel_attach_opts *o, struct bel_attach_made *made,
+			    struct ldr_attach_made *made, struct bel_err *err);
+int ldr_attach_xdp(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+		   struct ldr_attach_made *made, struct bel_err *err);
+int ldr_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+		  struct ldr_attach_made *made, struct bel_err *err);
+int ldr_attach_sockmap(const struct bel_program *prog, int prog_fd,
+		       const struct bel_attach_opts *o, struct ldr_attach_made *made,
 		       struct bel_err *err);
-int bel_attach_netns(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+int ldr_attach_netns(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		     struct bel_err *err);
-int bel_attach_netfilter(int prog_fd, const struct bel_attach_opts *o, struct bel_err *err);
+int ldr_attach_netfilter(int prog_fd, const struct bel_attach_opts *o, struct bel_err *err);
 
 #endif

@@ -146,9 +146,9 @@ static int expand(const char *pattern, struct names *out, struct bel_err *err)
 	return 0;
 }
 
-int bel_attach_kprobe_multi(const struct bel_program *prog, int prog_fd,
+int ldr_attach_kprobe_multi(const struct bel_program *prog, int prog_fd,
 			    const struct bel_attach_opts *o, const char *pattern,
-			    struct bel_attach_made *made, struct bel_err *err)
+			    struct ldr_attach_made *made, struct bel_err *err)
 {
 	struct bel_link_create_args args = {.prog_fd = prog_fd, .attach_type = BPF_TRACE_KPROBE_MULTI};
 	struct names found = {0};

@@ -19,7 +19,7 @@
 #include "syscall/netlink.h"
 #include "syscall/rtnl.h"
 
-int bel_attach_made_link(struct bel_attach_made *made, int fd, struct bel_err *err)
+int ldr_attach_made_link(struct ldr_attach_made *made, int fd, struct bel_err *err)
 {
 	int *grown = realloc(made->links, (made->nlinks + 1) * sizeof(*grown));
 
@@ -32,7 +32,7 @@ int bel_attach_made_link(struct bel_attach_made *made, int fd, struct bel_err *e
 	return 0;
 }
 
-void bel_attach_made_undo(struct bel_program *prog, struct bel_attach_made *made)
+void ldr_attach_made_undo(struct bel_program *prog, struct ldr_attach_made *made)
 {
 	uint32_t i;
 
@@ -43,12 +43,12 @@ void bel_attach_made_undo(struct bel_program *prog, struct bel_attach_made *made
 	made->nlinks = 0;
 	if (made->attachment) {
 		made->attachment->keep = false; /* this call made it: it goes with the failure */
-		bel_attachment_remove(prog, made->attachment);
+		ldr_attachment_remove(prog, made->attachment);
 		made->attachment = NULL;
 	}
 }
 
-static struct bel_tc_filter tc_filter_of(const struct bel_attachment *a)
+static struct bel_tc_filter tc_filter_of(const struct ldr_attachment *a)
 {
 	struct bel_tc_filter f = {
 		.ifindex = a->ifindex, .egress = a->egress, .priority = a->priority,
@@ -60,7 +60,7 @@ static struct bel_tc_filter tc_filter_of(const struct bel_attachment *a)
 
 /* Best effort: a program that is going cannot refuse to go, so what fails here is told as a
  * warning and the attachment forgotten. */
-void bel_attachment_remove(struct bel_program *prog, struct bel_attachment *a)
+void ldr_attachment_remove(struct bel_program *prog, struct ldr_attachment *a)
 {
 	struct bel_tc_filter f = tc_filter_of(a);
 	char msg[256] = "";
@@ -92,7 +92,7 @@ void bel_attachment_remove(struct bel_program *prog, struct bel_attachment *a)
 		break;
 	}
 	if (ret)
-		bel_obj_msg(prog->obj, BEL_MSG_WARN, "prog '%s': removing its %s attachment failed: %s%s%s",
+		ldr_obj_msg(prog->obj, BEL_MSG_WARN, "prog '%s': removing its %s attachment failed: %s%s%s",
 			    prog->def->name, a->kind == BEL_ATTACHMENT_TC ? "tc" :
 			    a->kind == BEL_ATTACHMENT_XDP ? "XDP" : "map", strerror(-ret),
 			    *msg ? ": " : "", msg);
@@ -119,10 +119,10 @@ static int nl_fail(struct bel_err *err, int ret, const char *what, const char *m
 	return bel_errf(err, -ret, "%s: %s%s%s", what, strerror(-ret), *msg ? ": " : "", msg);
 }
 
-static struct bel_attachment *attachment_new(enum bel_attachment_kind kind, int fd,
+static struct ldr_attachment *attachment_new(enum ldr_attachment_kind kind, int fd,
 					     const struct bel_attach_opts *o)
 {
-	struct bel_attachment *a = calloc(1, sizeof(*a));
+	struct ldr_attachment *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
@@ -141,8 +141,8 @@ static uint32_t prog_id_of(int prog_fd)
 	return bel_sys_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
 }
 
-int bel_attach_xdp(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		   struct bel_attach_made *made, struct bel_err *err)
+int ldr_attach_xdp(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+		   struct ldr_attach_made *made, struct bel_err *err)
 {
 	uint32_t flags = BEL_OPT(o, xdp_flags, 0), mode = flags & XDP_FLAGS_MODES, ifindex;
 	int replace = BEL_OPT(o, xdp_replace_fd, 0), nl, link, ret;
@@ -196,14 +196,14 @@ static bool tc_classic(const struct bel_attach_opts *o)
 	       !bel_link_features()->tcx;
 }
 
-int bel_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
-		  struct bel_attach_made *made, struct bel_err *err)
+int ldr_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+		  struct ldr_attach_made *made, struct bel_err *err)
 {
 	struct bel_tc_filter f = {
 		.priority = BEL_OPT(o, tc_priority, 0), .handle = BEL_OPT(o, tc_handle, 0),
 	};
 	bool replace = BEL_OPT(o, tc_replace, false);
-	struct bel_attachment *a;
+	struct ldr_attachment *a;
 	char msg[256], name[256];
 	int nl, ret, link;
 
@@ -254,8 +254,8 @@ int bel_attach_tc(const struct bel_program *prog, int prog_fd, const struct bel_
 	return 0;
 }
 
-int bel_attach_sockmap(const struct bel_program *prog, int prog_fd,
-		       const struct bel_attach_opts *o, struct bel_attach_made *made,
+int ldr_attach_sockmap(const struct bel_program *prog, int prog_fd,
+		       const struct bel_attach_opts *o, struct ldr_attach_made *made,
 		       struct bel_err *err)
 {
 	uint32_t type = prog->cfg.expected_attach_type;
@@ -267,9 +267,9 @@ int bel_attach_sockmap(const struct bel_program *prog, int prog_fd,
 				"stream verdict: use sk_skb/stream_parser or sk_skb/stream_verdict");
 	if (map_fd <= 0)
 		return bel_errf(err, EINVAL, "needs the sockmap or sockhash to attach to (map_fd)");
-	if (bel_fd_kind(map_fd) != BEL_FD_MAP)
+	if (ldr_fd_kind(map_fd) != BEL_FD_MAP)
 		return bel_errf(err, EINVAL, "map_fd %d is %s, not a map", map_fd,
-				bel_fd_kind_name(bel_fd_kind(map_fd)));
+				ldr_fd_kind_name(ldr_fd_kind(map_fd)));
 	fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return bel_errf(err, errno, "cannot duplicate map_fd: %s", strerror(errno));
@@ -290,7 +290,7 @@ int bel_attach_sockmap(const struct bel_program *prog, int prog_fd,
 	return 0;
 }
 
-int bel_attach_netns(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+int ldr_attach_netns(const struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		     struct bel_err *err)
 {
 	int ns = BEL_OPT(o, netns_fd, 0), link;
@@ -313,7 +313,7 @@ int bel_attach_netns(const struct bel_program *prog, int prog_fd, const struct b
 	return link;
 }
 
-int bel_attach_netfilter(int prog_fd, const struct bel_attach_opts *o, struct bel_err *err)
+int ldr_attach_netfilter(int prog_fd, const struct bel_attach_opts *o, struct bel_err *err)
 {
 	struct bel_link_create_args args = {
 		.prog_fd = prog_fd,

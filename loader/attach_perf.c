@@ -16,7 +16,7 @@ struct perf_job {
 	int prog_fd;
 	uint32_t type;
 	uint64_t config, period, freq;
-	struct bel_attach_made *made;
+	struct ldr_attach_made *made;
 	struct bel_err *err;
 };
 
@@ -46,11 +46,11 @@ static int open_cpu(void *arg, int cpu)
 	if (link < 0)
 		return bel_errf(j->err, -link, "BPF_LINK_CREATE on the perf event of CPU %d: %s", cpu,
 				strerror(-link));
-	return bel_attach_made_link(j->made, link, j->err);
+	return ldr_attach_made_link(j->made, link, j->err);
 }
 
-int bel_attach_perf_event(const struct bel_program *prog, int prog_fd,
-			  const struct bel_attach_opts *o, struct bel_attach_made *made,
+int ldr_attach_perf_event(const struct bel_program *prog, int prog_fd,
+			  const struct bel_attach_opts *o, struct ldr_attach_made *made,
 			  struct bel_err *err)
 {
 	struct perf_job j = {
@@ -67,5 +67,5 @@ int bel_attach_perf_event(const struct bel_program *prog, int prog_fd,
 	if (!j.period == !j.freq)
 		return bel_errf(err, EINVAL, "needs a sample_period or a sample_freq (one of them)");
 	/* the caller undoes what was made when this fails */
-	return bel_for_each_online_cpu(UINT32_MAX, open_cpu, &j, err);
+	return ldr_for_each_online_cpu(UINT32_MAX, open_cpu, &j, err);
 }

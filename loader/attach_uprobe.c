@@ -45,7 +45,7 @@ static int uprobe_pmu(struct uprobe_pmu *pmu, struct bel_err *err)
 	uint64_t type;
 	int lo, hi;
 
-	if (bel_read_uint_file(PMU_DIR "/type", &type) || type > UINT32_MAX)
+	if (ldr_read_uint_file(PMU_DIR "/type", &type) || type > UINT32_MAX)
 		return bel_errf(err, ENOTSUP, "the kernel has no uprobe PMU (%s)", PMU_DIR);
 	pmu->type = (uint32_t)type;
 	pmu->retprobe_bit = read_format("retprobe", &lo, &hi) ? lo : 0;
@@ -58,7 +58,7 @@ static int uprobe_pmu(struct uprobe_pmu *pmu, struct bel_err *err)
 	return 0;
 }
 
-int bel_uprobe_link(int prog_fd, const struct bel_uprobe *u, struct bel_err *err)
+int ldr_uprobe_link(int prog_fd, const struct ldr_uprobe *u, struct bel_err *err)
 {
 	struct uprobe_pmu pmu = {0};
 	uint64_t config = 0;
@@ -81,14 +81,14 @@ int bel_uprobe_link(int prog_fd, const struct bel_uprobe *u, struct bel_err *err
 	/* The kernel resolves the path again: it must name the file that was read both before
 	 * and after, or the probe may sit elsewhere than the offsets say. (The path rather than
 	 * /proc/self/fd/N, because the kernel reports the name it was given.) */
-	fd = bel_target_binary_check(u->bin, err);
+	fd = ldr_target_binary_check(u->bin, err);
 	if (fd)
 		return fd;
 	fd = bel_sys_perf_uprobe_open(pmu.type, u->bin->path, u->offset, config, u->pid);
 	if (fd < 0)
 		return bel_errf(err, -fd, "perf_event_open of the %s failed: %s",
 				u->retprobe ? "uretprobe" : "uprobe", strerror(-fd));
-	if (bel_target_binary_check(u->bin, err)) {
+	if (ldr_target_binary_check(u->bin, err)) {
 		close(fd);
 		return err->code;
 	}
@@ -148,14 +148,14 @@ static int set_opt(char *dst, size_t size, const char *value, const char *what, 
 	return 0;
 }
 
-int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+int ldr_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		      struct bel_err *err)
 {
 	const char *target = BEL_OPT(o, target, NULL) ?: prog->def->attach_target;
 	struct uprobe_target t = {{0}};
-	struct bel_target_binary bin;
+	struct ldr_target_binary bin;
 	struct bel_binary_func f = {0};
-	struct bel_uprobe u = {0};
+	struct ldr_uprobe u = {0};
 	uint64_t extra = BEL_OPT(o, func_offset, 0);
 	int link;
 
@@ -181,7 +181,7 @@ int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_at
 	if (u.retprobe && t.func[0] && t.offset)
 		return bel_errf(err, EINVAL, "a uretprobe goes on a function's entry: '%s+%llu' has an "
 				"offset", t.func, (unsigned long long)t.offset);
-	if (bel_target_binary_open(t.binary, &bin, err))
+	if (ldr_target_binary_open(t.binary, &bin, err))
 		return bel_err_prefix(err, "%s on %s:%s", u.retprobe ? "uretprobe" : "uprobe", t.binary,
 				      t.func[0] ? t.func : "(offset)");
 	if (t.func[0]) {
@@ -202,7 +202,7 @@ int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_at
 	}
 	if (!link) {
 		u.bin = &bin;
-		link = bel_uprobe_link(prog_fd, &u, err);
+		link = ldr_uprobe_link(prog_fd, &u, err);
 	}
 	if (link < 0) {
 		if (t.func[0])
@@ -212,6 +212,6 @@ int bel_attach_uprobe(struct bel_program *prog, int prog_fd, const struct bel_at
 			bel_err_prefix(err, "%s on %s at offset 0x%llx", u.retprobe ? "uretprobe" : "uprobe",
 				       bin.path, (unsigned long long)t.offset);
 	}
-	bel_target_binary_close(&bin);
+	ldr_target_binary_close(&bin);
 	return link;
 }

@@ -68,7 +68,7 @@ static int offsets_by_name(const struct bel_binary *bin, const char *const *syms
 	return 0;
 }
 
-int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
+int ldr_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
 			    const struct bel_attach_opts *o, struct bel_err *err)
 {
 	struct bel_link_create_args args = {.prog_fd = prog_fd,
@@ -79,7 +79,7 @@ int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
 	uint32_t cnt = BEL_OPT(o, cnt, 0), i;
 	int pid = BEL_OPT(o, pid, 0), link;
 	struct multi_target t = {{0}};
-	struct bel_target_binary bin;
+	struct ldr_target_binary bin;
 	bool ret_probe = !strncmp(prog->def->sec_name, "uretprobe", 9) || BEL_OPT(o, retprobe, false);
 
 	if (!bel_link_features()->uprobe_multi)
@@ -98,7 +98,7 @@ int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
 	if (!cnt && !t.glob[0])
 		return bel_errf(err, EINVAL, "names no functions in '%s' (uprobe.multi/BINARY:PATTERN, "
 				"bel_attach_opts.func or syms)", t.binary);
-	if (bel_target_binary_open(t.binary, &bin, err))
+	if (ldr_target_binary_open(t.binary, &bin, err))
 		return bel_err_prefix(err, "uprobe.multi on %s", t.binary);
 	if (cnt) {
 		offsets = calloc(cnt, sizeof(*offsets));
@@ -117,7 +117,7 @@ int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
 		cookies = all_cookies;
 	}
 	if (!link)
-		link = bel_target_binary_check(&bin, err);
+		link = ldr_target_binary_check(&bin, err);
 	if (!link) {
 		args.uprobe_multi.path = bin.path;
 		args.uprobe_multi.offsets = offsets;
@@ -135,6 +135,6 @@ int bel_attach_uprobe_multi(const struct bel_program *prog, int prog_fd,
 			       bin.path, t.glob[0] ? t.glob : "(syms)");
 	free(offsets);
 	free(all_cookies);
-	bel_target_binary_close(&bin);
+	ldr_target_binary_close(&bin);
 	return link;
 }

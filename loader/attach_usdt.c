@@ -26,9 +26,9 @@
 #define SPECS_MAP "__bpf_usdt_specs"
 #define IP_MAP "__bpf_usdt_ip_to_spec_id"
 
-static struct bel_usdt_ids *usdt_ids(struct bel_object *obj)
+static struct ldr_usdt_ids *usdt_ids(struct bel_object *obj)
 {
-	struct bel_usdt_ids *ids;
+	struct ldr_usdt_ids *ids;
 
 	pthread_mutex_lock(&obj->lock);
 	ids = obj->usdt_ids;
@@ -43,7 +43,7 @@ static struct bel_usdt_ids *usdt_ids(struct bel_object *obj)
 	return ids;
 }
 
-void bel_usdt_state_free(struct bel_object *obj)
+void ldr_usdt_state_free(struct bel_object *obj)
 {
 	if (!obj->usdt_ids)
 		return;
@@ -53,7 +53,7 @@ void bel_usdt_state_free(struct bel_object *obj)
 	obj->usdt_ids = NULL;
 }
 
-static int take_id(struct bel_usdt_ids *ids, uint32_t max, int32_t *id)
+static int take_id(struct ldr_usdt_ids *ids, uint32_t max, int32_t *id)
 {
 	int ret = 0;
 
@@ -68,7 +68,7 @@ static int take_id(struct bel_usdt_ids *ids, uint32_t max, int32_t *id)
 	return ret;
 }
 
-static void give_back(struct bel_usdt_ids *ids, const int32_t *back, uint32_t n)
+static void give_back(struct ldr_usdt_ids *ids, const int32_t *back, uint32_t n)
 {
 	uint32_t i;
 
@@ -89,7 +89,7 @@ static int map_fd_by_name(struct bel_object *obj, const char *name)
 	return map ? bel_map_fd(map) : -1;
 }
 
-static void release_one(struct bel_object *obj, struct bel_usdt_link *l)
+static void release_one(struct bel_object *obj, struct ldr_usdt_link *l)
 {
 	int ip_fd = map_fd_by_name(obj, IP_MAP);
 	uint32_t i;
@@ -102,7 +102,7 @@ static void release_one(struct bel_object *obj, struct bel_usdt_link *l)
 	free(l->ips);
 }
 
-void bel_usdt_release(struct bel_program *prog)
+void ldr_usdt_release(struct bel_program *prog)
 {
 	uint32_t i;
 
@@ -113,7 +113,7 @@ void bel_usdt_release(struct bel_program *prog)
 	prog->nusdt = 0;
 }
 
-void bel_usdt_keep_pinned(struct bel_object *obj)
+void ldr_usdt_keep_pinned(struct bel_object *obj)
 {
 	uint32_t i, j;
 
@@ -242,7 +242,7 @@ static int32_t *spec_slot(struct spec_index *x, const char *args)
 }
 
 struct attach_state {
-	struct bel_usdt_link rec;
+	struct ldr_usdt_link rec;
 	uint32_t idcap, ipcap;
 	int *links;
 	uint32_t nlinks;
@@ -265,12 +265,12 @@ static void undo(struct bel_program *prog, struct attach_state *s, int ip_fd)
 
 /* One site: its spec id (new for a spec not seen in this attach), its ip entry, its uprobe. */
 static int attach_site(struct bel_program *prog, int prog_fd, const struct bel_usdt_site *site,
-		       const struct bel_target_binary *bin, const struct stat *st,
+		       const struct ldr_target_binary *bin, const struct stat *st,
 		       const struct bel_attach_opts *o, struct spec_index *index, int specs_fd,
 		       uint32_t max_specs, int ip_fd, struct attach_state *s, struct bel_err *err)
 {
 	int32_t *slot = spec_slot(index, site->args), id;
-	struct bel_uprobe u = {0};
+	struct ldr_uprobe u = {0};
 	int pid = BEL_OPT(o, pid, 0), ret, link;
 	uint64_t ip = 0;
 
@@ -309,21 +309,21 @@ static int attach_site(struct bel_program *prog, int prog_fd, const struct bel_u
 	u.ref_ctr_offset = site->sema_offset;
 	u.cookie = (uint64_t)id;
 	u.pid = pid;
-	link = bel_uprobe_link(prog_fd, &u, err);
+	link = ldr_uprobe_link(prog_fd, &u, err);
 	if (link < 0)
 		return link;
 	s->links[s->nlinks++] = link;
 	return 0;
 }
 
-int bel_attach_usdt(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
+int ldr_attach_usdt(struct bel_program *prog, int prog_fd, const struct bel_attach_opts *o,
 		    struct bel_err *err)
 {
 	struct attach_state s = {{0}};
 	struct spec_index index = {0};
-	struct bel_target_binary bin;
+	struct ldr_target_binary bin;
 	struct bel_usdt_site *sites = NULL;
-	struct bel_usdt_link *grown;
+	struct ldr_usdt_link *grown;
 	struct usdt_target t;
 	uint32_t nsites = 0, i, max_specs = 0, slots = 16;
 	int specs_fd = -1, ip_fd = -1, ret;
@@ -339,7 +339,7 @@ int bel_attach_usdt(struct bel_program *prog, int prog_fd, const struct bel_atta
 		return ret;
 	if (!usdt_ids(prog->obj))
 		return bel_errf(err, ENOMEM, "out of memory");
-	ret = bel_target_binary_open(t.binary, &bin, err);
+	ret = ldr_target_binary_open(t.binary, &bin, err);
 	if (ret)
 		return bel_err_prefix(err, "USDT probe %s:%s in %s", t.provider, t.name, t.binary);
 	ret = bel_binary_usdt_sites(bin.bin, t.provider, t.name, &sites, &nsites, err);
@@ -377,10 +377,10 @@ int bel_attach_usdt(struct bel_program *prog, int prog_fd, const struct bel_atta
 	if (ret) {
 		undo(prog, &s, ip_fd);
 		bel_err_prefix(err, "USDT probe %s:%s in %s", t.provider, t.name, bin.path);
-		bel_target_binary_close(&bin);
+		ldr_target_binary_close(&bin);
 		return ret;
 	}
-	bel_target_binary_close(&bin);
+	ldr_target_binary_close(&bin);
 	for (i = 0; i + 1 < s.nlinks; i++)
 		prog->links[prog->nlinks++] = s.links[i];
 	prog->usdt[prog->nusdt++] = s.rec;

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-int bel_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+#include "bel/bel.h"
+
+int ldr_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		       struct bel_err *err)
 {
 	const char *p = text;
@@ -52,7 +55,7 @@ malformed:
 			strlen(text) > 64 ? "..." : "");
 }
 
-int bel_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		      struct bel_err *err)
 {
 	FILE *f = fopen(path, "re");
@@ -71,13 +74,42 @@ int bel_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int
 		free(line);
 		return bel_errf(err, ret ? ret : EINVAL, "%s: %s", path, ret ? strerror(ret) : "empty");
 	}
-	ret = bel_cpu_list_parse(line, below, fn, arg, err);
+	ret = ldr_cpu_list_parse(line, below, fn, arg, err);
 	free(line);
 	return ret ? bel_err_prefix(err, "%s", path) : 0;
 }
 
-int bel_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 			    struct bel_err *err)
 {
-	return bel_cpu_list_file("/sys/devices/system/cpu/online", below, fn, arg, err);
+	return ldr_cpu_list_file("/sys/devices/system/cpu/online", below, fn, arg, err);
+}
+
+static int count_cpu(void *arg, int cpu)
+{
+	(void)cpu;
+	(*(uint32_t *)arg)++;
+	return 0;
+}
+
+uint32_t ldr_possible_cpu_count(void)
+{
+	static uint32_t cached;
+	struct bel_err err;
+	uint32_t n = 0;
+
+	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
+		return cached;
+	/* the kernel copies one value per possible CPU: the whole list, never a cut one */
+	if (ldr_cpu_list_file("/sys/devices/system/cpu/possible", BEL_CPU_MAX, count_cpu, &n, &err))
+		n = 0;
+	if (!n)
+		n = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+int bel_possible_cpus(void)
+{
+	return (int)ldr_possible_cpu_count();
 }

@@ -17,14 +17,16 @@
 
 /* fn(arg, cpu) for each CPU of the list below `below`, in order; 0, fn's error, or -EINVAL
  * (with a message) for a malformed list. */
-int bel_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_cpu_list_parse(const char *text, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		       struct bel_err *err);
 /* The same over the whole of a file; -errno when it cannot be read. */
-int bel_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_cpu_list_file(const char *path, uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 		      struct bel_err *err);
 /* The online CPUs (/sys/devices/system/cpu/online): where perf buffers and perf event links
  * open one event each. */
-int bel_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
+int ldr_for_each_online_cpu(uint32_t below, int (*fn)(void *arg, int cpu), void *arg,
 			    struct bel_err *err);
+/* The possible CPUs: how many values a per-CPU map holds. Read once per process. */
+uint32_t ldr_possible_cpu_count(void);
 
 #endif

@@ -11,11 +11,11 @@
 #include "names.h"
 #include "syscall/bpf.h"
 
-int bel_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map_info *info,
+int ldr_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map_info *info,
 		       struct bel_err *err)
 {
 	uint32_t len = sizeof(*info);
-	enum bel_fd_kind kind;
+	enum ldr_fd_kind kind;
 	int ret;
 
 	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
@@ -23,12 +23,12 @@ int bel_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map
 				fd);
 	/* BPF_OBJ_GET_INFO_BY_FD answers for programs, links and BTF too, and their info
 	 * would be read as a map's: the kind of object comes first */
-	kind = bel_fd_kind(fd);
+	kind = ldr_fd_kind(fd);
 	if (kind == BEL_FD_OTHER)
 		return bel_errf(err, EINVAL, "%s: fd %d is not a BPF map", reader, fd);
 	if (kind != BEL_FD_MAP && kind != BEL_FD_UNKNOWN)
 		return bel_errf(err, EINVAL, "%s: fd %d is %s, not a BPF map", reader, fd,
-				bel_fd_kind_name(kind));
+				ldr_fd_kind_name(kind));
 	memset(info, 0, sizeof(*info));
 	ret = bel_sys_obj_get_info_by_fd(fd, info, &len);
 	if (ret)
@@ -36,7 +36,7 @@ int bel_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map
 				strerror(-ret));
 	if (info->type != want)
 		return bel_errf(err, EINVAL, "%s: map fd %d (id %u, '%s') is a %s map (type %u), not a %s",
-				reader, fd, info->id, info->name, bel_map_type_name(info->type),
-				info->type, bel_map_type_name(want));
+				reader, fd, info->id, info->name, ldr_map_type_name(info->type),
+				info->type, ldr_map_type_name(want));
 	return 0;
 }

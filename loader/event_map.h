@@ -13,7 +13,7 @@
  * otherwise -errno with a message naming the fd and what it is ("reader: map fd 7 is a hash
  * map (type 1), not a ringbuf").
  */
-int bel_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map_info *info,
+int ldr_event_map_info(int fd, uint32_t want, const char *reader, struct bpf_map_info *info,
 		       struct bel_err *err);
 
 #endif

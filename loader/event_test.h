@@ -14,13 +14,13 @@
 
 /* A ring buffer whose consumer and producer positions and data (size bytes, a power of two,
  * followed by a second copy of itself as the kernel's double mapping) are the caller's. */
-int bel_ringbuf_add_memory(struct bel_ringbuf *rb, unsigned long *consumer_pos,
+int ldr_ringbuf_add_memory(struct bel_ringbuf *rb, unsigned long *consumer_pos,
 			   const unsigned long *producer_pos, const void *data, size_t size,
 			   bel_ringbuf_fn fn, void *ctx);
 
 /* A perf buffer of one ring, "CPU 0", whose control page and data (size bytes, a power of
  * two) are the caller's. */
-int bel_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, size_t size,
+int ldr_perfbuf_new_memory(struct perf_event_mmap_page *meta, const void *data, size_t size,
 			   const struct bel_perfbuf_opts *opts, struct bel_perfbuf **out);
 
 #endif

@@ -147,13 +147,13 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 {
 	const struct bel_spec *spec = obj->spec;
 	const struct bel_map_def *map = &spec->maps[spec->kconfig_map];
-	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(NULL);
 	bool *set = calloc(spec->nexterns + 1, sizeof(*set)), need_config = false;
 	uint32_t i;
 	int ret = 0;
 
-	obj->kconfig_data = calloc(1, map->value_size);
-	if (!set || !obj->kconfig_data) {
+	obj->target.kconfig_data = calloc(1, map->value_size);
+	if (!set || !obj->target.kconfig_data) {
 		free(set);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
@@ -176,15 +176,15 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 			if (ext->kcfg_type != BEL_KCFG_INT || ext->kcfg_size != 4)
 				ret = bel_errf(err, EINVAL, "extern 'LINUX_KERNEL_VERSION' must be a 32-bit int");
 			else
-				memcpy(obj->kconfig_data + ext->kcfg_off, &v, 4);
+				memcpy(obj->target.kconfig_data + ext->kcfg_off, &v, 4);
 			set[i] = true;
 		} else if (!strcmp(ext->name, "LINUX_HAS_BPF_COOKIE")) {
-			memcpy(obj->kconfig_data + ext->kcfg_off,
+			memcpy(obj->target.kconfig_data + ext->kcfg_off,
 			       enum_has_value(vmlinux, "bpf_func_id", "BPF_FUNC_get_attach_cookie") ? &yes : &no, 1);
 			set[i] = true;
 		} else if (!strcmp(ext->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
-			memcpy(obj->kconfig_data + ext->kcfg_off,
-			       strcmp(bel_syscall_prefix(), "sys_") ? &yes : &no, 1);
+			memcpy(obj->target.kconfig_data + ext->kcfg_off,
+			       strcmp(ldr_syscall_prefix(), "sys_") ? &yes : &no, 1);
 			set[i] = true;
 		} else if (!strncmp(ext->name, "LINUX_", 6)) {
 			ret = bel_errf(err, ENOTSUP, "extern '%s': unknown LINUX_ value", ext->name);
@@ -199,7 +199,7 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 		struct bel_err cfg_err = {0};
 
 		/* without a config file every CONFIG_ extern is unset: fine if all are weak */
-		if (read_kconfig(spec, obj->kconfig_data, set, &cfg_err) && cfg_err.code != -ENOENT)
+		if (read_kconfig(spec, obj->target.kconfig_data, set, &cfg_err) && cfg_err.code != -ENOENT)
 			ret = bel_errf(err, -cfg_err.code, "%s", cfg_err.msg);
 	}
 	for (i = 0; i < spec->nexterns && !ret; i++) {
@@ -211,22 +211,6 @@ static int resolve_kconfig(struct bel_object *obj, struct bel_err *err)
 	}
 	free(set);
 	return ret;
-}
-
-uint64_t bel_kallsyms_address(const char *name)
-{
-	char line[512], sym[256], type;
-	unsigned long long addr;
-	FILE *f = fopen("/proc/kallsyms", "re");
-	uint64_t found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
-			found = addr;
-	fclose(f);
-	return found;
 }
 
 static bool typeless_ksym(const struct bel_extern *ext)
@@ -291,20 +275,20 @@ static int fd_slot(struct bel_object *obj, int fd, struct bel_err *err)
 	uint32_t i;
 	int *grown;
 
-	for (i = 1; i < obj->ksym_fd_array_cnt; i++)
-		if (obj->ksym_fd_array[i] == fd)
+	for (i = 1; i < obj->target.ksym_fd_array_cnt; i++)
+		if (obj->target.ksym_fd_array[i] == fd)
 			return (int)i;
-	if (obj->ksym_fd_array_cnt >= INT16_MAX)
+	if (obj->target.ksym_fd_array_cnt >= INT16_MAX)
 		return bel_errf(err, E2BIG, "kfuncs from more than %d modules", INT16_MAX - 1);
-	i = obj->ksym_fd_array_cnt ? obj->ksym_fd_array_cnt : 1;
-	grown = realloc(obj->ksym_fd_array, (i + 1) * sizeof(*grown));
+	i = obj->target.ksym_fd_array_cnt ? obj->target.ksym_fd_array_cnt : 1;
+	grown = realloc(obj->target.ksym_fd_array, (i + 1) * sizeof(*grown));
 	if (!grown)
 		return bel_errf(err, ENOMEM, "out of memory");
-	if (!obj->ksym_fd_array_cnt)
+	if (!obj->target.ksym_fd_array_cnt)
 		grown[0] = fd; /* never read: a real fd rather than an uninitialised one */
 	grown[i] = fd;
-	obj->ksym_fd_array = grown;
-	obj->ksym_fd_array_cnt = i + 1;
+	obj->target.ksym_fd_array = grown;
+	obj->target.ksym_fd_array_cnt = i + 1;
 	return (int)i;
 }
 
@@ -316,18 +300,19 @@ static int module_ksym(struct bel_object *obj, uint32_t i, const char *name, uin
 	uint32_t module, id;
 	int fd, slot = 0;
 
-	if (bel_module_btf_find(name, kind, &module, &id) || id > INT32_MAX)
+	if (ldr_module_btf_find(name, kind, &module, &id) || id > INT32_MAX)
 		return -ENOENT;
-	fd = bel_module_btf_fd(module, err);
+	fd = ldr_module_btf_fd(module, err);
 	if (fd < 0)
 		return bel_err_prefix(err, "extern '%s' (__ksym)", name);
-	if (!obj->ksym_modules &&
-	    !(obj->ksym_modules = calloc(obj->spec->nexterns + 1, sizeof(*obj->ksym_modules))))
+	if (!obj->target.ksym_modules &&
+	    !(obj->target.ksym_modules = calloc(obj->spec->nexterns + 1,
+						sizeof(*obj->target.ksym_modules))))
 		return bel_errf(err, ENOMEM, "out of memory");
 	if (kind == BTF_KIND_FUNC && (slot = fd_slot(obj, fd, err)) < 0)
 		return slot;
-	obj->ksym_modules[i].btf_fd = fd;
-	obj->ksym_modules[i].fd_slot = (int16_t)slot;
+	obj->target.ksym_modules[i].btf_fd = fd;
+	obj->target.ksym_modules[i].fd_slot = (int16_t)slot;
 	return (int)id;
 }
 
@@ -341,21 +326,21 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 	bool typed = false, typeless = false;
 	uint32_t i;
 
-	obj->ksym_values = calloc(spec->nexterns + 1, sizeof(*obj->ksym_values));
-	obj->ksym_errs = calloc(spec->nexterns + 1, sizeof(*obj->ksym_errs));
-	if (!obj->ksym_values || !obj->ksym_errs)
+	obj->target.ksym_values = calloc(spec->nexterns + 1, sizeof(*obj->target.ksym_values));
+	obj->target.ksym_errs = calloc(spec->nexterns + 1, sizeof(*obj->target.ksym_errs));
+	if (!obj->target.ksym_values || !obj->target.ksym_errs)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < spec->nexterns; i++) {
 		typed |= typed_ksym(&spec->externs[i]);
 		typeless |= typeless_ksym(&spec->externs[i]);
 	}
 	if (typeless)
-		kallsyms_addresses(spec, obj->ksym_values);
-	if (typed && (vmlinux = bel_kernel_btf(&btf_err)))
-		kernel_btf_ids(spec, vmlinux, obj->ksym_values);
+		kallsyms_addresses(spec, obj->target.ksym_values);
+	if (typed && (vmlinux = ldr_kernel_btf(&btf_err)))
+		kernel_btf_ids(spec, vmlinux, obj->target.ksym_values);
 	for (i = 0; i < spec->nexterns; i++) {
 		const struct bel_extern *ext = &spec->externs[i];
-		struct bel_err *e = &obj->ksym_errs[i];
+		struct bel_err *e = &obj->target.ksym_errs[i];
 		uint32_t kind = ext->kind == BEL_EXTERN_KFUNC ? BTF_KIND_FUNC : BTF_KIND_VAR;
 		int id;
 
@@ -364,7 +349,7 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 			bel_err_prefix(e, "extern '%s' (__ksym) needs kernel BTF", ext->name);
 			continue;
 		}
-		if (obj->ksym_values[i] || !(typed_ksym(ext) || typeless_ksym(ext)))
+		if (obj->target.ksym_values[i] || !(typed_ksym(ext) || typeless_ksym(ext)))
 			continue;
 		if (typeless_ksym(ext)) {
 			if (!ext->weak)
@@ -377,30 +362,30 @@ static int resolve_ksyms(struct bel_object *obj, struct bel_err *err)
 		if (id < 0 && !e->code && !ext->weak)
 			bel_errf(e, ENOENT, "extern '%s' (__ksym): no %s of that name in kernel BTF "
 				 "(vmlinux and %u modules)", ext->name,
-				 kind == BTF_KIND_FUNC ? "kfunc" : "variable", bel_module_btf_count());
-		obj->ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
+				 kind == BTF_KIND_FUNC ? "kfunc" : "variable", ldr_module_btf_count());
+		obj->target.ksym_values[i] = id < 0 ? 0 : (uint64_t)id;
 	}
 	return 0;
 }
 
-int bel_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
+int ldr_obj_resolve_externs(struct bel_object *obj, struct bel_err *err)
 {
 	int ret = 0;
 
 	if (!obj->spec->nexterns)
 		return 0;
-	pthread_mutex_lock(&obj->lock);
-	if (!obj->externs_done) {
+	pthread_mutex_lock(&obj->target.lock);
+	if (!obj->target.externs_done) {
 		/* .kconfig as a whole: its failure fails the programs using the .kconfig map */
 		if (obj->spec->kconfig_map >= 0)
-			resolve_kconfig(obj, &obj->kconfig_err);
-		resolve_ksyms(obj, &obj->externs_err);
-		obj->externs_done = true;
+			resolve_kconfig(obj, &obj->target.kconfig_err);
+		resolve_ksyms(obj, &obj->target.externs_err);
+		obj->target.externs_done = true;
 	}
-	ret = obj->externs_err.code; /* only out of memory */
+	ret = obj->target.externs_err.code; /* only out of memory */
 	if (ret)
-		*err = obj->externs_err;
-	pthread_mutex_unlock(&obj->lock);
+		*err = obj->target.externs_err;
+	pthread_mutex_unlock(&obj->target.lock);
 	return ret;
 }
 
@@ -414,7 +399,7 @@ static bool uses_map(const struct bel_prog_def *def, int map)
 	return false;
 }
 
-int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
+int ldr_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	const struct bel_spec *spec = prog->obj->spec;
@@ -423,16 +408,16 @@ int bel_prog_check_externs(struct bel_program *prog, struct bel_err *err)
 
 	if (!def->extern_ref_cnt && !uses_map(def, spec->kconfig_map))
 		return 0;
-	ret = bel_obj_resolve_externs(prog->obj, err);
+	ret = ldr_obj_resolve_externs(prog->obj, err);
 	if (ret)
 		return ret;
-	if (uses_map(def, spec->kconfig_map) && prog->obj->kconfig_err.code) {
-		*err = prog->obj->kconfig_err;
+	if (uses_map(def, spec->kconfig_map) && prog->obj->target.kconfig_err.code) {
+		*err = prog->obj->target.kconfig_err;
 		return err->code;
 	}
 	for (i = 0; i < def->extern_ref_cnt; i++)
-		if (prog->obj->ksym_errs[def->extern_refs[i].ext].code) {
-			*err = prog->obj->ksym_errs[def->extern_refs[i].ext];
+		if (prog->obj->target.ksym_errs[def->extern_refs[i].ext].code) {
+			*err = prog->obj->target.ksym_errs[def->extern_refs[i].ext];
 			return err->code;
 		}
 	return 0;

@@ -61,7 +61,7 @@ static bool same_mount(int a, int b)
 	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev;
 }
 
-int bel_open_beneath(int dir_fd, const char *name, int flags)
+int ldr_open_beneath(int dir_fd, const char *name, int flags)
 {
 	struct stat st;
 	int fd;
@@ -87,14 +87,14 @@ int bel_open_beneath(int dir_fd, const char *name, int flags)
 	return fd;
 }
 
-bool bel_fd_on_fs(int fd, long magic)
+bool ldr_fd_on_fs(int fd, long magic)
 {
 	struct statfs sfs;
 
 	return fstatfs(fd, &sfs) == 0 && (long)sfs.f_type == magic;
 }
 
-enum bel_fd_kind bel_fd_kind(int fd)
+enum ldr_fd_kind ldr_fd_kind(int fd)
 {
 	char path[64], target[64];
 	ssize_t n;
@@ -114,7 +114,7 @@ enum bel_fd_kind bel_fd_kind(int fd)
 	return BEL_FD_OTHER;
 }
 
-const char *bel_fd_kind_name(enum bel_fd_kind kind)
+const char *ldr_fd_kind_name(enum ldr_fd_kind kind)
 {
 	switch (kind) {
 	case BEL_FD_MAP: return "a map";
@@ -125,13 +125,13 @@ const char *bel_fd_kind_name(enum bel_fd_kind kind)
 	}
 }
 
-int bel_pin_get(int dir_fd, const char *dir_path, const char *name)
+int ldr_pin_get(int dir_fd, const char *dir_path, const char *name)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	int pfd, fd;
 
-	pfd = bel_open_beneath(dir_fd, name, O_PATH);
+	pfd = ldr_open_beneath(dir_fd, name, O_PATH);
 	if (pfd < 0)
 		return pfd;
 	if (fstat(pfd, &st)) {
@@ -161,7 +161,7 @@ int bel_pin_get(int dir_fd, const char *dir_path, const char *name)
 	return fd;
 }
 
-int bel_pin_at(int fd, int dir_fd, const char *dir_path, const char *name)
+int ldr_pin_at(int fd, int dir_fd, const char *dir_path, const char *name)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -218,7 +218,7 @@ static bool cut_last(char *path)
 	return true;
 }
 
-void bel_bpffs_unmake(const char *path, unsigned int made)
+void ldr_bpffs_unmake(const char *path, unsigned int made)
 {
 	char buf[PATH_MAX];
 
@@ -232,7 +232,43 @@ void bel_bpffs_unmake(const char *path, unsigned int made)
 	}
 }
 
-int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_err *err)
+/* The deepest part of buf (a path that does not exist) that exists, open, into base (PATH_MAX
+ * bytes), and where in buf the rest starts: it decides where the rest would be made, so it must
+ * be on bpffs. */
+static int deepest_on_bpffs(const char *buf, char *base, size_t *rest_at, struct bel_err *err)
+{
+	int fd;
+
+	memcpy(base, buf, PATH_MAX);
+	for (;;) {
+		char *slash = strrchr(base, '/');
+
+		if (!slash) {
+			snprintf(base, PATH_MAX, ".");
+			*rest_at = 0;
+		} else if (slash == base) {
+			base[1] = '\0';
+			*rest_at = 1;
+		} else {
+			*slash = '\0';
+			*rest_at = (size_t)(slash - base) + 1;
+		}
+		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !slash || slash == base)
+			break;
+	}
+	if (fd < 0)
+		return bel_errf(err, errno, "cannot open %s: %s", base, strerror(errno));
+	if (!ldr_fd_on_fs(fd, BPF_FS_MAGIC)) {
+		close(fd);
+		return bel_errf(err, EINVAL, "%s does not exist, and %s, where it would be made, is not "
+				"on bpffs: BPF objects are pinned only on a bpf filesystem (mount -t bpf "
+				"bpf DIR)", buf, base);
+	}
+	return fd;
+}
+
+int ldr_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_err *err)
 {
 	char buf[PATH_MAX], base[PATH_MAX], made_path[PATH_MAX], *comp, *save = NULL;
 	size_t rest_at;
@@ -251,40 +287,16 @@ int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_er
 	if (fd < 0 && (errno != ENOENT || !make))
 		return bel_errf(err, errno, "cannot open %s: %s", buf, strerror(errno));
 	if (fd >= 0) {
-		if (!bel_fd_on_fs(fd, BPF_FS_MAGIC)) {
+		if (!ldr_fd_on_fs(fd, BPF_FS_MAGIC)) {
 			close(fd);
 			return bel_errf(err, EINVAL, "%s is not on bpffs: BPF objects are pinned only on "
 					"a bpf filesystem (mount -t bpf bpf DIR)", buf);
 		}
 		return fd;
 	}
-	/* The deepest part that exists decides where the rest would be made. */
-	memcpy(base, buf, sizeof(base));
-	for (;;) {
-		char *slash = strrchr(base, '/');
-
-		if (!slash) {
-			snprintf(base, sizeof(base), ".");
-			rest_at = 0;
-		} else if (slash == base) {
-			base[1] = '\0';
-			rest_at = 1;
-		} else {
-			*slash = '\0';
-			rest_at = (size_t)(slash - base) + 1;
-		}
-		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT || !slash || slash == base)
-			break;
-	}
+	fd = deepest_on_bpffs(buf, base, &rest_at, err);
 	if (fd < 0)
-		return bel_errf(err, errno, "cannot open %s: %s", base, strerror(errno));
-	if (!bel_fd_on_fs(fd, BPF_FS_MAGIC)) {
-		close(fd);
-		return bel_errf(err, EINVAL, "%s does not exist, and %s, where it would be made, is not "
-				"on bpffs: BPF objects are pinned only on a bpf filesystem (mount -t bpf "
-				"bpf DIR)", buf, base);
-	}
+		return fd;
 	memcpy(made_path, buf, sizeof(made_path));
 	for (comp = strtok_r(buf + rest_at, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 		bool made_this = false;
@@ -295,7 +307,7 @@ int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_er
 		if (!strcmp(comp, "..")) {
 			close(fd);
 			made_path[comp - buf] = '\0';
-			bel_bpffs_unmake(made_path, *made);
+			ldr_bpffs_unmake(made_path, *made);
 			*made = 0;
 			return bel_errf(err, EINVAL, "%s does not exist, and making it would go through "
 					"'..' below %s: refused", path, base);
@@ -304,14 +316,14 @@ int bel_bpffs_dir(const char *path, bool make, unsigned int *made, struct bel_er
 			made_this = ++*made;
 		else if (errno != EEXIST)
 			ret = -errno;
-		next = ret ? ret : bel_open_beneath(fd, comp, O_PATH | O_DIRECTORY);
+		next = ret ? ret : ldr_open_beneath(fd, comp, O_PATH | O_DIRECTORY);
 		close(fd);
 		if (next < 0) {
 			bel_errf(err, -next, "cannot make %s: %s at '%s'", path,
 				 next == -ELOOP ? "a symbolic link" : next == -EXDEV ?
 				 "another filesystem" : strerror(-next), comp);
 			made_path[comp - buf + (made_this ? strlen(comp) : 0)] = '\0';
-			bel_bpffs_unmake(made_path, *made);
+			ldr_bpffs_unmake(made_path, *made);
 			*made = 0;
 			return next;
 		}

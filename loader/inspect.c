@@ -34,7 +34,7 @@ int bel_program_core_report(const struct bel_program *prog, struct bel_core_repo
 	}
 	if (!prog->def->core_relo_cnt)
 		return 0;
-	n = bel_obj_targets(obj, targets, &err);
+	n = ldr_obj_targets(obj, targets, &err);
 	if (n < 0)
 		goto fail;
 	if (bel_prog_core_resolve(obj->spec, prog->def, targets, n, &applied, &err))
@@ -60,7 +60,7 @@ int bel_program_core_report(const struct bel_program *prog, struct bel_core_repo
 fail:
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s)", obj->spec->obj_name, prog->def->name,
 		       prog->def->sec_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
 unsigned int bel_object_extern_count(const struct bel_object *obj)
@@ -73,12 +73,13 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
 	struct bel_extern_info res = {0}, *info = &res;
 	const struct bel_extern *ext;
+	const struct bel_err *why;
 	struct bel_err err = {0};
 	int n = bel_out_size(out, sizeof(res), "bel_extern_info", &err);
 
 	if (n < 0) {
 		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	if (i >= obj->spec->nexterns)
 		return -ENOENT;
@@ -88,24 +89,24 @@ int bel_object_extern(struct bel_object *obj, unsigned int i, struct bel_extern_
 	info->kind = kinds[ext->kind];
 	info->weak = ext->weak;
 	info->typeless = ext->kind == BEL_EXTERN_KSYM_VAR && !ext->btf_type_id;
-	if (bel_obj_resolve_externs(obj, &err)) {
+	if (ldr_obj_resolve_externs(obj, &err)) {
 		snprintf(info->error, sizeof(info->error), "%s", err.msg);
 		goto done;
 	}
-	if (ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.code : obj->ksym_errs[i].code) {
-		snprintf(info->error, sizeof(info->error), "%s",
-			 ext->kind == BEL_EXTERN_KCONFIG ? obj->kconfig_err.msg : obj->ksym_errs[i].msg);
+	why = ext->kind == BEL_EXTERN_KCONFIG ? &obj->target.kconfig_err : &obj->target.ksym_errs[i];
+	if (why->code) {
+		snprintf(info->error, sizeof(info->error), "%s", why->msg);
 		goto done;
 	}
 	info->resolved = true;
-	if (ext->kind == BEL_EXTERN_KCONFIG && obj->kconfig_data) {
-		memcpy(&info->value, obj->kconfig_data + ext->kcfg_off,
+	if (ext->kind == BEL_EXTERN_KCONFIG && obj->target.kconfig_data) {
+		memcpy(&info->value, obj->target.kconfig_data + ext->kcfg_off,
 		       ext->kcfg_size < 8 ? ext->kcfg_size : 8);
 		if (ext->kcfg_type == BEL_KCFG_CHAR_ARR)
 			snprintf(info->string, sizeof(info->string), "%.*s", (int)ext->kcfg_size,
-				 (const char *)obj->kconfig_data + ext->kcfg_off);
-	} else if (obj->ksym_values) {
-		info->value = obj->ksym_values[i];
+				 (const char *)obj->target.kconfig_data + ext->kcfg_off);
+	} else if (obj->target.ksym_values) {
+		info->value = obj->target.ksym_values[i];
 	}
 done:
 	memcpy(out, &res, res.sz);

@@ -22,39 +22,6 @@ static struct bel_btf *vmlinux;
 static struct bel_err vmlinux_err;
 static pthread_once_t vmlinux_once = PTHREAD_ONCE_INIT;
 
-static void *read_all(int fd, size_t size)
-{
-	uint8_t *buf = malloc(size);
-	size_t done = 0;
-
-	while (buf && done < size) {
-		ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
-
-		if (n <= 0) {
-			free(buf);
-			return NULL;
-		}
-		done += (size_t)n;
-	}
-	return buf;
-}
-
-void *bel_read_file(const char *path, size_t *size)
-{
-	struct stat st;
-	void *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && st.st_size > 0) {
-		buf = read_all(fd, (size_t)st.st_size);
-		*size = (size_t)st.st_size;
-	}
-	close(fd);
-	return buf;
-}
-
 static void map_vmlinux(void)
 {
 	struct stat st;
@@ -76,7 +43,7 @@ static void map_vmlinux(void)
 	data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (data == MAP_FAILED) {
 		/* Kernels before 6.10 cannot map this file: read it into an owned copy instead. */
-		data = read_all(fd, (size_t)st.st_size);
+		data = ldr_read_fd(fd, (size_t)st.st_size);
 		close(fd);
 		if (!data) {
 			bel_errf(&vmlinux_err, errno, "kernel BTF: cannot read %s: %s", VMLINUX_BTF,
@@ -105,7 +72,7 @@ static void load_vmlinux(void)
 	}
 }
 
-const struct bel_btf *bel_kernel_btf(struct bel_err *err)
+const struct bel_btf *ldr_kernel_btf(struct bel_err *err)
 {
 	pthread_once(&vmlinux_once, load_vmlinux);
 	if (!vmlinux && err)
@@ -113,7 +80,7 @@ const struct bel_btf *bel_kernel_btf(struct bel_err *err)
 	return vmlinux;
 }
 
-int bel_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
+int ldr_kernel_btf_by_id(uint32_t id, struct bel_btf **out, struct bel_err *err)
 {
 	struct bpf_btf_info info;
 	uint32_t len = sizeof(info), size;

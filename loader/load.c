@@ -4,7 +4,7 @@
  * off a shared counter (verification time varies too much between programs for static halves
  * to balance). Maps are created by whichever program needs them first; then, as libbpf does,
  * every other map of the object is created too (maps only user space uses, objects that only
- * define a map to pin and share), and the load holds each map it made or used until the
+ * define a map to pin and share), and the load is a user of each map it made or used until the
  * object is unloaded or closed. Loading programs one by one creates only what they need.
  */
 #include <errno.h>
@@ -61,9 +61,9 @@ static void *load_worker(void *arg)
 	return NULL;
 }
 
-/* Hold every map that is to exist (autocreate on, or given from outside): created if no program
+/* Acquire every map that is to exist (autocreate on, or given from outside): created if no program
  * made it. The first failure is returned; with keep_going the other maps are still tried. */
-static int hold_every_map(struct bel_object *obj, bool keep_going)
+static int acquire_every_map(struct bel_object *obj, bool keep_going)
 {
 	struct bel_err err = {0};
 	uint32_t i;
@@ -71,53 +71,53 @@ static int hold_every_map(struct bel_object *obj, bool keep_going)
 
 	/* the .kconfig map's contents come from the kernel, resolved with the first program that
 	 * uses one: here maybe none did */
-	if (obj->spec->kconfig_map >= 0 && bel_obj_resolve_externs(obj, &err))
-		return bel_obj_fail(obj, &err);
+	if (obj->spec->kconfig_map >= 0 && ldr_obj_resolve_externs(obj, &err))
+		return ldr_obj_fail(obj, &err);
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
 		bool skip;
 
 		pthread_mutex_lock(&map->lock);
-		skip = map->object_held || (!map->autocreate && map->reuse_fd < 0);
+		skip = map->object_user || (!map->autocreate && map->reuse_fd < 0);
 		pthread_mutex_unlock(&map->lock);
 		if (skip)
 			continue;
-		ret = bel_map_acquire(map, &err);
+		ret = ldr_map_acquire(map, &err);
 		if (ret) {
 			bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-			bel_obj_fail(obj, &err);
+			ldr_obj_fail(obj, &err);
 			if (!first)
 				first = ret;
 			if (!keep_going)
 				return first;
 			continue;
 		}
-		/* two loads of the object at once: one hold between them */
+		/* two loads of the object at once: one use between them */
 		pthread_mutex_lock(&map->lock);
-		skip = map->object_held;
-		map->object_held = true;
+		skip = map->object_user;
+		map->object_user = true;
 		pthread_mutex_unlock(&map->lock);
 		if (skip)
-			bel_map_release(map, false);
+			ldr_map_release(map, false);
 	}
 	return first;
 }
 
-/* The holds of hold_every_map, dropped (undo: pins made by name go, for a failed load). */
+/* The uses acquire_every_map took, dropped (undo: pins made by name go, for a failed load). */
 static void release_every_map(struct bel_object *obj, bool undo)
 {
 	uint32_t i;
 
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
-		bool held;
+		bool was_user;
 
 		pthread_mutex_lock(&map->lock);
-		held = map->object_held;
-		map->object_held = false;
+		was_user = map->object_user;
+		map->object_user = false;
 		pthread_mutex_unlock(&map->lock);
-		if (held)
-			bel_map_release(map, undo);
+		if (was_user)
+			ldr_map_release(map, undo);
 	}
 }
 
@@ -130,7 +130,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_load_opts", &err)) {
 		bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	job.keep_going = BEL_OPT(opts, keep_going, false);
 	__atomic_store_n(&obj->log_level, BEL_OPT(opts, log_level, 0), __ATOMIC_RELAXED);
@@ -143,7 +143,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 	job.loaded_here = calloc(n ? n : 1, sizeof(*job.loaded_here));
 	if (!job.loaded_here) {
 		bel_errf(&err, ENOMEM, "object '%s': out of memory", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
 	pthread_mutex_init(&job.lock, NULL);
 	if (nthreads > 1) {
@@ -161,7 +161,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 		pthread_join(threads[i], NULL);
 	free(threads);
 	if (!job.first_err || job.keep_going) {
-		int ret = hold_every_map(obj, job.keep_going);
+		int ret = acquire_every_map(obj, job.keep_going);
 
 		if (ret && !job.first_err)
 			job.first_err = ret;
@@ -170,7 +170,7 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 		release_every_map(obj, true);
 		for (i = 0; i < n; i++)
 			if (job.loaded_here[i])
-				bel_program_unload_undo(&obj->progs[i], true);
+				ldr_program_unload_undo(&obj->progs[i], true);
 	}
 	pthread_mutex_destroy(&job.lock);
 	free(job.loaded_here);

@@ -39,34 +39,6 @@ static bool btf_unsupported(uint32_t type)
 	}
 }
 
-static int count_cpu(void *arg, int cpu)
-{
-	(void)cpu;
-	(*(uint32_t *)arg)++;
-	return 0;
-}
-
-uint32_t bel_possible_cpu_count(void)
-{
-	static uint32_t cached;
-	struct bel_err err;
-	uint32_t n = 0;
-
-	if (__atomic_load_n(&cached, __ATOMIC_RELAXED))
-		return cached;
-	/* the kernel copies one value per possible CPU: the whole list, never a cut one */
-	if (bel_cpu_list_file("/sys/devices/system/cpu/possible", BEL_CPU_MAX, count_cpu, &n, &err))
-		n = 0;
-	if (!n)
-		n = (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
-	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);
-	return n;
-}
-
-int bel_possible_cpus(void)
-{
-	return (int)bel_possible_cpu_count();
-}
 
 /* A ring buffer's size must be a power-of-two multiple of the page size; round up as libbpf. */
 static uint32_t ringbuf_size(uint32_t requested)
@@ -78,7 +50,7 @@ static uint32_t ringbuf_size(uint32_t requested)
 	return (uint32_t)size;
 }
 
-static void shape_of(const struct bel_map_def *def, struct bel_map_shape *out)
+static void shape_of(const struct bel_map_def *def, struct ldr_map_shape *out)
 {
 	out->type = def->type;
 	out->key_size = def->key_size;
@@ -89,7 +61,7 @@ static void shape_of(const struct bel_map_def *def, struct bel_map_shape *out)
 	out->map_extra = def->map_extra;
 }
 
-void bel_map_state_init(struct bel_map *map)
+void ldr_map_state_init(struct bel_map *map)
 {
 	map->fd = -1;
 	map->reuse_fd = -1;
@@ -103,25 +75,25 @@ void bel_map_state_init(struct bel_map *map)
 	pthread_mutex_init(&map->lock, NULL);
 }
 
-void bel_map_kernel_shape(const struct bel_map *map, bool inner, struct bel_map_shape *out)
+void ldr_map_kernel_shape(const struct bel_map *map, bool inner, struct ldr_map_shape *out)
 {
 	const struct bel_map_def *def = inner ? map->inner_def : map->def;
 
 	*out = inner ? map->inner : map->shape;
 	if (out->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !out->max_entries)
-		out->max_entries = bel_possible_cpu_count();
+		out->max_entries = ldr_possible_cpu_count();
 	if (out->type == BPF_MAP_TYPE_RINGBUF)
 		out->max_entries = ringbuf_size(out->max_entries);
 	if (def->origin == BEL_MAP_FROM_DATA && !bel_kernel_features()->mmapable_maps)
 		out->map_flags &= ~BPF_F_MMAPABLE;
 	/* the kernel's value is its own wrapper of the struct (bpf_struct_ops_<name>) */
 	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
-		bel_struct_ops_kernel_shape(map, out);
+		ldr_struct_ops_kernel_shape(map, out);
 }
 
 /* def names the map and gives its BTF; the shape is what the kernel gets. */
 static int create_raw(struct bel_object *obj, const struct bel_map_def *def,
-		      const struct bel_map_shape *shape, int inner_fd, struct bel_err *err)
+		      const struct ldr_map_shape *shape, int inner_fd, struct bel_err *err)
 {
 	const struct bel_features *feat = bel_kernel_features();
 	struct bel_map_create_args args = {
@@ -137,7 +109,7 @@ static int create_raw(struct bel_object *obj, const struct bel_map_def *def,
 	};
 	int fd, btf_fd;
 
-	btf_fd = bel_obj_btf_fd(obj);
+	btf_fd = ldr_obj_btf_fd(obj);
 	/* BTF describes the sizes the object declared; a size set since then has none */
 	if (btf_fd >= 0 && (def->btf_key_type_id || def->btf_value_type_id) &&
 	    !btf_unsupported(shape->type) && shape->key_size == def->key_size &&
@@ -148,7 +120,7 @@ static int create_raw(struct bel_object *obj, const struct bel_map_def *def,
 	}
 	fd = bel_sys_map_create(&args);
 	if (fd < 0 && args.btf_fd) {
-		bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': kernel refused it with BTF (%s); retrying "
+		ldr_obj_msg(obj, BEL_MSG_WARN, "map '%s': kernel refused it with BTF (%s); retrying "
 			    "without BTF", def->name, strerror(-fd));
 		args.btf_fd = args.btf_key_type_id = args.btf_value_type_id = 0;
 		fd = bel_sys_map_create(&args);
@@ -170,11 +142,11 @@ static int init_contents(struct bel_map *map, int fd, struct bel_err *err)
 	if (def->origin != BEL_MAP_FROM_DATA)
 		return 0;
 	if (map->data || def->init || def->data_kind == BEL_DATA_KCONFIG) {
-		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->kconfig_data
+		const void *init = def->data_kind == BEL_DATA_KCONFIG ? map->obj->target.kconfig_data
 				   : map->data ? map->data : def->init;
 
-		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->kconfig_err.code) {
-			*err = map->obj->kconfig_err;
+		if (def->data_kind == BEL_DATA_KCONFIG && map->obj->target.kconfig_err.code) {
+			*err = map->obj->target.kconfig_err;
 			return err->code;
 		}
 		if (!init)
@@ -211,7 +183,7 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 		uint32_t key = def->slots[i].slot;
 		int inner_fd;
 
-		ret = bel_map_acquire(inner, err);
+		ret = ldr_map_acquire(inner, err);
 		if (ret)
 			return bel_err_prefix(err, "map '%s': slot %u", def->name, key);
 		map->slot_maps[map->nslot_maps++] = def->slots[i].target;
@@ -224,15 +196,20 @@ static int fill_map_slots(struct bel_map *map, int fd, struct bel_err *err)
 	return 0;
 }
 
-static void release_slot_maps(struct bel_map *map)
+void ldr_maps_release(struct bel_object *obj, uint32_t **maps, uint32_t *n, bool undo)
 {
 	uint32_t i;
 
-	for (i = 0; i < map->nslot_maps; i++)
-		bel_map_release(&map->obj->maps[map->slot_maps[i]], false);
-	free(map->slot_maps);
-	map->slot_maps = NULL;
-	map->nslot_maps = 0;
+	for (i = 0; i < *n; i++)
+		ldr_map_release(&obj->maps[(*maps)[i]], undo);
+	free(*maps);
+	*maps = NULL;
+	*n = 0;
+}
+
+static void release_slot_maps(struct bel_map *map)
+{
+	ldr_maps_release(map->obj, &map->slot_maps, &map->nslot_maps, false);
 }
 
 /* Prog arrays: link slots to programs already loaded (publish lock held). */
@@ -252,12 +229,12 @@ static void fill_prog_slots(struct bel_map *map)
 			continue;
 		ret = bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
 		if (ret)
-			bel_obj_msg(map->obj, BEL_MSG_WARN, "map '%s': putting prog '%s' in slot %u "
+			ldr_obj_msg(map->obj, BEL_MSG_WARN, "map '%s': putting prog '%s' in slot %u "
 				    "failed: %s", def->name, prog->def->name, key, strerror(-ret));
 	}
 }
 
-void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove)
+void ldr_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool remove)
 {
 	const struct bel_spec *spec = obj->spec;
 	uint32_t prog_index = (uint32_t)(prog - obj->progs), s;
@@ -274,29 +251,31 @@ void bel_link_prog_slots(struct bel_object *obj, struct bel_program *prog, bool 
 		ret = remove ? bel_sys_map_delete_elem(map->fd, &key)
 			     : bel_sys_map_update_elem(map->fd, &key, &prog->fd, 0);
 		if (ret && !(remove && ret == -ENOENT))
-			bel_obj_msg(obj, BEL_MSG_WARN, "map '%s': %s prog '%s' in slot %u failed: %s",
+			ldr_obj_msg(obj, BEL_MSG_WARN, "map '%s': %s prog '%s' in slot %u failed: %s",
 				    map->def->name, remove ? "removing" : "putting", prog->def->name,
 				    key, strerror(-ret));
 	}
 }
 
-int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
+int ldr_map_create_fresh(struct bel_map *map, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
-	struct bel_map_shape shape;
+	struct ldr_map_shape shape;
 	int fd, inner_fd = -1, ret;
 
 	/* the value is written when it is attached (it needs the programs' fds) */
-	if (def->origin == BEL_MAP_FROM_STRUCT_OPS)
-		return bel_struct_ops_create(map, err);
+	if (def->origin == BEL_MAP_FROM_STRUCT_OPS) {
+		ldr_map_kernel_shape(map, false, &shape);
+		return ldr_struct_ops_create(map, &shape, err);
+	}
 	if (map->inner_def) {
 		/* The kernel copies the inner map's shape from a template it does not keep. */
-		bel_map_kernel_shape(map, true, &shape);
+		ldr_map_kernel_shape(map, true, &shape);
 		inner_fd = create_raw(map->obj, map->inner_def, &shape, -1, err);
 		if (inner_fd < 0)
 			return bel_err_prefix(err, "map '%s': inner map template", def->name);
 	}
-	bel_map_kernel_shape(map, false, &shape);
+	ldr_map_kernel_shape(map, false, &shape);
 	fd = create_raw(map->obj, def, &shape, inner_fd, err);
 	if (inner_fd >= 0)
 		close(inner_fd);
@@ -306,13 +285,13 @@ int bel_map_create_fresh(struct bel_map *map, struct bel_err *err)
 	if (!ret)
 		ret = fill_map_slots(map, fd, err);
 	if (ret) {
-		bel_map_drop_fresh(map, fd);
+		ldr_map_drop_fresh(map, fd);
 		return ret;
 	}
 	return fd;
 }
 
-void bel_map_drop_fresh(struct bel_map *map, int fd)
+void ldr_map_drop_fresh(struct bel_map *map, int fd)
 {
 	release_slot_maps(map);
 	close(fd);
@@ -334,9 +313,9 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 					strerror(errno));
 		existing = true;
 	} else if (def->pinning == BEL_PIN_BY_NAME && !map->obj->ignore_pinning) {
-		fd = bel_map_open_pinned_by_name(map, &existing, err);
+		fd = ldr_map_open_pinned_by_name(map, &existing, err);
 	} else {
-		fd = bel_map_create_fresh(map, err);
+		fd = ldr_map_create_fresh(map, err);
 	}
 	if (fd < 0)
 		return fd;
@@ -346,12 +325,12 @@ static int create_map(struct bel_map *map, struct bel_err *err)
 	if (!existing)
 		fill_prog_slots(map);
 	pthread_mutex_unlock(&map->obj->publish_lock);
-	bel_obj_msg(map->obj, BEL_MSG_DEBUG, "map '%s': %s, fd %d", def->name,
+	ldr_obj_msg(map->obj, BEL_MSG_DEBUG, "map '%s': %s, fd %d", def->name,
 		    existing ? "reused" : "created", fd);
 	return 0;
 }
 
-int bel_map_acquire(struct bel_map *map, struct bel_err *err)
+int ldr_map_acquire(struct bel_map *map, struct bel_err *err)
 {
 	int ret = 0;
 
@@ -364,7 +343,7 @@ int bel_map_acquire(struct bel_map *map, struct bel_err *err)
 	return ret;
 }
 
-void bel_map_release(struct bel_map *map, bool undo)
+void ldr_map_release(struct bel_map *map, bool undo)
 {
 	int fd = -1;
 
@@ -379,7 +358,7 @@ void bel_map_release(struct bel_map *map, bool undo)
 			fd = map->fd;
 			__atomic_store_n(&map->fd, -1, __ATOMIC_RELEASE);
 			pthread_mutex_unlock(&map->obj->publish_lock);
-			bel_map_unmap(map);
+			ldr_map_unmap(map);
 			release_slot_maps(map);
 		}
 	}
@@ -388,11 +367,11 @@ void bel_map_release(struct bel_map *map, bool undo)
 		close(fd);
 }
 
-void bel_map_state_free(struct bel_map *map)
+void ldr_map_state_free(struct bel_map *map)
 {
 	if (!map->st_kept)
-		bel_struct_ops_unregister(map);
-	bel_map_unmap(map);
+		ldr_struct_ops_unregister(map);
+	ldr_map_unmap(map);
 	if (map->fd >= 0)
 		close(map->fd);
 	if (map->reuse_fd >= 0)

@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-bool bel_map_copyable(uint32_t type)
+bool ldr_map_copyable(uint32_t type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_ARRAY:
@@ -19,10 +19,10 @@ bool bel_map_copyable(uint32_t type)
 	}
 }
 
-int bel_map_copy_entries(const struct bel_map *map, int old_fd, uint64_t *copied, uint64_t *lost,
+int ldr_map_copy_entries(const struct bel_map *map, int old_fd, uint64_t *copied, uint64_t *lost,
 			 struct bel_err *err)
 {
-	size_t key_sz = map->shape.key_size, value_sz = bel_map_value_buffer_size(map);
+	size_t key_sz = map->shape.key_size, value_sz = ldr_map_value_buffer_size(map);
 	uint8_t *keys = calloc(2, key_sz ? key_sz : 1), *value = calloc(1, value_sz ? value_sz : 1);
 	uint8_t *cur = NULL, *next = keys;
 	int new_fd = bel_map_fd(map), ret;

@@ -57,7 +57,7 @@ static bool read_only(const struct bel_map *map)
 	return map->def->freeze || (map->shape.map_flags & BPF_F_RDONLY);
 }
 
-void bel_map_unmap(struct bel_map *map)
+void ldr_map_unmap(struct bel_map *map)
 {
 	if (map->mmaped)
 		munmap(map->mmaped, map->mmap_size);
@@ -68,13 +68,13 @@ void bel_map_unmap(struct bel_map *map)
 /* The live map's values in memory (map->lock held, the map existing). */
 static void *map_live(struct bel_map *map, struct bel_err *err)
 {
-	struct bel_map_shape shape;
+	struct ldr_map_shape shape;
 	size_t size;
 	void *p;
 
 	if (map->mmaped)
 		return map->mmaped;
-	bel_map_kernel_shape(map, false, &shape);
+	ldr_map_kernel_shape(map, false, &shape);
 	if (shape.type != BPF_MAP_TYPE_ARRAY || !(shape.map_flags & BPF_F_MMAPABLE)) {
 		bel_errf(err, EINVAL, "map '%s' cannot be mapped: only arrays created BPF_F_MMAPABLE "
 			 "can (global data with a non-static variable is)", map->def->name);
@@ -98,8 +98,8 @@ int bel_map_hold(struct bel_map *map)
 
 	if (!map->obj)
 		return 0; /* a map opened by fd lives until bel_map_close */
-	if (bel_map_acquire(map, &err))
-		return bel_map_fail(map, &err);
+	if (ldr_map_acquire(map, &err))
+		return ldr_map_fail(map, &err);
 	pthread_mutex_lock(&map->lock);
 	map->holds++;
 	pthread_mutex_unlock(&map->lock);
@@ -118,7 +118,7 @@ void bel_map_unhold(struct bel_map *map)
 		map->holds--;
 	pthread_mutex_unlock(&map->lock);
 	if (had)
-		bel_map_release(map, false);
+		ldr_map_release(map, false);
 }
 
 void *bel_map_mmap(struct bel_map *map, size_t *size)
@@ -129,7 +129,7 @@ void *bel_map_mmap(struct bel_map *map, size_t *size)
 	if (map->obj && bel_map_fd(map) < 0) {
 		bel_errf(&err, ENOENT, "map '%s' does not exist: load a program that uses it, or "
 			 "bel_map_hold it, first", map->def->name);
-		bel_map_fail(map, &err);
+		ldr_map_fail(map, &err);
 		return NULL;
 	}
 	if (bel_map_hold(map))
@@ -141,7 +141,7 @@ void *bel_map_mmap(struct bel_map *map, size_t *size)
 	pthread_mutex_unlock(&map->lock);
 	if (!p) {
 		bel_map_unhold(map);
-		bel_map_fail(map, &err);
+		ldr_map_fail(map, &err);
 	}
 	return p;
 }
@@ -153,14 +153,14 @@ void *bel_map_initial_value(struct bel_map *map, size_t *size)
 
 	if (!is_user_data(map->def)) {
 		bel_errf(&err, EINVAL, "map '%s' is not global data", map->def->name);
-		bel_map_fail(map, &err);
+		ldr_map_fail(map, &err);
 		return NULL;
 	}
 	pthread_mutex_lock(&map->lock);
 	data = initial_copy(map, &err);
 	pthread_mutex_unlock(&map->lock);
 	if (!data)
-		bel_map_fail(map, &err);
+		ldr_map_fail(map, &err);
 	else if (size)
 		*size = map->def->value_size;
 	return data;
@@ -177,7 +177,7 @@ int bel_map_set_initial_value(struct bel_map *map, const void *value, size_t siz
 		if (is_user_data(map->def))
 			snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg),
 				 " (%zu bytes given, the section is %u)", size, map->def->value_size);
-		return bel_map_fail(map, &err);
+		return ldr_map_fail(map, &err);
 	}
 	pthread_mutex_lock(&map->lock);
 	if (map->fd >= 0 || map->users || map->reuse_fd >= 0) {
@@ -186,13 +186,13 @@ int bel_map_set_initial_value(struct bel_map *map, const void *value, size_t siz
 			 "variables with bel_object_set_var, or through bel_map_mmap, after load)",
 			 map->def->name, map->fd < 0 && !map->users ? "is to be an existing map "
 			 "(reused), which is not initialised" : "exists already");
-		return bel_map_fail(map, &err);
+		return ldr_map_fail(map, &err);
 	}
 	data = initial_copy(map, &err);
 	if (data)
 		memcpy(data, value, size);
 	pthread_mutex_unlock(&map->lock);
-	return data ? 0 : bel_map_fail(map, &err);
+	return data ? 0 : ldr_map_fail(map, &err);
 }
 
 /* ---- variables --------------------------------------------------------------------------- */
@@ -250,7 +250,7 @@ int bel_object_var(const struct bel_object *obj, unsigned int i, struct bel_var_
 
 	if (n < 0) {
 		bel_err_prefix(&err, "object '%s'", spec->obj_name);
-		return bel_obj_fail((struct bel_object *)obj, &err);
+		return ldr_obj_fail((struct bel_object *)obj, &err);
 	}
 	if (i >= spec->nvars)
 		return -ENOENT;
@@ -353,7 +353,7 @@ int bel_object_set_var(struct bel_object *obj, const char *name, const void *val
 		return 0;
 fail:
 	bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
 int bel_object_get_var(struct bel_object *obj, const char *name, void *value, size_t size)
@@ -380,5 +380,5 @@ int bel_object_get_var(struct bel_object *obj, const char *name, void *value, si
 		return 0;
 fail:
 	bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }

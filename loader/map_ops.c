@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_list.h"
 #include "fs_safe.h"
 #include "internal.h"
 #include "names.h"
@@ -27,10 +28,10 @@ static bool is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
-size_t bel_map_value_buffer_size(const struct bel_map *map)
+size_t ldr_map_value_buffer_size(const struct bel_map *map)
 {
 	if (is_percpu(map->shape.type))
-		return (size_t)((map->shape.value_size + 7ull) / 8 * 8) * bel_possible_cpu_count();
+		return (size_t)((map->shape.value_size + 7ull) / 8 * 8) * ldr_possible_cpu_count();
 	return map->shape.value_size;
 }
 
@@ -48,17 +49,17 @@ static int misuse(const struct bel_map *map, const char *op, size_t key_sz, size
 			 op, key_sz, map->shape.key_size);
 	else if (has_value)
 		bel_errf(&err, EINVAL, "map '%s': %s: value buffer of %zu bytes, the map needs %zu%s",
-			 map->def->name, op, value_sz, bel_map_value_buffer_size(map),
+			 map->def->name, op, value_sz, ldr_map_value_buffer_size(map),
 			 is_percpu(map->shape.type) ? " (one 8-byte-aligned value per possible CPU)" : "");
 	else
 		bel_errf(&err, EINVAL, "map '%s': %s: bad arguments", map->def->name, op);
-	return bel_map_fail(map, &err);
+	return ldr_map_fail(map, &err);
 }
 
 #define ELEM_FD(map, op, key_sz, value_sz, has_value)                                          \
 	int fd = bel_map_fd(map);                                                               \
 	if (fd < 0 || (key_sz) != (map)->shape.key_size ||                                      \
-	    ((has_value) && (value_sz) != bel_map_value_buffer_size(map)))                      \
+	    ((has_value) && (value_sz) != ldr_map_value_buffer_size(map)))                      \
 		return misuse(map, op, key_sz, value_sz, has_value)
 
 int bel_map_lookup_elem(const struct bel_map *map, const void *key, size_t key_sz, void *value,
@@ -97,7 +98,7 @@ int bel_map_get_next_key(const struct bel_map *map, const void *key, void *next_
 
 int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn fn, void *ctx)
 {
-	size_t key_sz = map->shape.key_size, value_sz = bel_map_value_buffer_size(map);
+	size_t key_sz = map->shape.key_size, value_sz = ldr_map_value_buffer_size(map);
 	uint8_t *keys, *value = NULL, *cur, *next;
 	struct bel_err err = {0};
 	int fd = bel_map_fd(map), count = 0, ret;
@@ -106,8 +107,8 @@ int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn
 		return misuse(map, "foreach", key_sz, 0, false);
 	if (!key_sz) {
 		bel_errf(&err, EINVAL, "map '%s' (%s) has no keys to walk", map->def->name,
-			 bel_map_type_name(map->shape.type));
-		return bel_map_fail(map, &err);
+			 ldr_map_type_name(map->shape.type));
+		return ldr_map_fail(map, &err);
 	}
 	keys = calloc(2, key_sz);
 	if (with_values)
@@ -116,7 +117,7 @@ int bel_map_foreach(const struct bel_map *map, bool with_values, bel_map_elem_fn
 		free(keys);
 		free(value);
 		bel_errf(&err, ENOMEM, "map '%s': foreach: out of memory", map->def->name);
-		return bel_map_fail(map, &err);
+		return ldr_map_fail(map, &err);
 	}
 	cur = NULL;
 	next = keys;
@@ -157,7 +158,7 @@ static int batch(const struct bel_map *map, int cmd, const char *op, void *in_ba
 	int fd = bel_map_fd(map);
 
 	if (bel_opts_check(opts, sizeof(*opts), "bel_map_batch_opts", &err))
-		return bel_map_fail(map, &err);
+		return ldr_map_fail(map, &err);
 	if (fd < 0 || !count)
 		return misuse(map, op, map->shape.key_size, 0, false);
 	return bel_sys_map_batch(cmd, fd, in_batch, out_batch, keys, values, count,
@@ -199,14 +200,14 @@ static int open_from_fd(int fd, const char *where, struct bel_map **out, struct 
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
-	enum bel_fd_kind kind;
+	enum ldr_fd_kind kind;
 	struct bel_map_def *def;
 	struct bel_map *map;
 	int ret;
 
-	kind = bel_fd_kind(fd);
+	kind = ldr_fd_kind(fd);
 	if (kind != BEL_FD_MAP && kind != BEL_FD_UNKNOWN)
-		return bel_errf(err, EINVAL, "%s is not a map but %s", where, bel_fd_kind_name(kind));
+		return bel_errf(err, EINVAL, "%s is not a map but %s", where, ldr_fd_kind_name(kind));
 	memset(&info, 0, sizeof(info));
 	ret = bel_sys_obj_get_info_by_fd(fd, &info, &len);
 	if (ret)
@@ -226,7 +227,7 @@ static int open_from_fd(int fd, const char *where, struct bel_map **out, struct 
 	def->max_entries = info.max_entries;
 	def->map_flags = info.map_flags;
 	map->def = map->own_def = def;
-	bel_map_state_init(map);
+	ldr_map_state_init(map);
 	map->fd = fd;
 	map->users = 1; /* never released: the handle owns the fd until bel_map_close */
 	*out = map;
@@ -244,11 +245,11 @@ int bel_map_open_fd(int fd, struct bel_map **out)
 	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (dup_fd < 0) {
 		bel_errf(&err, errno, "%s: %s", where, strerror(errno));
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	if (open_from_fd(dup_fd, where, out, &err)) {
 		close(dup_fd);
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	return 0;
 }
@@ -262,11 +263,11 @@ int bel_map_open_pinned(const char *path, struct bel_map **out)
 	fd = bel_sys_obj_get(path, 0);
 	if (fd < 0) {
 		bel_errf(&err, -fd, "cannot open pinned map %s: %s", path, strerror(-fd));
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	if (open_from_fd(fd, path, out, &err)) {
 		close(fd);
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	return 0;
 }
@@ -275,6 +276,6 @@ void bel_map_close(struct bel_map *map)
 {
 	if (!map || map->obj)
 		return; /* an object's maps go with the object */
-	bel_map_state_free(map);
+	ldr_map_state_free(map);
 	free(map);
 }

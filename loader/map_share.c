@@ -27,7 +27,7 @@ static int fetch_value_datasec(const struct bpf_map_info *info, struct bel_btf *
 	*btf = NULL;
 	if (!info->btf_id || !info->btf_value_type_id)
 		return bel_errf(err, EINVAL, "it has no BTF to check the variable layout against");
-	ret = bel_kernel_btf_by_id(info->btf_id, btf, err);
+	ret = ldr_kernel_btf_by_id(info->btf_id, btf, err);
 	if (ret)
 		return ret;
 	*ds = bel_btf_type(*btf, info->btf_value_type_id);
@@ -74,24 +74,24 @@ out:
 	return ret;
 }
 
-int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err)
+int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
 	struct bpf_map_info have;
-	struct bel_map_shape want;
+	struct ldr_map_shape want;
 	uint32_t len = sizeof(have);
 	int ret;
 
 	/* the kernel answers a program's or link's info into a map's struct just as well */
-	if (bel_fd_kind(fd) != BEL_FD_MAP && bel_fd_kind(fd) != BEL_FD_UNKNOWN)
+	if (ldr_fd_kind(fd) != BEL_FD_MAP && ldr_fd_kind(fd) != BEL_FD_UNKNOWN)
 		return bel_errf(err, EINVAL, "map '%s': %s is %s, not a map", def->name, where,
-				bel_fd_kind_name(bel_fd_kind(fd)));
+				ldr_fd_kind_name(ldr_fd_kind(fd)));
 	memset(&have, 0, sizeof(have));
 	ret = bel_sys_obj_get_info_by_fd(fd, &have, &len);
 	if (ret)
 		return bel_errf(err, -ret, "map '%s': %s is not a map: %s", def->name, where,
 				strerror(-ret));
-	bel_map_kernel_shape(map, false, &want);
+	ldr_map_kernel_shape(map, false, &want);
 #define SAME(field, what)                                                                      \
 	if (have.field != want.field)                                                          \
 		return bel_errf(err, EINVAL, "map '%s': %s (id %u, '%s') is incompatible: " what   \
@@ -110,7 +110,7 @@ int bel_map_check_compat(const struct bel_map *map, int fd, const char *where, s
 	return 0;
 }
 
-int bel_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err)
+int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err)
 {
 	int ret;
 
@@ -121,7 +121,7 @@ int bel_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel
 		return bel_errf(err, EBUSY, "map '%s': already created; reuse must come before loading",
 				map->def->name);
 	}
-	ret = bel_map_check_compat(map, fd, where, err);
+	ret = ldr_map_check_compat(map, fd, where, err);
 	if (ret) {
 		pthread_mutex_unlock(&map->lock);
 		close(fd);
@@ -138,10 +138,10 @@ static int set_reuse(struct bel_map *map, int fd, const char *where)
 {
 	struct bel_err err = {0};
 
-	if (!bel_map_set_reuse(map, fd, where, &err))
+	if (!ldr_map_set_reuse(map, fd, where, &err))
 		return 0;
 	bel_err_prefix(&err, "object '%s'", map->obj->spec->obj_name);
-	return bel_obj_fail(map->obj, &err);
+	return ldr_obj_fail(map->obj, &err);
 }
 
 int bel_map_reuse_fd(struct bel_map *map, int fd)
@@ -153,7 +153,7 @@ int bel_map_reuse_fd(struct bel_map *map, int fd)
 	if (dup_fd < 0) {
 		bel_errf(&err, errno, "object '%s': map '%s': cannot use fd %d: %s",
 			 map->obj->spec->obj_name, map->def->name, fd, strerror(errno));
-		return bel_obj_fail(map->obj, &err);
+		return ldr_obj_fail(map->obj, &err);
 	}
 	snprintf(where, sizeof(where), "fd %d", fd);
 	return set_reuse(map, dup_fd, where);
@@ -167,7 +167,7 @@ int bel_map_reuse_pinned(struct bel_map *map, const char *path)
 	if (fd < 0) {
 		bel_errf(&err, -fd, "object '%s': map '%s': cannot open pinned map %s: %s",
 			 map->obj->spec->obj_name, map->def->name, path, strerror(-fd));
-		return bel_obj_fail(map->obj, &err);
+		return ldr_obj_fail(map->obj, &err);
 	}
 	return set_reuse(map, fd, path);
 }
@@ -178,7 +178,7 @@ int bel_map_reuse_pinned(struct bel_map *map, const char *path)
  * map and takes the winner's, so both end with the same map. *existing tells whether the fd is
  * someone else's map (not to be initialised again).
  *
- * The name comes from the object: it must be one path component (bel_name_check), and what is
+ * The name comes from the object: it must be one path component (ldr_name_check), and what is
  * found there must be a pinned map, reached without following a symbolic link, since anyone
  * who can write the pin root could otherwise lead the object to any map.
  */
@@ -189,9 +189,9 @@ static int open_or_create(struct bel_map *map, int root_fd, const char *path, bo
 	int attempt, fd, ret;
 
 	for (attempt = 0; attempt < 3; attempt++) {
-		fd = bel_pin_get(root_fd, root, name);
+		fd = ldr_pin_get(root_fd, root, name);
 		if (fd >= 0) {
-			ret = bel_map_check_compat(map, fd, path, err);
+			ret = ldr_map_check_compat(map, fd, path, err);
 			if (ret) {
 				close(fd);
 				return ret;
@@ -207,10 +207,10 @@ static int open_or_create(struct bel_map *map, int root_fd, const char *path, bo
 					fd == -EISDIR ? "it is a directory, not a pinned map" :
 					fd == -EXDEV ? "another filesystem is mounted there" :
 					fd == -EINVAL ? "it is not a pinned map" : strerror(-fd));
-		fd = bel_map_create_fresh(map, err);
+		fd = ldr_map_create_fresh(map, err);
 		if (fd < 0)
 			return fd;
-		ret = bel_pin_at(fd, root_fd, root, name);
+		ret = ldr_pin_at(fd, root_fd, root, name);
 		if (!ret) {
 			free(map->pin_path);
 			map->pin_path = strdup(path);
@@ -218,7 +218,7 @@ static int open_or_create(struct bel_map *map, int root_fd, const char *path, bo
 			*existing = false;
 			return fd;
 		}
-		bel_map_drop_fresh(map, fd);
+		ldr_map_drop_fresh(map, fd);
 		if (ret != -EEXIST)
 			return bel_errf(err, -ret, "map '%s': pinning at %s failed: %s", name, path,
 					ret == -ESTALE ? "the pin root changed while pinning" :
@@ -228,13 +228,13 @@ static int open_or_create(struct bel_map *map, int root_fd, const char *path, bo
 	return bel_errf(err, EAGAIN, "map '%s': %s keeps appearing and disappearing", name, path);
 }
 
-int bel_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err)
+int ldr_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err)
 {
 	const char *root = map->obj->pin_root;
 	char path[PATH_MAX + BEL_NAME_MAX + 2];
 	int root_fd, fd;
 
-	if (bel_name_check(map->def->name, 0, err))
+	if (ldr_name_check(map->def->name, 0, err))
 		return bel_err_prefix(err, "map '%s': cannot be pinned by name", map->def->name);
 	snprintf(path, sizeof(path), "%s/%s", root, map->def->name);
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);

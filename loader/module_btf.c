@@ -68,7 +68,7 @@ static void add_module(int dir_fd, const char *name, const struct bel_btf *vmlin
 	size_t size = 0;
 	int fd;
 
-	if (bel_name_check(name, 0, &err))
+	if (ldr_name_check(name, 0, &err))
 		return;
 	if (nmodules == cap) {
 		uint32_t grown_cap = cap ? cap * 2 : 32;
@@ -103,7 +103,7 @@ static void add_module(int dir_fd, const char *name, const struct bel_btf *vmlin
 
 static void load_modules(void)
 {
-	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(NULL);
 	struct dirent *de;
 	DIR *dir;
 
@@ -120,24 +120,24 @@ static void load_modules(void)
 	closedir(dir);
 }
 
-uint32_t bel_module_btf_count(void)
+uint32_t ldr_module_btf_count(void)
 {
 	pthread_once(&modules_once, load_modules);
 	return nmodules;
 }
 
-const struct bel_btf *bel_module_btf(uint32_t i, const char **name)
+const struct bel_btf *ldr_module_btf(uint32_t i, const char **name)
 {
-	if (i >= bel_module_btf_count())
+	if (i >= ldr_module_btf_count())
 		return NULL;
 	if (name)
 		*name = modules[i].name;
 	return modules[i].btf;
 }
 
-int bel_module_btf_find(const char *name, uint32_t kind, uint32_t *module, uint32_t *id)
+int ldr_module_btf_find(const char *name, uint32_t kind, uint32_t *module, uint32_t *id)
 {
-	uint32_t m, n = bel_module_btf_count(), i;
+	uint32_t m, n = ldr_module_btf_count(), i;
 
 	for (m = 0; m < n; m++) {
 		const struct bel_btf *btf = modules[m].btf;
@@ -183,11 +183,11 @@ static int open_module_fd(const char *want, struct bel_err *err)
 			"the kernel (unloaded?)", want);
 }
 
-int bel_module_btf_fd(uint32_t i, struct bel_err *err)
+int ldr_module_btf_fd(uint32_t i, struct bel_err *err)
 {
 	int fd;
 
-	if (i >= bel_module_btf_count())
+	if (i >= ldr_module_btf_count())
 		return bel_errf(err, EINVAL, "no module BTF #%u", i);
 	pthread_mutex_lock(&fd_lock);
 	fd = modules[i].fd >= 0 ? modules[i].fd : open_module_fd(modules[i].name, err);

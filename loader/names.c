@@ -76,12 +76,12 @@ static const char *const map_types[] = {
 	[BPF_MAP_TYPE_USER_RINGBUF] = "user_ringbuf",
 };
 
-const char *bel_prog_type_name(uint32_t type)
+const char *ldr_prog_type_name(uint32_t type)
 {
 	return type < N(prog_types) && prog_types[type] ? prog_types[type] : "unknown";
 }
 
-int bel_prog_type_by_name(const char *name)
+int ldr_prog_type_by_name(const char *name)
 {
 	size_t i;
 
@@ -91,7 +91,7 @@ int bel_prog_type_by_name(const char *name)
 	return -1;
 }
 
-const char *bel_map_type_name(uint32_t type)
+const char *ldr_map_type_name(uint32_t type)
 {
 	return type < N(map_types) && map_types[type] ? map_types[type] : "unknown";
 }
@@ -102,7 +102,7 @@ static const char *const link_types[] = {
 	"kprobe_multi", "struct_ops", "netfilter", "tcx", "uprobe_multi", "netkit", "sockmap",
 };
 
-const char *bel_link_type_name(uint32_t type)
+const char *ldr_link_type_name(uint32_t type)
 {
 	return type < N(link_types) ? link_types[type] : "unknown";
 }

@@ -5,10 +5,10 @@
 
 #include <stdint.h>
 
-const char *bel_prog_type_name(uint32_t type);
-const char *bel_map_type_name(uint32_t type);
-const char *bel_link_type_name(uint32_t type);
+const char *ldr_prog_type_name(uint32_t type);
+const char *ldr_map_type_name(uint32_t type);
+const char *ldr_link_type_name(uint32_t type);
 /* The program type of a name ("socket_filter", "xdp", ...), or -1. */
-int bel_prog_type_by_name(const char *name);
+int ldr_prog_type_by_name(const char *name);
 
 #endif

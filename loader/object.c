@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "btf/sanitize.h"
 #include "internal.h"
 #include "uprobe.h"
 
@@ -30,21 +28,13 @@ const char *bel_thread_error(void)
 	return thread_error;
 }
 
-int bel_thread_fail(struct bel_err *err)
+int ldr_thread_fail(struct bel_err *err)
 {
 	snprintf(thread_error, sizeof(thread_error), "%s", err->msg);
 	return err->code;
 }
 
-uint64_t bel_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int bel_obj_fail(struct bel_object *obj, struct bel_err *err)
+int ldr_obj_fail(struct bel_object *obj, struct bel_err *err)
 {
 	pthread_mutex_lock(&obj->lock);
 	obj->last = *err;
@@ -54,7 +44,7 @@ int bel_obj_fail(struct bel_object *obj, struct bel_err *err)
 	return err->code;
 }
 
-void bel_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *fmt, ...)
+void ldr_obj_msg(struct bel_object *obj, enum bel_msg_level level, const char *fmt, ...)
 {
 	char buf[BEL_ERR_MSG_MAX];
 	va_list ap;
@@ -90,13 +80,12 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	if (!obj)
 		return -ENOMEM;
 	obj->spec = spec;
-	obj->btf_fd = -1;
 	snprintf(obj->pin_root, sizeof(obj->pin_root), "%s", pin_root);
 	obj->msg = BEL_OPT(opts, msg, NULL);
 	obj->msg_ctx = BEL_OPT(opts, msg_ctx, NULL);
 	obj->keep_maps = BEL_OPT(opts, keep_maps, false);
 	obj->ignore_pinning = BEL_OPT(opts, ignore_pinning, false);
-	if (btf_path && !(obj->target_btf_path = strdup(btf_path))) {
+	if (ldr_target_init(&obj->target, btf_path)) {
 		free(obj);
 		return -ENOMEM;
 	}
@@ -107,20 +96,20 @@ static int open_spec(struct bel_spec *spec, const struct bel_open_opts *opts,
 	if (!obj->maps || !obj->progs) {
 		free(obj->maps);
 		free(obj->progs);
-		free(obj->target_btf_path);
+		ldr_target_free(&obj->target);
 		free(obj);
 		return -ENOMEM;
 	}
 	for (i = 0; i < spec->nmaps; i++) {
 		obj->maps[i].obj = obj;
 		obj->maps[i].def = &spec->maps[i];
-		bel_map_state_init(&obj->maps[i]);
+		ldr_map_state_init(&obj->maps[i]);
 	}
 	for (i = 0; i < spec->nprogs; i++) {
 		obj->progs[i].obj = obj;
 		obj->progs[i].def = &spec->progs[i];
 		obj->progs[i].fd = -1;
-		bel_prog_config_init(&obj->progs[i]);
+		ldr_prog_config_init(&obj->progs[i]);
 		pthread_mutex_init(&obj->progs[i].lock, NULL);
 	}
 	*out = obj;
@@ -133,7 +122,7 @@ static int open_failed(const struct bel_open_opts *opts, struct bel_err *err)
 
 	if (msg)
 		msg(BEL_MSG_ERROR, err->msg, BEL_OPT(opts, msg_ctx, NULL));
-	return bel_thread_fail(err);
+	return ldr_thread_fail(err);
 }
 
 static int open_image(const void *buf, size_t size, bool copy, const char *name,
@@ -198,7 +187,7 @@ static int read_object(const char *path, void **image, size_t *size, struct bel_
 
 	if (fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
-	ret = bel_read_regular_fd(fd, path, SIZE_MAX, true, image, size, err);
+	ret = ldr_read_regular_fd(fd, path, SIZE_MAX, true, image, size, err);
 	close(fd);
 	return ret;
 }
@@ -236,124 +225,27 @@ void bel_object_close(struct bel_object *obj)
 
 	if (!obj)
 		return;
-	bel_obj_adoption_free(obj);
+	ldr_obj_adoption_free(obj);
 	bel_object_unload(obj);
 	/* keep_maps leaves maps alive with no users; they go with the object. */
 	for (i = 0; i < obj->spec->nmaps; i++)
-		bel_map_state_free(&obj->maps[i]);
+		ldr_map_state_free(&obj->maps[i]);
 	for (i = 0; i < obj->spec->nprogs; i++) {
 		free(obj->progs[i].log);
 		free(obj->progs[i].acquired);
 		free(obj->progs[i].insns);
 		free(obj->progs[i].error);
-		bel_prog_config_free(&obj->progs[i]);
+		ldr_prog_config_free(&obj->progs[i]);
 		pthread_mutex_destroy(&obj->progs[i].lock);
 	}
-	if (obj->btf_fd >= 0)
-		close(obj->btf_fd);
-	bel_btf_free(obj->target_btf);
-	bel_usdt_state_free(obj);
-	free(obj->kconfig_data);
-	free(obj->ksym_values);
-	free(obj->ksym_modules);
-	free(obj->ksym_fd_array);
-	free(obj->ksym_errs);
-	free(obj->target_btf_path);
+	ldr_target_free(&obj->target);
+	ldr_usdt_state_free(obj);
 	pthread_mutex_destroy(&obj->lock);
 	pthread_mutex_destroy(&obj->publish_lock);
 	free(obj->maps);
 	free(obj->progs);
 	bel_spec_free(obj->spec);
 	free(obj);
-}
-
-/* A copy of the object BTF rewritten for what this kernel's BTF lacks, or NULL if it lacks
- * nothing (or the rewrite fails: then the original is tried and the kernel says why). */
-static struct bel_btf *sanitize_for_kernel(struct bel_object *obj, const struct bel_features *f,
-					   const void **raw, uint32_t *size)
-{
-	unsigned int have = (f->btf_datasec ? BEL_BTF_HAS_DATASEC : 0) |
-			    (f->btf_func_global ? BEL_BTF_HAS_FUNC_GLOBAL : 0) |
-			    (f->btf_float ? BEL_BTF_HAS_FLOAT : 0) |
-			    (f->btf_decl_tag ? BEL_BTF_HAS_DECL_TAG : 0) |
-			    (f->btf_type_tag ? BEL_BTF_HAS_TYPE_TAG : 0) |
-			    (f->btf_enum64 ? BEL_BTF_HAS_ENUM64 : 0);
-	struct bel_err err = {0};
-	struct bel_btf *copy;
-	int n;
-
-	if (have == BEL_BTF_HAS_ALL)
-		return NULL;
-	if (bel_btf_parse(*raw, *size, NULL, true, &copy, &err))
-		return NULL;
-	n = bel_btf_sanitize(copy, have, &err);
-	if (n <= 0) {
-		if (n < 0)
-			bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': %s", obj->spec->obj_name, err.msg);
-		bel_btf_free(copy);
-		return NULL;
-	}
-	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': %d BTF types rewritten for this kernel",
-		    obj->spec->obj_name, n);
-	*raw = bel_btf_raw(copy, size);
-	return copy;
-}
-
-/* The end of a kernel log, where the error is: its last n lines. */
-static const char *log_last_lines(const char *log, int n)
-{
-	const char *p = log + strlen(log);
-
-	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
-		p--;
-	while (p > log && n > 0)
-		if (*--p == '\n')
-			n--;
-	return p == log ? p : p + 1;
-}
-
-int bel_obj_btf_fd(struct bel_object *obj)
-{
-	const struct bel_features *feat;
-	struct bel_btf *sanitized;
-	uint32_t size;
-	const void *raw;
-	char *log;
-	int fd, retry;
-
-	pthread_mutex_lock(&obj->lock);
-	if (obj->btf_tried || !obj->spec->btf) {
-		fd = obj->btf_fd;
-		pthread_mutex_unlock(&obj->lock);
-		return fd;
-	}
-	obj->btf_tried = true;
-	feat = bel_kernel_features();
-	if (!feat->btf) {
-		pthread_mutex_unlock(&obj->lock);
-		bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel has no BTF support; loading "
-			    "without BTF", obj->spec->obj_name);
-		return -1;
-	}
-	raw = bel_btf_raw(obj->spec->btf, &size);
-	sanitized = sanitize_for_kernel(obj, feat, &raw, &size);
-	fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
-	if (fd < 0) {
-		/* Run it again with a log, to say why. If this time it loads (the first failure
-		 * was transient), that is the fd to keep. */
-		log = calloc(1, 1 << 20);
-		if (log && (retry = bel_sys_btf_load(raw, size, log, 1 << 20, 1)) >= 0)
-			fd = retry;
-		else
-			bel_obj_msg(obj, BEL_MSG_WARN, "object '%s': kernel refused the object BTF (%s); "
-				    "loading without BTF: %s", obj->spec->obj_name, strerror(-fd),
-				    log ? log_last_lines(log, 3) : "");
-		free(log);
-	}
-	bel_btf_free(sanitized);
-	obj->btf_fd = fd;
-	pthread_mutex_unlock(&obj->lock);
-	return fd;
 }
 
 const char *bel_object_name(const struct bel_object *obj)
@@ -399,7 +291,7 @@ void bel_program_btf_ext_counts(const struct bel_program *prog, uint32_t *func_i
 
 int bel_object_btf_fd(const struct bel_object *obj)
 {
-	return bel_obj_btf_fd((struct bel_object *)obj);
+	return ldr_obj_btf_fd((struct bel_object *)obj);
 }
 
 unsigned int bel_object_program_count(const struct bel_object *obj)

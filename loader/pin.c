@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pins: root/<object>/{maps,programs,links}/<name>. Every name passes bel_name_check (one path
+ * Pins: root/<object>/{maps,programs,links}/<name>. Every name passes ldr_name_check (one path
  * component, see pin_names.h) and bpffs refuses '.', so each '.' becomes '_' (".rodata" ->
  * "_rodata"); two names that escape alike are refused rather than silently sharing a pin.
  *
@@ -65,7 +65,7 @@ static int pin_set_add(struct pin_set *set, size_t kind, const char *orig, uint3
 
 	if (link)
 		snprintf(suffix, sizeof(suffix), "_%u", link);
-	ret = bel_name_check(orig, strlen(suffix), err);
+	ret = ldr_name_check(orig, strlen(suffix), err);
 	if (ret)
 		return bel_err_prefix(err, "cannot pin %s", what[kind]);
 	if (set->count == set->cap) {
@@ -140,7 +140,7 @@ static int collect(struct bel_object *obj, size_t kind, bool every_name, struct 
 
 static int check_object_name(const struct bel_object *obj, struct bel_err *err)
 {
-	int ret = bel_name_check(obj->spec->obj_name, 0, err);
+	int ret = ldr_name_check(obj->spec->obj_name, 0, err);
 
 	return ret ? bel_err_prefix(err, "the object's name (its directory in the pin root)") : 0;
 }
@@ -160,7 +160,7 @@ int bel_object_pin_check(struct bel_object *obj)
 	if (!ret)
 		return 0;
 	bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
-	return bel_obj_fail(obj, &err);
+	return ldr_obj_fail(obj, &err);
 }
 
 /* Make tmp/<kind>/ and pin set there. tmp_path: tmp's path, for kernels without path_fd. */
@@ -176,11 +176,11 @@ static int pin_kind(int tmp_fd, const char *tmp_path, size_t kind, const struct 
 		return bel_errf(err, ENAMETOOLONG, "%s/%s is over PATH_MAX", tmp_path, kinds[kind]);
 	if (mkdirat(tmp_fd, kinds[kind], 0700))
 		return bel_errf(err, errno, "cannot create %s: %s", dir_path, strerror(errno));
-	fd = bel_open_beneath(tmp_fd, kinds[kind], O_PATH | O_DIRECTORY);
+	fd = ldr_open_beneath(tmp_fd, kinds[kind], O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return bel_errf(err, -fd, "cannot open %s: %s", dir_path, strerror(-fd));
 	for (i = 0; i < set->count && !ret; i++) {
-		ret = bel_pin_at(set->e[i].fd, fd, dir_path, set->e[i].name);
+		ret = ldr_pin_at(set->e[i].fd, fd, dir_path, set->e[i].name);
 		if (ret)
 			bel_errf(err, -ret, "pinning %s '%s' at %s/%s failed: %s", what[kind],
 				 set->e[i].orig, dir_path, set->e[i].name, ret == -ESTALE ?
@@ -212,7 +212,7 @@ static int make_tmp(int root_fd, char *tmp, size_t size, struct bel_err *err)
 /* After an adoption: whether the old tree already holds exactly these pins, each the very
  * object (the same open file: what adoption takes are duplicates of the pins' own fds). An
  * unchanged restart then has nothing to swap. kcmp missing: not known, so rebuilt. */
-static bool tree_current(const struct bel_pin_tree *old, const struct pin_set *sets)
+static bool tree_current(const struct ldr_pin_tree *old, const struct pin_set *sets)
 {
 	pid_t self = getpid();
 	size_t k;
@@ -222,7 +222,7 @@ static bool tree_current(const struct bel_pin_tree *old, const struct pin_set *s
 		if (old->dirs[k].count != sets[k].count)
 			return false;
 		for (i = 0; i < sets[k].count; i++) {
-			const struct bel_tree_pin *pin = bel_pin_tree_find(old, (int)k, sets[k].e[i].name);
+			const struct ldr_tree_pin *pin = ldr_pin_tree_find(old, (int)k, sets[k].e[i].name);
 
 			if (!pin || syscall(SYS_kcmp, self, self, KCMP_FILE, pin->fd, sets[k].e[i].fd))
 				return false;
@@ -269,9 +269,55 @@ static int publish(int root_fd, const char *tmp, const char *final)
 	return renameat(root_fd, tmp, root_fd, final) ? -errno : 0;
 }
 
+/* One pinner of a root at a time: an adoption holds the root's lock since it read the tree (*old:
+ * that tree, or NULL when there was none); else the lock is taken here, at *lock_fd. */
+static int lock_root(struct bel_object *obj, const char *root, const struct ldr_pin_tree **old,
+		     int *lock_fd, struct bel_err *err)
+{
+	*old = NULL;
+	if (ldr_obj_adopting(obj, root)) {
+		*old = ldr_obj_adopted_tree(obj, root, lock_fd);
+		*lock_fd = -1;
+		return 0;
+	}
+	*lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX))
+		return bel_errf(err, errno, "cannot lock the pin root %s: %s", root, strerror(errno));
+	return 0;
+}
+
+/* The tree pinned at tmp becomes root/dir_name: exchanged with the old tree (replace), else
+ * published where there is none (*have_tmp: tmp is still there, to discard). */
+static int put_in_place(int root_fd, const char *root, const char *tmp, const char *dir_name,
+			bool replace, bool *have_tmp, struct bel_err *err)
+{
+	int ret;
+
+	if (replace) {
+		ret = exchange(root_fd, tmp, dir_name);
+		if (ret)
+			bel_errf(err, -ret, "cannot put the new tree in place of %s/%s: %s", root,
+				 dir_name, strerror(-ret));
+		/* on success tmp is the old tree now: the caller discards it, with the links of
+		 * programs the object no longer has */
+		return ret;
+	}
+	ret = publish(root_fd, tmp, dir_name);
+	if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
+		bel_errf(err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
+	else if (ret)
+		bel_errf(err, -ret, "cannot move the pins into place at %s/%s: %s", root,
+			 dir_name, strerror(-ret));
+	if (ret == -ENOTEMPTY || ret == -EBUSY)
+		ret = -EEXIST;
+	*have_tmp = ret != 0;
+	return ret;
+}
+
 int bel_object_pin(struct bel_object *obj, const char *root)
 {
 	char dir_name[BEL_NAME_MAX + 1], tmp[64], tmp_path[PATH_MAX];
+	const struct ldr_pin_tree *old;
 	struct pin_set sets[NKINDS];
 	struct bel_err err = {0};
 	unsigned int made = 0;
@@ -290,28 +336,18 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 	if (ret)
 		goto out;
 	bel_pin_name(obj->spec->obj_name, dir_name, sizeof(dir_name));
-	root_fd = bel_bpffs_dir(root, true, &made, &err);
+	root_fd = ldr_bpffs_dir(root, true, &made, &err);
 	if (root_fd < 0) {
 		ret = root_fd;
 		bel_err_prefix(&err, "pin root");
 		goto out;
 	}
-	/* one pinner of a root at a time: an adoption holds the lock since it read the tree */
-	if (bel_obj_adopting(obj, root)) {
-		const struct bel_pin_tree *old = bel_obj_adopted_tree(obj, root, &lock_fd);
-
-		lock_fd = -1;
-		replace = old != NULL;
-		if (replace && tree_current(old, sets))
-			goto out; /* the tree is already this load's, pin for pin */
-	} else {
-		lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
-			ret = bel_errf(&err, errno, "cannot lock the pin root %s: %s", root,
-				       strerror(errno));
-			goto out;
-		}
-	}
+	ret = lock_root(obj, root, &old, &lock_fd, &err);
+	if (ret)
+		goto out;
+	replace = old != NULL;
+	if (replace && tree_current(old, sets))
+		goto out; /* the tree is already this load's, pin for pin */
 	if (!replace && !fstatat(root_fd, dir_name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first (or adopt it)",
 			       root, dir_name);
@@ -325,52 +361,36 @@ int bel_object_pin(struct bel_object *obj, const char *root)
 		ret = bel_errf(&err, ENAMETOOLONG, "the pin root's path is too long");
 		goto out;
 	}
-	tmp_fd = bel_open_beneath(root_fd, tmp, O_PATH | O_DIRECTORY);
+	tmp_fd = ldr_open_beneath(root_fd, tmp, O_PATH | O_DIRECTORY);
 	if (tmp_fd < 0) {
 		ret = bel_errf(&err, -tmp_fd, "cannot open %s: %s", tmp_path, strerror(-tmp_fd));
 		goto out;
 	}
 	for (k = 0; k < NKINDS && !ret; k++)
 		ret = pin_kind(tmp_fd, tmp_path, k, &sets[k], &err);
-	if (!ret && replace) {
-		ret = exchange(root_fd, tmp, dir_name);
-		if (ret)
-			bel_errf(&err, -ret, "cannot put the new tree in place of %s/%s: %s", root,
-				 dir_name, strerror(-ret));
-		/* on success tmp is the old tree now: it goes below, with the links of programs
-		 * the object no longer has */
-	} else if (!ret) {
-		ret = publish(root_fd, tmp, dir_name);
-		if (ret == -EEXIST || ret == -ENOTEMPTY || ret == -EBUSY)
-			bel_errf(&err, EEXIST, "%s/%s already exists; unpin it first", root, dir_name);
-		else if (ret)
-			bel_errf(&err, -ret, "cannot move the pins into place at %s/%s: %s", root,
-				 dir_name, strerror(-ret));
-		if (ret == -ENOTEMPTY || ret == -EBUSY)
-			ret = -EEXIST;
-		have_tmp = ret != 0;
-	}
+	if (!ret)
+		ret = put_in_place(root_fd, root, tmp, dir_name, replace, &have_tmp, &err);
 out:
 	if (tmp_fd >= 0)
 		close(tmp_fd);
 	if (have_tmp || (replace && !ret))
-		bel_tree_discard(root_fd, tmp);
+		ldr_tree_discard(root_fd, tmp);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	if (!ret && bel_obj_adopting(obj, root))
-		bel_obj_adoption_free(obj); /* the old tree's fds, and the lock */
+	if (!ret && ldr_obj_adopting(obj, root))
+		ldr_obj_adoption_free(obj); /* the old tree's fds, and the lock */
 	if (root_fd >= 0)
 		close(root_fd);
 	for (k = 0; k < NKINDS; k++)
 		pin_set_free(&sets[k]);
 	if (ret) {
-		bel_bpffs_unmake(root, made);
+		ldr_bpffs_unmake(root, made);
 		bel_err_prefix(&err, "object '%s': pin", obj->spec->obj_name);
-		return bel_obj_fail(obj, &err);
+		return ldr_obj_fail(obj, &err);
 	}
-	bel_usdt_keep_pinned(obj);
-	bel_struct_ops_keep_pinned(obj);
-	bel_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
+	ldr_usdt_keep_pinned(obj);
+	ldr_struct_ops_keep_pinned(obj);
+	ldr_obj_msg(obj, BEL_MSG_INFO, "object '%s': pinned at %s/%s", obj->spec->obj_name, root,
 		    dir_name);
 	return 0;
 }

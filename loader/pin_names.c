@@ -13,7 +13,7 @@ static bool is_control(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-const char *bel_name_quote(const char *name, char *out, size_t size)
+const char *ldr_name_quote(const char *name, char *out, size_t size)
 {
 	size_t n = 0;
 
@@ -35,14 +35,14 @@ const char *bel_name_quote(const char *name, char *out, size_t size)
 	return out;
 }
 
-int bel_name_check(const char *name, size_t suffix_len, struct bel_err *err)
+int ldr_name_check(const char *name, size_t suffix_len, struct bel_err *err)
 {
 	char quoted[96];
 	size_t len, i;
 
 	if (!name || !*name)
 		return bel_errf(err, EINVAL, "the name is empty (%s)", BEL_NAME_RULE);
-	bel_name_quote(name, quoted, sizeof(quoted));
+	ldr_name_quote(name, quoted, sizeof(quoted));
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return bel_errf(err, EINVAL, "'%s' names a directory, not an entry of one (%s)", quoted,
 				BEL_NAME_RULE);
@@ -69,7 +69,7 @@ void bel_pin_name(const char *name, char *out, size_t size)
 
 	if (!size)
 		return;
-	/* bpffs refuses '.'; '/' cannot happen for names that passed bel_name_check, but callers
+	/* bpffs refuses '.'; '/' cannot happen for names that passed ldr_name_check, but callers
 	 * of this public function get one component whatever they pass */
 	for (i = 0; name[i] && i + 1 < size; i++)
 		out[i] = name[i] == '.' || name[i] == '/' ? '_' : name[i];

@@ -21,10 +21,10 @@
 
 /* 0 if name (plus suffix_len bytes bel appends) may become a path component; else -EINVAL
  * (-ENAMETOOLONG for the length) and err names the rule that failed. */
-int bel_name_check(const char *name, size_t suffix_len, struct bel_err *err);
+int ldr_name_check(const char *name, size_t suffix_len, struct bel_err *err);
 
 /* name for a message: control characters and '\' written as \xNN, long names cut to fit out
  * (ending in "..."). Returns out. */
-const char *bel_name_quote(const char *name, char *out, size_t size);
+const char *ldr_name_quote(const char *name, char *out, size_t size);
 
 #endif

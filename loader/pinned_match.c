@@ -10,7 +10,7 @@
 
 #define MAX_PROG_MAPS 1024
 
-uint32_t bel_fd_id(int fd, bool map)
+uint32_t ldr_fd_id(int fd, bool map)
 {
 	struct bpf_map_info minfo;
 	struct bpf_prog_info pinfo;
@@ -34,7 +34,7 @@ static bool same_frozen_contents(struct bel_map *map, int fd)
 	if (!def->freeze)
 		return true;
 	if (def->data_kind == BEL_DATA_KCONFIG)
-		ours = map->obj->kconfig_data;
+		ours = map->obj->target.kconfig_data;
 	theirs = calloc(1, def->value_size ? def->value_size : 1);
 	if (!theirs)
 		return false;
@@ -48,9 +48,9 @@ static bool same_frozen_contents(struct bel_map *map, int fd)
 	return same;
 }
 
-int bel_pinned_map_matches(struct bel_map *map, int fd, const char *where, struct bel_err *why)
+int ldr_pinned_map_matches(struct bel_map *map, int fd, const char *where, struct bel_err *why)
 {
-	int ret = bel_map_check_compat(map, fd, where, why);
+	int ret = ldr_map_check_compat(map, fd, where, why);
 
 	if (ret)
 		return ret;
@@ -60,7 +60,7 @@ int bel_pinned_map_matches(struct bel_map *map, int fd, const char *where, struc
 	return 0;
 }
 
-uint32_t *bel_expected_map_ids(struct bel_object *obj, const int *taken_fd)
+uint32_t *ldr_expected_map_ids(struct bel_object *obj, const int *taken_fd)
 {
 	uint32_t *ids = calloc(obj->spec->nmaps + 1, sizeof(*ids)), i;
 
@@ -70,12 +70,12 @@ uint32_t *bel_expected_map_ids(struct bel_object *obj, const int *taken_fd)
 		int fd;
 
 		if (taken_fd[i] >= 0) {
-			ids[i] = bel_fd_id(taken_fd[i], true);
+			ids[i] = ldr_fd_id(taken_fd[i], true);
 		} else if (map->def->pinning == BEL_PIN_BY_NAME &&
 			   (size_t)snprintf(path, sizeof(path), "%s/%s", obj->pin_root,
 					    map->def->name) < sizeof(path) &&
 			   (fd = bel_sys_obj_get(path, 0)) >= 0) {
-			ids[i] = bel_fd_id(fd, true);
+			ids[i] = ldr_fd_id(fd, true);
 			close(fd);
 		}
 	}
@@ -110,7 +110,7 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-bool bel_pinned_prog_matches(struct bel_program *prog, const uint32_t *map_ids, int fd,
+bool ldr_pinned_prog_matches(struct bel_program *prog, const uint32_t *map_ids, int fd,
 			     uint32_t *id, char *why, size_t why_size)
 {
 	uint32_t *have = calloc(MAX_PROG_MAPS, sizeof(*have));

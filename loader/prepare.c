@@ -15,52 +15,6 @@
 #include "reloc/core.h"
 #include "reloc/externs.h"
 
-/* The target BTF: a file given at open, else the running kernel's (shared, indexed once). */
-static const struct bel_btf *target_btf(struct bel_object *obj, struct bel_err *err)
-{
-	const struct bel_btf *btf;
-
-	pthread_mutex_lock(&obj->lock);
-	if (obj->target_btf || !obj->target_btf_path) {
-		btf = obj->target_btf;
-		pthread_mutex_unlock(&obj->lock);
-		return btf ? btf : bel_kernel_btf(err);
-	}
-	if (!obj->target_btf_err.code) {
-		size_t size = 0;
-		void *raw = bel_read_file(obj->target_btf_path, &size);
-		struct bel_btf *parsed = NULL;
-
-		if (!raw)
-			bel_errf(&obj->target_btf_err, errno ? errno : EINVAL, "cannot read BTF file %s",
-				 obj->target_btf_path);
-		else if (!bel_btf_parse(raw, size, NULL, true, &parsed, &obj->target_btf_err) &&
-			 !bel_btf_index_names(parsed, &obj->target_btf_err))
-			obj->target_btf = parsed;
-		else {
-			bel_btf_free(parsed);
-			bel_err_prefix(&obj->target_btf_err, "target BTF %s", obj->target_btf_path);
-		}
-		free(raw);
-	}
-	btf = obj->target_btf;
-	if (!btf)
-		*err = obj->target_btf_err;
-	pthread_mutex_unlock(&obj->lock);
-	return btf;
-}
-
-int bel_obj_targets(struct bel_object *obj, struct bel_core_target *targets, struct bel_err *err)
-{
-	const struct bel_btf *btf = target_btf(obj, err);
-
-	if (!btf)
-		return err->code;
-	targets[0].btf = btf;
-	targets[0].name = obj->target_btf_path ? obj->target_btf_path : "vmlinux";
-	return 1;
-}
-
 /* Whether a relocation found no candidate in vmlinux (a type only a module has). */
 static bool core_wants_modules(const struct bel_program *prog,
 			       const struct bel_core_target *vmlinux)
@@ -92,23 +46,23 @@ static int core_targets(struct bel_program *prog, struct bel_core_target **targe
 
 	if (!t)
 		return bel_errf(err, ENOMEM, "out of memory");
-	ret = bel_obj_targets(prog->obj, t, err);
-	if (ret < 0 || prog->obj->target_btf_path || !core_wants_modules(prog, t)) {
+	ret = ldr_obj_targets(prog->obj, t, err);
+	if (ret < 0 || prog->obj->target.btf_path || !core_wants_modules(prog, t)) {
 		*targets = t;
 		return ret;
 	}
-	n = bel_module_btf_count();
+	n = ldr_module_btf_count();
 	*targets = realloc(t, (n + 1) * sizeof(*t));
 	if (!*targets) {
 		free(t);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n; i++)
-		(*targets)[i + 1].btf = bel_module_btf(i, &(*targets)[i + 1].name);
+		(*targets)[i + 1].btf = ldr_module_btf(i, &(*targets)[i + 1].name);
 	return (int)n + 1;
 }
 
-int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
+int ldr_prog_prepare(struct bel_program *prog, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
 	struct bel_core_target *targets = NULL;
@@ -121,7 +75,7 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 	if (prog->prepared)
 		return 0;
 	/* externs first: the .kconfig map's contents must be known before a program creates it */
-	n = bel_prog_check_externs(prog, err);
+	n = ldr_prog_check_externs(prog, err);
 	if (n)
 		return n;
 	/* nothing to patch: the spec's instructions are the program's (no second copy) */
@@ -134,8 +88,8 @@ int bel_prog_prepare(struct bel_program *prog, struct bel_err *err)
 		return bel_errf(err, ENOMEM, "out of memory");
 	memcpy(insns, def->insns, size);
 	if (def->extern_ref_cnt)
-		bel_externs_patch(prog->obj->spec, def, prog->obj->ksym_values,
-				  prog->obj->ksym_modules, insns);
+		bel_externs_patch(prog->obj->spec, def, prog->obj->target.ksym_values,
+				  prog->obj->target.ksym_modules, insns);
 	if (def->core_relo_cnt) {
 		n = core_targets(prog, &targets, err);
 		if (n < 0) {

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Whole regular files into memory: object files, and the binaries uprobes are placed in. */
+/* Reading files: whole regular files into memory (object files, the binaries uprobes are placed
+ * in, BTF files), and the one number of a sysfs or tracefs file. */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/num.h"
 #include "internal.h"
 
 /* Bytes [off, off + len) of the file, whole, or false. */
@@ -96,7 +99,7 @@ static const char *file_kind(mode_t mode)
 	}
 }
 
-int bel_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
+int ldr_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
 			size_t *size, struct bel_err *err)
 {
 	struct stat st, after;
@@ -129,4 +132,62 @@ int bel_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug,
 	*image = buf;
 	*size = done;
 	return 0;
+}
+
+void *ldr_read_fd(int fd, size_t size)
+{
+	uint8_t *buf = malloc(size);
+	size_t done = 0;
+
+	while (buf && done < size) {
+		ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
+
+		if (n <= 0) {
+			free(buf);
+			return NULL;
+		}
+		done += (size_t)n;
+	}
+	return buf;
+}
+
+void *ldr_read_file(const char *path, size_t *size)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		buf = ldr_read_fd(fd, (size_t)st.st_size);
+		*size = (size_t)st.st_size;
+	}
+	close(fd);
+	return buf;
+}
+
+/* A file holding one number and a newline (sysfs, tracefs): fd is read from its start. */
+int ldr_read_uint_fd(int fd, uint64_t *out)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return bel_parse_u64(buf, 0, UINT64_MAX, out) ? -EINVAL : 0;
+}
+
+int ldr_read_uint_file(const char *path, uint64_t *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ldr_read_uint_fd(fd, out);
+	close(fd);
+	return ret;
 }

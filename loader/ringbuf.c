@@ -56,19 +56,19 @@ int bel_ringbuf_new(struct bel_ringbuf **out)
 
 	if (!out) {
 		bel_errf(&err, EINVAL, "ring buffer: no place to return the reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	*out = NULL;
 	rb = calloc(1, sizeof(*rb));
 	if (!rb) {
 		bel_errf(&err, ENOMEM, "ring buffer: out of memory");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (rb->epoll_fd < 0) {
 		bel_errf(&err, errno, "ring buffer: epoll_create1: %s", strerror(errno));
 		free(rb);
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	*out = rb;
 	return 0;
@@ -129,21 +129,21 @@ int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void 
 
 	if (!rb || !fn) {
 		bel_errf(&err, EINVAL, "ring buffer: %s", rb ? "no callback" : "no reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	memset(&r, 0, sizeof(r));
-	ret = bel_event_map_info(map_fd, BPF_MAP_TYPE_RINGBUF, "ring buffer", &info, &err);
+	ret = ldr_event_map_info(map_fd, BPF_MAP_TYPE_RINGBUF, "ring buffer", &info, &err);
 	if (ret)
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	if (bel_grow(&rb->rings, rb->nrings, &rb->cap, sizeof(*rb->rings), 4) ||
 	    bel_grow(&rb->events, rb->nrings, &rb->events_cap, sizeof(*rb->events), 4)) {
 		bel_errf(&err, ENOMEM, "ring buffer: out of memory");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	ret = ring_map(&r, map_fd, &info, &err);
 	if (ret) {
 		bel_err_prefix(&err, "ring buffer");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	r.fn = fn;
 	r.ctx = ctx;
@@ -155,13 +155,13 @@ int bel_ringbuf_add(struct bel_ringbuf *rb, int map_fd, bel_ringbuf_fn fn, void 
 		ring_unmap(&r);
 		bel_errf(&err, -ret, "ring buffer: map fd %d (id %u): epoll_ctl: %s", map_fd,
 			 info.id, strerror(-ret));
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	rb->rings[rb->nrings++] = r;
 	return 0;
 }
 
-int bel_ringbuf_add_memory(struct bel_ringbuf *rb, unsigned long *consumer_pos,
+int ldr_ringbuf_add_memory(struct bel_ringbuf *rb, unsigned long *consumer_pos,
 			   const unsigned long *producer_pos, const void *data, size_t size,
 			   bel_ringbuf_fn fn, void *ctx)
 {
@@ -200,7 +200,7 @@ static __attribute__((noinline, cold)) int ring_corrupt(const struct ring *r, un
 			 "the producer position is %lu and the record claims %u bytes: past what the "
 			 "producer has written or the data area (%lu bytes)", r->map_fd, r->map_id, cons,
 			 prod, len, r->mask + 1);
-	return bel_thread_fail(&err);
+	return ldr_thread_fail(&err);
 }
 
 /*
@@ -285,7 +285,7 @@ int bel_ringbuf_consume(struct bel_ringbuf *rb)
 
 	if (!rb) {
 		bel_errf(&err, EINVAL, "ring buffer: no reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	return consume_all(rb);
 }
@@ -297,11 +297,11 @@ int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms)
 
 	if (!rb) {
 		bel_errf(&err, EINVAL, "ring buffer: no reader");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	if (!rb->nrings) {
 		bel_errf(&err, EINVAL, "ring buffer: no ring added to wait on");
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	/* Records already there need no wait: a busy stream is read without a system call per
 	 * poll. Readiness of a ring buffer's fd is "data there", so skipping epoll_wait leaves
@@ -312,7 +312,7 @@ int bel_ringbuf_poll(struct bel_ringbuf *rb, int timeout_ms)
 	n = epoll_wait(rb->epoll_fd, rb->events, (int)rb->nrings, timeout_ms);
 	if (n < 0) {
 		bel_errf(&err, errno, "ring buffer: epoll_wait: %s", strerror(errno));
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	/* Whichever ring woke us, every ring is read: a ring costs two loads when empty. */
 	return n ? consume_all(rb) : 0;

@@ -69,5 +69,5 @@ int bel_program_test_run(struct bel_program *prog, struct bel_test_run_opts *opt
 fail:
 	bel_err_prefix(&err, "object '%s': prog '%s' (%s): test run", prog->obj->spec->obj_name,
 		       prog->def->name, prog->def->sec_name);
-	return bel_obj_fail(prog->obj, &err);
+	return ldr_obj_fail(prog->obj, &err);
 }

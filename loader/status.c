@@ -79,7 +79,7 @@ static void describe(struct bel_pinned *it, int fd)
 }
 
 /* Maps and programs of the object against the tree: states, and the ids maps would have. */
-static int compare(struct bel_pin_status *st, const struct bel_pin_tree *t,
+static int compare(struct bel_pin_status *st, const struct ldr_pin_tree *t,
 		   struct bel_object *obj, struct bel_err *err)
 {
 	int *taken = malloc((obj->spec->nmaps + 1) * sizeof(*taken));
@@ -89,21 +89,21 @@ static int compare(struct bel_pin_status *st, const struct bel_pin_tree *t,
 	if (!taken)
 		return bel_errf(err, ENOMEM, "out of memory");
 	if (obj->spec->kconfig_map >= 0)
-		bel_obj_resolve_externs(obj, err); /* .kconfig's values, to compare with its pin */
+		ldr_obj_resolve_externs(obj, err); /* .kconfig's values, to compare with its pin */
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_pinned *it;
 		char name[BEL_NAME_MAX + 1], where[PATH_MAX + 320];
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		struct bel_err why = {0};
 
 		taken[i] = -1;
 		bel_pin_name(obj->spec->maps[i].name, name, sizeof(name));
-		pin = bel_pin_tree_find(t, BEL_PIN_MAPS, name);
+		pin = ldr_pin_tree_find(t, BEL_PIN_MAPS, name);
 		if (!pin)
 			continue;
 		it = &st->items[pin - t->dirs[BEL_PIN_MAPS].pins];
 		snprintf(where, sizeof(where), "%s/maps/%s", t->shown, name);
-		if (!bel_pinned_map_matches(&obj->maps[i], pin->fd, where, &why)) {
+		if (!ldr_pinned_map_matches(&obj->maps[i], pin->fd, where, &why)) {
 			it->state = BEL_PINNED_SAME;
 			taken[i] = pin->fd;
 		} else {
@@ -111,20 +111,20 @@ static int compare(struct bel_pin_status *st, const struct bel_pin_tree *t,
 			snprintf(it->why, sizeof(it->why), "%s", why.msg);
 		}
 	}
-	map_ids = bel_expected_map_ids(obj, taken);
+	map_ids = ldr_expected_map_ids(obj, taken);
 	for (i = 0; map_ids && i < obj->spec->nprogs; i++) {
 		unsigned int at = t->dirs[BEL_PIN_MAPS].count;
-		const struct bel_tree_pin *pin;
+		const struct ldr_tree_pin *pin;
 		char name[BEL_NAME_MAX + 1];
 		struct bel_pinned *it;
 		uint32_t id = 0;
 
 		bel_pin_name(obj->spec->progs[i].name, name, sizeof(name));
-		pin = bel_pin_tree_find(t, BEL_PIN_PROGRAMS, name);
+		pin = ldr_pin_tree_find(t, BEL_PIN_PROGRAMS, name);
 		if (!pin)
 			continue;
 		it = &st->items[at + (pin - t->dirs[BEL_PIN_PROGRAMS].pins)];
-		it->state = bel_pinned_prog_matches(&obj->progs[i], map_ids, pin->fd, &id, it->why,
+		it->state = ldr_pinned_prog_matches(&obj->progs[i], map_ids, pin->fd, &id, it->why,
 						    sizeof(it->why)) ? BEL_PINNED_SAME
 								      : BEL_PINNED_CHANGED;
 		if (it->state == BEL_PINNED_SAME)
@@ -152,7 +152,7 @@ static int compare(struct bel_pin_status *st, const struct bel_pin_tree *t,
 }
 
 /* What the object has that the tree does not (only what it could pin: maps, programs). */
-static int missing(struct bel_pin_status *st, const struct bel_pin_tree *t,
+static int missing(struct bel_pin_status *st, const struct ldr_pin_tree *t,
 		   const struct bel_object *obj, struct bel_err *err)
 {
 	uint32_t i;
@@ -165,7 +165,7 @@ static int missing(struct bel_pin_status *st, const struct bel_pin_tree *t,
 		struct bel_pinned *it;
 
 		bel_pin_name(orig, name, sizeof(name));
-		if (bel_pin_tree_find(t, map ? BEL_PIN_MAPS : BEL_PIN_PROGRAMS, name))
+		if (ldr_pin_tree_find(t, map ? BEL_PIN_MAPS : BEL_PIN_PROGRAMS, name))
 			continue;
 		it = add(st, map ? BEL_PINNED_MAP : BEL_PINNED_PROGRAM, name, err);
 		if (!it)
@@ -180,14 +180,14 @@ static int status(const char *path, struct bel_object *obj, struct bel_pin_statu
 {
 	static const enum bel_pinned_kind kinds[] = {BEL_PINNED_MAP, BEL_PINNED_PROGRAM,
 						     BEL_PINNED_LINK};
-	struct bel_pin_tree t;
+	struct ldr_pin_tree t;
 	uint32_t k, i;
 	int ret;
 
-	bel_pin_tree_init(&t);
-	ret = bel_pin_tree_locate(&t, path, err);
+	ldr_pin_tree_init(&t);
+	ret = ldr_pin_tree_locate(&t, path, err);
 	if (!ret)
-		ret = bel_pin_tree_read(&t, t.shown, err);
+		ret = ldr_pin_tree_read(&t, t.shown, err);
 	/* the tree's pins, in its order: maps, programs, links (compare relies on it) */
 	for (k = 0; !ret && k < BEL_PIN_KINDS; k++)
 		for (i = 0; !ret && i < t.dirs[k].count; i++) {
@@ -204,7 +204,7 @@ static int status(const char *path, struct bel_object *obj, struct bel_pin_statu
 		ret = compare(st, &t, obj, err);
 	if (!ret && obj)
 		ret = missing(st, &t, obj, err);
-	bel_pin_tree_free(&t);
+	ldr_pin_tree_free(&t);
 	return ret;
 }
 
@@ -217,7 +217,7 @@ int bel_pin_status_read(const char *path, struct bel_object *obj, struct bel_pin
 	*out = NULL;
 	if (!st) {
 		bel_errf(&err, ENOMEM, "out of memory");
-		return obj ? bel_obj_fail(obj, &err) : bel_thread_fail(&err);
+		return obj ? ldr_obj_fail(obj, &err) : ldr_thread_fail(&err);
 	}
 	ret = path ? status(path, obj, st, &err) : bel_errf(&err, EINVAL, "no path given");
 	if (ret) {
@@ -225,9 +225,9 @@ int bel_pin_status_read(const char *path, struct bel_object *obj, struct bel_pin
 		bel_err_prefix(&err, "status of %s", path ? path : "(null)");
 		if (obj) {
 			bel_err_prefix(&err, "object '%s'", obj->spec->obj_name);
-			return bel_obj_fail(obj, &err);
+			return ldr_obj_fail(obj, &err);
 		}
-		return bel_thread_fail(&err);
+		return ldr_thread_fail(&err);
 	}
 	*out = st;
 	return 0;

@@ -68,24 +68,28 @@ static const char *local_type_name(const struct bel_map *map)
 	return bel_btf_type_name(btf, bel_btf_type(btf, map->def->struct_ops_type_id));
 }
 
-void bel_struct_ops_kernel_shape(const struct bel_map *map, struct bel_map_shape *out)
+void ldr_struct_ops_kernel_shape(const struct bel_map *map, struct ldr_map_shape *out)
 {
 	struct bel_err err = {0};
-	const struct bel_btf *vmlinux = bel_kernel_btf(&err);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(&err);
 	const struct btf_type *vt;
 	uint32_t vid;
 
+	out->type = BPF_MAP_TYPE_STRUCT_OPS;
 	out->key_size = 4;
 	out->max_entries = 1;
+	out->numa_node = 0;
+	out->map_extra = 0;
 	vt = vmlinux ? value_type(vmlinux, local_type_name(map), &vid, &err) : NULL;
 	if (vt)
 		out->value_size = vt->size; /* else the kernel has no such type: creating says so */
 }
 
-int bel_struct_ops_create(struct bel_map *map, struct bel_err *err)
+int ldr_struct_ops_create(struct bel_map *map, const struct ldr_map_shape *shape,
+			  struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
-	const struct bel_btf *vmlinux = bel_kernel_btf(err);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(err);
 	const struct btf_type *vt;
 	struct bel_map_create_args args = {0};
 	uint32_t vid;
@@ -97,22 +101,22 @@ int bel_struct_ops_create(struct bel_map *map, struct bel_err *err)
 	if (!vt)
 		return bel_err_prefix(err, "struct_ops map '%s'", def->name);
 	/* the kernel finds its own type from the map's BTF object: the object's must be there */
-	btf_fd = bel_obj_btf_fd(map->obj);
+	btf_fd = ldr_obj_btf_fd(map->obj);
 	if (btf_fd < 0)
 		return bel_errf(err, EINVAL, "struct_ops map '%s': the object BTF did not load",
 				def->name);
-	args.map_type = BPF_MAP_TYPE_STRUCT_OPS;
-	args.key_size = 4;
-	args.value_size = vt->size;
-	args.max_entries = 1;
-	args.map_flags = map->shape.map_flags;
+	args.map_type = shape->type;
+	args.key_size = shape->key_size;
+	args.value_size = shape->value_size;
+	args.max_entries = shape->max_entries;
+	args.map_flags = shape->map_flags;
 	args.btf_fd = (uint32_t)btf_fd;
 	args.btf_vmlinux_value_type_id = vid;
 	args.name = bel_kernel_features()->prog_name ? def->kname : NULL;
 	fd = bel_sys_map_create(&args);
 	if (fd == -EINVAL && (args.map_flags & BEL_BPF_F_LINK)) {
 		/* before Linux 6.4 there are no struct_ops links: registered by the update instead */
-		bel_obj_msg(map->obj, BEL_MSG_WARN, "struct_ops map '%s': the kernel refused "
+		ldr_obj_msg(map->obj, BEL_MSG_WARN, "struct_ops map '%s': the kernel refused "
 			    "BPF_F_LINK; it will be registered without a link", def->name);
 		args.map_flags &= ~BEL_BPF_F_LINK;
 		fd = bel_sys_map_create(&args);
@@ -126,7 +130,7 @@ int bel_struct_ops_create(struct bel_map *map, struct bel_err *err)
 	return fd;
 }
 
-int bel_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
+int ldr_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
 			       uint32_t *member, struct bel_err *err)
 {
 	const struct bel_prog_def *def = prog->def;
@@ -137,7 +141,7 @@ int bel_struct_ops_prog_target(const struct bel_program *prog, uint32_t *btf_id,
 	if (!def->struct_ops_type)
 		return bel_errf(err, EINVAL, "no struct_ops map of the object points to this program, "
 				"so there is no member to load it as");
-	vmlinux = bel_kernel_btf(err);
+	vmlinux = ldr_kernel_btf(err);
 	if (!vmlinux)
 		return err->code;
 	st = kernel_struct(vmlinux, def->struct_ops_type, btf_id, err);
@@ -228,7 +232,7 @@ static int fill_member(const struct bel_map *map, const struct bel_btf *vmlinux,
 /* The value for BPF_MAP_UPDATE_ELEM; *out is malloc'd. map->lock held. */
 static int build_value(const struct bel_map *map, uint8_t **out, struct bel_err *err)
 {
-	const struct bel_btf *vmlinux = bel_kernel_btf(err);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(err);
 	const struct btf_type *vt, *kst, *st;
 	const uint8_t *local = map->data ? map->data : map->def->init;
 	uint32_t vid, kid, i;
@@ -287,9 +291,9 @@ int bel_map_attach_struct_ops(struct bel_map *map)
 
 	if (!map->obj || map->def->origin != BEL_MAP_FROM_STRUCT_OPS) {
 		bel_errf(&err, EINVAL, "map '%s' is not a struct_ops map", map->def->name);
-		return bel_map_fail(map, &err);
+		return ldr_map_fail(map, &err);
 	}
-	if (bel_map_acquire(map, &err))
+	if (ldr_map_acquire(map, &err))
 		goto fail;
 	pthread_mutex_lock(&map->lock);
 	if (map->st_attached) {
@@ -329,16 +333,16 @@ unlock:
 	free(value);
 	if (!ret)
 		return link >= 0 ? link : 0;
-	bel_map_release(map, false);
+	ldr_map_release(map, false);
 fail:
 	bel_err_prefix(&err, "struct_ops map '%s'", map->def->name);
 	if (map->obj)
 		bel_err_prefix(&err, "object '%s'", map->obj->spec->obj_name);
-	return bel_map_fail(map, &err);
+	return ldr_map_fail(map, &err);
 }
 
 /* Unregister (map->lock held): the link closed, or the value of a map without one deleted. */
-void bel_struct_ops_unregister(struct bel_map *map)
+void ldr_struct_ops_unregister(struct bel_map *map)
 {
 	uint32_t zero = 0;
 
@@ -352,7 +356,7 @@ void bel_struct_ops_unregister(struct bel_map *map)
 	map->st_attached = false;
 }
 
-void bel_struct_ops_keep_pinned(struct bel_object *obj)
+void ldr_struct_ops_keep_pinned(struct bel_object *obj)
 {
 	size_t i;
 
@@ -375,10 +379,10 @@ int bel_map_detach_struct_ops(struct bel_map *map)
 	pthread_mutex_lock(&map->lock);
 	map->st_kept = false; /* asked for: unregistered even when pinned */
 	was = map->st_attached;
-	bel_struct_ops_unregister(map);
+	ldr_struct_ops_unregister(map);
 	pthread_mutex_unlock(&map->lock);
 	if (was)
-		bel_map_release(map, false);
+		ldr_map_release(map, false);
 	return 0;
 }
 

@@ -25,7 +25,7 @@
 #include "pin_tree.h"
 
 /* Whether parent/name is still the directory read (not swapped meanwhile). */
-static bool still_ours(const struct bel_pin_tree *t, const char *name)
+static bool still_ours(const struct ldr_pin_tree *t, const char *name)
 {
 	struct stat st;
 
@@ -46,7 +46,7 @@ static int rename_noreplace(int dir_fd, const char *from, const char *to)
 	return renameat(dir_fd, from, dir_fd, to) ? -errno : 0;
 }
 
-static int move_aside(struct bel_pin_tree *t)
+static int move_aside(struct ldr_pin_tree *t)
 {
 	static unsigned int counter;
 	int tries, ret = -EEXIST;
@@ -60,7 +60,7 @@ static int move_aside(struct bel_pin_tree *t)
 }
 
 /* Pin again what was removed and give the tree its name back. */
-static int restore(struct bel_pin_tree *t, struct bel_err *why)
+static int restore(struct ldr_pin_tree *t, struct bel_err *why)
 {
 	char dir_path[PATH_MAX];
 	size_t k;
@@ -68,23 +68,23 @@ static int restore(struct bel_pin_tree *t, struct bel_err *why)
 	int ret = 0;
 
 	for (k = 0; k < BEL_PIN_KINDS && !ret; k++) {
-		struct bel_tree_dir *dir = &t->dirs[k];
+		struct ldr_tree_dir *dir = &t->dirs[k];
 
 		if (!dir->present)
 			continue;
 		if ((size_t)snprintf(dir_path, sizeof(dir_path), "%s/%s/%s", t->parent_path, t->tmp,
-				     bel_pin_dirs[k]) >= sizeof(dir_path)) {
-			ret = bel_errf(why, ENAMETOOLONG, "%s: path over PATH_MAX", bel_pin_dirs[k]);
+				     ldr_pin_dirs[k]) >= sizeof(dir_path)) {
+			ret = bel_errf(why, ENAMETOOLONG, "%s: path over PATH_MAX", ldr_pin_dirs[k]);
 			break;
 		}
 		if (dir->removed) {
-			if (mkdirat(t->fd, bel_pin_dirs[k], 0700)) {
+			if (mkdirat(t->fd, ldr_pin_dirs[k], 0700)) {
 				ret = bel_errf(why, errno, "cannot make %s again: %s", dir_path,
 					       strerror(errno));
 				break;
 			}
 			close(dir->fd);
-			dir->fd = bel_open_beneath(t->fd, bel_pin_dirs[k], O_PATH | O_DIRECTORY);
+			dir->fd = ldr_open_beneath(t->fd, ldr_pin_dirs[k], O_PATH | O_DIRECTORY);
 			if (dir->fd < 0) {
 				ret = bel_errf(why, -dir->fd, "cannot open %s again: %s", dir_path,
 					       strerror(-dir->fd));
@@ -95,7 +95,7 @@ static int restore(struct bel_pin_tree *t, struct bel_err *why)
 		for (i = 0; i < dir->count && !ret; i++) {
 			if (!dir->pins[i].removed)
 				continue;
-			ret = bel_pin_at(dir->pins[i].fd, dir->fd, dir_path, dir->pins[i].name);
+			ret = ldr_pin_at(dir->pins[i].fd, dir->fd, dir_path, dir->pins[i].name);
 			if (ret)
 				bel_errf(why, -ret, "cannot pin %s/%s again: %s", dir_path,
 					 dir->pins[i].name, strerror(-ret));
@@ -116,9 +116,9 @@ static int restore(struct bel_pin_tree *t, struct bel_err *why)
  * with no pin left to reach it: as removing a pinned link detaches its program, removing the
  * tree unregisters it (a map that is not registered refuses the delete, which is fine).
  */
-static void unregister_struct_ops(const struct bel_pin_tree *t)
+static void unregister_struct_ops(const struct ldr_pin_tree *t)
 {
-	const struct bel_tree_dir *dir = &t->dirs[BEL_PIN_MAPS];
+	const struct ldr_tree_dir *dir = &t->dirs[BEL_PIN_MAPS];
 	uint32_t i, zero = 0;
 
 	for (i = 0; dir->present && i < dir->count; i++) {
@@ -133,7 +133,7 @@ static void unregister_struct_ops(const struct bel_pin_tree *t)
 }
 
 /* Remove the tree, now under t->tmp; on a failure put everything back. */
-static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err *err)
+static int remove_tree(struct ldr_pin_tree *t, const char *path, struct bel_err *err)
 {
 	char first[BEL_ERR_MSG_MAX];
 	struct bel_err why = {0};
@@ -143,7 +143,7 @@ static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err 
 	int ret = 0;
 
 	for (k = 0; k < BEL_PIN_KINDS && !ret; k++) {
-		struct bel_tree_dir *dir = &t->dirs[k];
+		struct ldr_tree_dir *dir = &t->dirs[k];
 
 		if (!dir->present)
 			continue;
@@ -155,12 +155,12 @@ static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err 
 			}
 			dir->pins[i].removed = true;
 		}
-		if (!ret && unlinkat(t->fd, bel_pin_dirs[k], AT_REMOVEDIR))
+		if (!ret && unlinkat(t->fd, ldr_pin_dirs[k], AT_REMOVEDIR))
 			ret = -errno;
 		else if (!ret)
 			dir->removed = true;
 		if (ret) {
-			bel_errf(err, -ret, "cannot remove %s/%s%s%s: %s", path, bel_pin_dirs[k], what ? "/" : "",
+			bel_errf(err, -ret, "cannot remove %s/%s%s%s: %s", path, ldr_pin_dirs[k], what ? "/" : "",
 				 what ? what : "", strerror(-ret));
 			break;
 		}
@@ -182,13 +182,13 @@ static int remove_tree(struct bel_pin_tree *t, const char *path, struct bel_err 
 
 static int unpin(const char *path, struct bel_err *err)
 {
-	struct bel_pin_tree t;
+	struct ldr_pin_tree t;
 	int ret;
 
-	bel_pin_tree_init(&t);
-	ret = bel_pin_tree_locate(&t, path, err);
+	ldr_pin_tree_init(&t);
+	ret = ldr_pin_tree_locate(&t, path, err);
 	if (!ret)
-		ret = bel_pin_tree_read(&t, t.shown, err);
+		ret = ldr_pin_tree_read(&t, t.shown, err);
 	if (!ret) {
 		/* out of sight first, so nobody opens half of it */
 		ret = move_aside(&t);
@@ -201,7 +201,7 @@ static int unpin(const char *path, struct bel_err *err)
 	}
 	if (!ret)
 		ret = remove_tree(&t, t.shown, err);
-	bel_pin_tree_free(&t);
+	ldr_pin_tree_free(&t);
 	return ret;
 }
 
@@ -217,20 +217,20 @@ int bel_unpin(const char *path, char *errbuf, size_t errbuf_size)
 	if (errbuf && errbuf_size)
 		snprintf(errbuf, errbuf_size, "%s", ret ? err.msg : "");
 	if (ret)
-		bel_thread_fail(&err);
+		ldr_thread_fail(&err);
 	return ret;
 }
 
 /* Remove a tree this process has just made and not published (a failed pin). */
-void bel_tree_discard(int parent_fd, const char *name)
+void ldr_tree_discard(int parent_fd, const char *name)
 {
-	int fd = bel_open_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
+	int fd = ldr_open_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
 	size_t k;
 
 	if (fd < 0)
 		return;
 	for (k = 0; k < BEL_PIN_KINDS; k++) {
-		int kfd = bel_open_beneath(fd, bel_pin_dirs[k], O_RDONLY | O_DIRECTORY);
+		int kfd = ldr_open_beneath(fd, ldr_pin_dirs[k], O_RDONLY | O_DIRECTORY);
 		struct dirent *de;
 		DIR *d;
 
@@ -245,7 +245,7 @@ void bel_tree_discard(int parent_fd, const char *name)
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 				unlinkat(dirfd(d), de->d_name, 0);
 		closedir(d);
-		unlinkat(fd, bel_pin_dirs[k], AT_REMOVEDIR);
+		unlinkat(fd, ldr_pin_dirs[k], AT_REMOVEDIR);
 	}
 	close(fd);
 	unlinkat(parent_fd, name, AT_REMOVEDIR);

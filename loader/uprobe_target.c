@@ -62,7 +62,7 @@ static bool in_ld_cache(const char *name, char *path)
 
 	if (fd < 0)
 		return false;
-	if (!bel_read_regular_fd(fd, LD_CACHE, LD_CACHE_MAX, false, &buf, &size, &err)) {
+	if (!ldr_read_regular_fd(fd, LD_CACHE, LD_CACHE_MAX, false, &buf, &size, &err)) {
 		found = bel_ld_cache_lookup(buf, size, name);
 		ok = found && strlen(found) < PATH_MAX && !access(found, F_OK);
 		if (ok)
@@ -73,7 +73,7 @@ static bool in_ld_cache(const char *name, char *path)
 	return ok;
 }
 
-int bel_target_binary_find(const char *name, char *path, struct bel_err *err)
+int ldr_target_binary_find(const char *name, char *path, struct bel_err *err)
 {
 	size_t i;
 	int ret;
@@ -84,7 +84,7 @@ int bel_target_binary_find(const char *name, char *path, struct bel_err *err)
 		strcpy(path, name);
 		return 0;
 	}
-	ret = bel_name_check(name, 0, err);
+	ret = ldr_name_check(name, 0, err);
 	if (ret)
 		return bel_err_prefix(err, "binary name");
 	if (strstr(name, ".so")) {
@@ -101,20 +101,20 @@ int bel_target_binary_find(const char *name, char *path, struct bel_err *err)
 	return bel_errf(err, ENOENT, "executable '%s' not found in PATH", name);
 }
 
-int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct bel_err *err)
+int ldr_target_binary_open(const char *name, struct ldr_target_binary *t, struct bel_err *err)
 {
 	struct stat st;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
-	ret = bel_target_binary_find(name, t->path, err);
+	ret = ldr_target_binary_find(name, t->path, err);
 	if (ret)
 		return ret;
 	t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (t->fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", t->path, strerror(errno));
-	ret = bel_read_regular_fd(t->fd, t->path, BEL_TARGET_MAX_SIZE, false, &t->image, &t->size, err);
+	ret = ldr_read_regular_fd(t->fd, t->path, BEL_TARGET_MAX_SIZE, false, &t->image, &t->size, err);
 	if (!ret && fstat(t->fd, &st))
 		ret = bel_errf(err, errno, "cannot stat %s: %s", t->path, strerror(errno));
 	if (!ret) {
@@ -125,13 +125,13 @@ int bel_target_binary_open(const char *name, struct bel_target_binary *t, struct
 			bel_err_prefix(err, "binary '%s'", t->path);
 	}
 	if (ret) {
-		bel_target_binary_close(t);
+		ldr_target_binary_close(t);
 		return ret;
 	}
 	return 0;
 }
 
-int bel_target_binary_check(const struct bel_target_binary *t, struct bel_err *err)
+int ldr_target_binary_check(const struct ldr_target_binary *t, struct bel_err *err)
 {
 	struct stat st;
 
@@ -142,7 +142,7 @@ int bel_target_binary_check(const struct bel_target_binary *t, struct bel_err *e
 	return 0;
 }
 
-void bel_target_binary_close(struct bel_target_binary *t)
+void ldr_target_binary_close(struct ldr_target_binary *t)
 {
 	bel_binary_free(t->bin);
 	free(t->image);

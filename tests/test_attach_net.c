@@ -782,20 +782,20 @@ END_TEST
 static uint32_t kernel_member_offset(const char *module, const char *type, const char *member)
 {
 	struct bel_err err = {0};
-	const struct bel_btf *btf = bel_kernel_btf(&err);
+	const struct bel_btf *btf = ldr_kernel_btf(&err);
 	uint32_t i, n, m, id;
 	const char *name;
 	const struct btf_type *t;
 
 	ck_assert_ptr_nonnull(btf);
-	for (i = 0, n = bel_module_btf_count(); module && i < n; i++) {
-		const struct bel_btf *mod = bel_module_btf(i, &name);
+	for (i = 0, n = ldr_module_btf_count(); module && i < n; i++) {
+		const struct bel_btf *mod = ldr_module_btf(i, &name);
 
 		if (!strcmp(name, module))
 			btf = mod;
 	}
-	ck_assert_int_eq(bel_module_btf_find("__bel_none__", BTF_KIND_STRUCT, &m, &id), -ENOENT);
-	if (module && !bel_module_btf_find(type, BTF_KIND_STRUCT, &m, &id)) {
+	ck_assert_int_eq(ldr_module_btf_find("__bel_none__", BTF_KIND_STRUCT, &m, &id), -ENOENT);
+	if (module && !ldr_module_btf_find(type, BTF_KIND_STRUCT, &m, &id)) {
 		t = bel_btf_type(btf, id);
 	} else {
 		int found = bel_btf_find(btf, type, BTF_KIND_STRUCT);
@@ -832,7 +832,7 @@ START_TEST(test_module_btf)
 
 	if (!kernel_ready())
 		return;
-	printf("module BTF: %u modules; veth %s, nf_conntrack %s\n", bel_module_btf_count(),
+	printf("module BTF: %u modules; veth %s, nf_conntrack %s\n", ldr_module_btf_count(),
 	       veth_module ? "a module" : "built in", ct_module ? "a module" : "built in");
 	netns_enter();
 	veth_pair(); /* the veth driver is there (loaded by vmtest -m, or built in) */
@@ -897,11 +897,11 @@ START_TEST(test_syscall_prefix)
 	if (!kernel_ready())
 		return;
 #if defined(__x86_64__)
-	ck_assert_str_eq(bel_syscall_prefix(), "__x64_sys_");
+	ck_assert_str_eq(ldr_syscall_prefix(), "__x64_sys_");
 #endif
-	snprintf(name, sizeof(name), "%sgetppid", bel_syscall_prefix());
-	ck_assert_msg(bel_btf_find(bel_kernel_btf(&err), name, BTF_KIND_FUNC) > 0 ||
-		      bel_kallsyms_address(name), "%s is not a kernel function", name);
+	snprintf(name, sizeof(name), "%sgetppid", ldr_syscall_prefix());
+	ck_assert_msg(bel_btf_find(ldr_kernel_btf(&err), name, BTF_KIND_FUNC) > 0 ||
+		      ldr_kallsyms_address(name), "%s is not a kernel function", name);
 }
 END_TEST
 

@@ -995,7 +995,7 @@ START_TEST(test_ring_layout)
 	fake_record(f, 200, 0, 40);
 	busy = fake_record(f, 9, BPF_RINGBUF_BUSY_BIT, 50); /* not committed yet */
 	ck_assert_int_eq(bel_ringbuf_new(&rb), 0);
-	ck_assert_int_eq(bel_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
+	ck_assert_int_eq(ldr_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
 						on_fake, &s), 0);
 	ck_assert_int_eq(bel_ringbuf_consume(rb), 3);
 	ck_assert(s.intact);
@@ -1030,7 +1030,7 @@ START_TEST(test_ring_layout_refused)
 	uint32_t hdr[2] = {0, 0};
 
 	ck_assert_int_eq(bel_ringbuf_new(&rb), 0);
-	ck_assert_int_eq(bel_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
+	ck_assert_int_eq(ldr_ringbuf_add_memory(rb, &f->consumer, &f->producer, f->data, FAKE_SIZE,
 						on_fake, &s), 0);
 	/* a length past the data area */
 	f->consumer = f->producer = start;
@@ -1137,7 +1137,7 @@ START_TEST(test_perf_layout)
 	perf_record(f, PERF_RECORD_LOST, 24, lost, sizeof(lost));
 	perf_record(f, PERF_RECORD_THROTTLE, 24, throttle, sizeof(throttle)); /* not ours */
 	perf_sample(f, 252, 30);
-	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	ck_assert_int_eq(ldr_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
 	/* no lost callback: the report still counts as a record read */
 	ck_assert_int_eq(bel_perfbuf_consume(pb), 4);
 	ck_assert(s.intact);
@@ -1151,7 +1151,7 @@ START_TEST(test_perf_layout)
 	o.ctx = &lost_count;
 	o.sample = NULL;
 	o.lost = on_fake_lost;
-	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	ck_assert_int_eq(ldr_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
 	perf_record(f, PERF_RECORD_LOST, 24, lost, sizeof(lost));
 	perf_sample(f, 4, 1);
 	ck_assert_int_eq(bel_perfbuf_consume(pb), 2);
@@ -1182,7 +1182,7 @@ START_TEST(test_perf_layout_refused)
 	};
 	size_t i;
 
-	ck_assert_int_eq(bel_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
+	ck_assert_int_eq(ldr_perfbuf_new_memory(&f->meta, f->data, FAKE_SIZE, &o, &pb), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		f->meta.data_tail = start;
 		f->meta.data_head = start;

@@ -318,7 +318,7 @@ END_TEST
 START_TEST(test_uprobe_replaced_binary)
 {
 	char dir[] = "/tmp/bel-uprobe-XXXXXX", path[PATH_MAX], other[PATH_MAX], cmd[3 * PATH_MAX];
-	struct bel_target_binary t;
+	struct ldr_target_binary t;
 	struct bel_err err = {0};
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -326,12 +326,12 @@ START_TEST(test_uprobe_replaced_binary)
 	snprintf(other, sizeof(other), "%s/other", dir);
 	snprintf(cmd, sizeof(cmd), "cp %s %s && cp %s %s", self_exe(), path, self_path, other);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_msg(bel_target_binary_open(path, &t, &err) == 0, "%s", err.msg);
-	ck_assert_int_eq(bel_target_binary_check(&t, &err), 0);
+	ck_assert_msg(ldr_target_binary_open(path, &t, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(ldr_target_binary_check(&t, &err), 0);
 	ck_assert_int_eq(rename(other, path), 0);
-	ck_assert_int_eq(bel_target_binary_check(&t, &err), -ESTALE);
+	ck_assert_int_eq(ldr_target_binary_check(&t, &err), -ESTALE);
 	ck_assert_msg(strstr(err.msg, "replaced"), "%s", err.msg);
-	bel_target_binary_close(&t);
+	ldr_target_binary_close(&t);
 	unlink(path);
 	rmdir(dir);
 }

@@ -186,8 +186,8 @@ START_TEST(test_uprobe_offsets_same)
 	if (!ready())
 		return;
 	setenv("LD_LIBRARY_PATH", BEL_UPROBE_LIB_DIR, 1);
-	ck_assert_int_eq(bel_target_binary_find("libbeluprobe.so", lib, &err), 0);
-	ck_assert_msg(bel_target_binary_find("libc.so.6", libc, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(ldr_target_binary_find("libbeluprobe.so", lib, &err), 0);
+	ck_assert_msg(ldr_target_binary_find("libc.so.6", libc, &err) == 0, "%s", err.msg);
 	open_both(&b, "uprobe");
 	same_uprobe(&b, "up_entry", self_path, "bel_target_add", 0, 0, 11, false);
 	same_uprobe(&b, "up_entry", self_path, "bel_target_add", 4, getpid(), 12, false);

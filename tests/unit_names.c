@@ -44,7 +44,7 @@ static const struct {
 START_TEST(name_rule)
 {
 	struct bel_err err = {0};
-	int ret = bel_name_check(name_cases[_i].name, name_cases[_i].suffix, &err);
+	int ret = ldr_name_check(name_cases[_i].name, name_cases[_i].suffix, &err);
 
 	ck_assert_msg(ret == name_cases[_i].ret, "case %d: %d (%s)", _i, ret, err.msg);
 	if (name_cases[_i].says) {
@@ -63,17 +63,17 @@ START_TEST(name_rule_length)
 
 	memset(name, 'a', sizeof(name));
 	name[255] = '\0';
-	ck_assert_int_eq(bel_name_check(name, 0, &err), 0);
+	ck_assert_int_eq(ldr_name_check(name, 0, &err), 0);
 	/* the suffix bel adds counts: "<255 bytes>_1" does not fit */
-	ck_assert_int_eq(bel_name_check(name, 2, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(ldr_name_check(name, 2, &err), -ENAMETOOLONG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "NAME_MAX"));
 	name[253] = '\0';
-	ck_assert_int_eq(bel_name_check(name, 2, &err), 0);
-	ck_assert_int_eq(bel_name_check(name, 3, &err), -ENAMETOOLONG);
-	ck_assert_int_eq(bel_name_check(name, (size_t)-1, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(ldr_name_check(name, 2, &err), 0);
+	ck_assert_int_eq(ldr_name_check(name, 3, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(ldr_name_check(name, (size_t)-1, &err), -ENAMETOOLONG);
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	ck_assert_int_eq(bel_name_check(name, 0, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(ldr_name_check(name, 0, &err), -ENAMETOOLONG);
 	/* the quoted name in the message is cut */
 	ck_assert_uint_lt(strlen(err.msg), 200);
 }
@@ -83,8 +83,8 @@ START_TEST(name_quote_and_escape)
 {
 	char out[16], big[64];
 
-	ck_assert_str_eq(bel_name_quote("a\nb\\c", big, sizeof(big)), "a\\x0ab\\x5cc");
-	bel_name_quote("abcdefghijklmnopqrstuvwxyz", out, sizeof(out));
+	ck_assert_str_eq(ldr_name_quote("a\nb\\c", big, sizeof(big)), "a\\x0ab\\x5cc");
+	ldr_name_quote("abcdefghijklmnopqrstuvwxyz", out, sizeof(out));
 	ck_assert_uint_lt(strlen(out), sizeof(out));
 	ck_assert_ptr_nonnull(strstr(out, "..."));
 	bel_pin_name(".rodata.str1.1", big, sizeof(big));
@@ -286,7 +286,7 @@ static const struct {
 START_TEST(cpu_lists)
 {
 	struct bel_err err = {0};
-	int n = 0, ret = bel_cpu_list_parse(cpu_cases[_i].text, cpu_cases[_i].below, count_cpus, &n,
+	int n = 0, ret = ldr_cpu_list_parse(cpu_cases[_i].text, cpu_cases[_i].below, count_cpus, &n,
 					    &err);
 
 	ck_assert_msg(ret == cpu_cases[_i].ret, "'%s': %d (%s)", cpu_cases[_i].text, ret, err.msg);
@@ -309,10 +309,10 @@ START_TEST(cpu_list_long_file)
 		fprintf(f, "%s%d", i ? "," : "", 2 * i);
 	fputc('\n', f);
 	fclose(f);
-	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), 0);
+	ck_assert_int_eq(ldr_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), 0);
 	ck_assert_int_eq(n, 3000);
 	unlink(path);
-	ck_assert_int_eq(bel_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), -ENOENT);
+	ck_assert_int_eq(ldr_cpu_list_file(path, BEL_CPU_MAX, count_cpus, &n, &err), -ENOENT);
 	ck_assert_msg(strstr(err.msg, path), "%s", err.msg);
 }
 END_TEST

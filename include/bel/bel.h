@@ -17,6 +17,8 @@
  * which the caller sets to sizeof the struct it was built with. bel reads only the options that
  * fit in sz (newer fields it does not know must be zero) and fills only what fits, so a program
  * built against an older header keeps working with a newer library and the reverse.
+ *
+ * One header, however long: it is the whole public API, each call documented where declared.
  */
 #ifndef BEL_H
 #define BEL_H

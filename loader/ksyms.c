@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the running kernel calls a syscall's entry point: with syscall wrappers (x86-64 since
- * 4.17, arm64 since 4.19, s390 and others later) "__<arch>_sys_<name>", else "sys_<name>". The
- * architecture comes from uname; whether the wrapper exists, from kernel BTF or kallsyms.
+ * Kernel symbols: addresses from /proc/kallsyms, and what the running kernel calls a syscall's
+ * entry point: with syscall wrappers (x86-64 since 4.17, arm64 since 4.19, s390 and others
+ * later) "__<arch>_sys_<name>", else "sys_<name>". The architecture comes from uname; whether
+ * the wrapper exists, from kernel BTF or kallsyms.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ static const char *wrapper_arch(const char *machine)
 
 static void find_prefix(void)
 {
-	const struct bel_btf *vmlinux = bel_kernel_btf(NULL);
+	const struct bel_btf *vmlinux = ldr_kernel_btf(NULL);
 	const char *arch;
 	struct utsname u;
 	char probe[64];
@@ -45,12 +46,28 @@ static void find_prefix(void)
 	if (uname(&u) || !(arch = wrapper_arch(u.machine)))
 		return;
 	snprintf(probe, sizeof(probe), "__%s_sys_bpf", arch);
-	if ((vmlinux && bel_btf_find(vmlinux, probe, BTF_KIND_FUNC) > 0) || bel_kallsyms_address(probe))
+	if ((vmlinux && bel_btf_find(vmlinux, probe, BTF_KIND_FUNC) > 0) || ldr_kallsyms_address(probe))
 		snprintf(prefix, sizeof(prefix), "__%s_sys_", arch);
 }
 
-const char *bel_syscall_prefix(void)
+const char *ldr_syscall_prefix(void)
 {
 	pthread_once(&prefix_once, find_prefix);
 	return prefix;
+}
+
+uint64_t ldr_kallsyms_address(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
 }
