@@ -6,7 +6,7 @@
  * ELF64, patched through Elf64_Ehdr/Elf64_Shdr/Elf64_Sym/Elf64_Rel pointers into a private
  * copy) or by writing BTF by hand.
  *
- * Also home to helpers that test_unit.c shares (btf_blob, raw_shdr, raw_sym): they are plain
+ * Also home to helpers that test_unit.c shares (raw_shdr, raw_sym): they are plain
  * ELF and BTF writing and reading, independent of the code under test.
  */
 #include <check.h>
@@ -26,6 +26,7 @@
 #include "btf/fixup.h"
 #include "elf/elf.h"
 #include "reloc/spec.h"
+#include "objgen.h"
 #include "testutil.h"
 
 #ifndef R_BPF_64_32
@@ -33,8 +34,6 @@
 #endif
 
 Suite *malformed_suite(void);
-void *btf_blob(const uint32_t *types, size_t types_size, const char *strs, size_t strs_len,
-	       size_t *size);
 Elf64_Shdr *raw_shdr(void *image, const char *name);
 Elf64_Sym *raw_sym(void *image, const char *name);
 
@@ -42,30 +41,7 @@ Elf64_Sym *raw_sym(void *image, const char *name);
 
 #include "btf_encode.h"
 
-void *btf_blob(const uint32_t *types, size_t types_size, const char *strs, size_t strs_len,
-	       size_t *size)
-{
-	struct btf_header hdr = {
-		.magic = BTF_MAGIC,
-		.version = BTF_VERSION,
-		.hdr_len = sizeof(hdr),
-		.type_off = 0,
-		.type_len = (uint32_t)types_size,
-		.str_off = (uint32_t)types_size,
-		.str_len = (uint32_t)strs_len,
-	};
-	uint8_t *blob;
-
-	*size = sizeof(hdr) + types_size + strs_len;
-	blob = malloc(*size);
-	ck_assert_ptr_nonnull(blob);
-	memcpy(blob, &hdr, sizeof(hdr));
-	memcpy(blob + sizeof(hdr), types, types_size);
-	memcpy(blob + sizeof(hdr) + types_size, strs, strs_len);
-	return blob;
-}
-
-/* The header of a blob made by btf_blob(), to corrupt it. */
+/* The header of a blob made by og_btf_raw_blob(), to corrupt it. */
 static struct btf_header *blob_hdr(void *blob)
 {
 	return blob;
@@ -251,7 +227,7 @@ static void expect_btf_fail(const void *blob, size_t size, const char *substr)
 #define EXPECT_BTF_FAIL(types, strs, substr)                                                   \
 	do {                                                                                    \
 		size_t size_;                                                                   \
-		void *blob_ = btf_blob(types, sizeof(types), strs, sizeof(strs), &size_);       \
+		void *blob_ = og_btf_raw_blob(types, sizeof(types), strs, sizeof(strs), &size_);       \
 		expect_btf_fail(blob_, size_, substr);                                          \
 		free(blob_);                                                                    \
 	} while (0)
@@ -943,7 +919,7 @@ static const uint32_t good_types[] = {
 START_TEST(btf_control)
 {
 	size_t size;
-	void *blob = btf_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
+	void *blob = og_btf_raw_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
 	struct bel_btf *btf;
 	struct bel_err err = {0};
 
@@ -967,7 +943,7 @@ END_TEST
 static void expect_header_fail(void (*patch)(struct btf_header *h, size_t size), const char *substr)
 {
 	size_t size;
-	void *blob = btf_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
+	void *blob = og_btf_raw_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
 
 	patch(blob_hdr(blob), size);
 	expect_btf_fail(blob, size, substr);
@@ -1004,7 +980,7 @@ START_TEST(btf_longer_header)
 {
 	/* a 28-byte header is fine if the unknown tail is zero, refused otherwise */
 	size_t size;
-	uint8_t *blob = btf_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
+	uint8_t *blob = og_btf_raw_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
 	uint8_t *longer = calloc(1, size + 4);
 	struct btf_header *h = (struct btf_header *)longer;
 	struct bel_btf *btf;
@@ -1030,7 +1006,7 @@ START_TEST(btf_odd_header_length)
 	 * address. The kernel accepts this layout; bel must either refuse it or read the types
 	 * without relying on their alignment. */
 	size_t size;
-	uint8_t *blob = btf_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
+	uint8_t *blob = og_btf_raw_blob(good_types, sizeof(good_types), good_strs, sizeof(good_strs), &size);
 	uint8_t *odd = calloc(1, size + 1);
 	struct btf_header *h = (struct btf_header *)odd;
 	struct bel_btf *btf = NULL;
@@ -1058,11 +1034,11 @@ START_TEST(btf_strings)
 	size_t size;
 	void *blob;
 
-	blob = btf_blob(good_types, sizeof(good_types), unterminated, sizeof(unterminated), &size);
+	blob = og_btf_raw_blob(good_types, sizeof(good_types), unterminated, sizeof(unterminated), &size);
 	expect_btf_fail(blob, size, "string section is not NUL-terminated");
 	free(blob);
 	EXPECT_BTF_FAIL(good_types, no_empty_first, "must start with an empty string");
-	blob = btf_blob(good_types, sizeof(good_types), "", 0, &size);
+	blob = og_btf_raw_blob(good_types, sizeof(good_types), "", 0, &size);
 	expect_btf_fail(blob, size, "must start with an empty string");
 	free(blob);
 }
@@ -1120,7 +1096,7 @@ START_TEST(btf_typedef_cycle)
 		T_TYPEDEF(5, 2), T_TYPEDEF(7, 1), T_ARRAY(1, 1, 4), T_ARRAY(4, 4, 1),
 	};
 	size_t size;
-	void *blob = btf_blob(types, sizeof(types), "\0int\0a\0s", sizeof("\0int\0a\0s"), &size);
+	void *blob = og_btf_raw_blob(types, sizeof(types), "\0int\0a\0s", sizeof("\0int\0a\0s"), &size);
 	struct bel_btf *btf;
 	struct bel_err err = {0};
 	uint32_t id = 99;
@@ -1155,7 +1131,7 @@ START_TEST(btf_size_overflow)
 		T_ARRAY(6, 1, 0x80000000),
 	};
 	size_t size;
-	void *blob = btf_blob(types, sizeof(types), good_strs, sizeof(good_strs), &size);
+	void *blob = og_btf_raw_blob(types, sizeof(types), good_strs, sizeof(good_strs), &size);
 	struct bel_btf *btf;
 	struct bel_err err = {0};
 
@@ -1188,7 +1164,7 @@ START_TEST(btf_fixup_var_beyond_section)
 	void *blob;
 
 	ck_assert_msg(bel_elf_open(img.buf, img.size, true, &elf, &err) == 0, "%s", err.msg);
-	blob = btf_blob(types, sizeof(types), strs, sizeof(strs), &size);
+	blob = og_btf_raw_blob(types, sizeof(types), strs, sizeof(strs), &size);
 	ck_assert_msg(bel_btf_parse(blob, size, NULL, true, &btf, &err) == 0, "%s", err.msg);
 	check_failure(bel_btf_fixup_datasecs(btf, elf, &err), &err, "fixup",
 		      "DATASEC 'license': variable 'v' at [8, +4) lies outside the 4-byte section");
@@ -1198,7 +1174,7 @@ START_TEST(btf_fixup_var_beyond_section)
 	check_failure(bel_btf_fixup_datasecs(ro, elf, &err), &err, "fixup", "read-only");
 	bel_btf_free(ro);
 	free(blob);
-	blob = btf_blob(no_var, sizeof(no_var), strs, sizeof(strs), &size);
+	blob = og_btf_raw_blob(no_var, sizeof(no_var), strs, sizeof(strs), &size);
 	ck_assert_msg(bel_btf_parse(blob, size, NULL, true, &btf, &err) == 0, "%s", err.msg);
 	check_failure(bel_btf_fixup_datasecs(btf, elf, &err), &err, "fixup", "entry 0 is not a VAR");
 	bel_btf_free(btf);
@@ -1254,7 +1230,7 @@ static struct bel_btf *ext_btf(void **blob)
 	struct bel_err err = {0};
 	size_t size;
 
-	*blob = btf_blob(ext_types, sizeof(ext_types), ext_strs, sizeof(ext_strs), &size);
+	*blob = og_btf_raw_blob(ext_types, sizeof(ext_types), ext_strs, sizeof(ext_strs), &size);
 	ck_assert_msg(bel_btf_parse(*blob, size, NULL, true, &btf, &err) == 0, "%s", err.msg);
 	return btf;
 }

@@ -103,18 +103,6 @@ static struct bel_object *open_fixture(const char *name, bool keep_maps)
 	return obj;
 }
 
-static void setup(void)
-{
-	/* unchecked fixture: runs in the parent, so the pin root goes even when a test fails */
-	if (geteuid() == 0)
-		pin_root_create();
-}
-
-static void teardown(void)
-{
-	pin_root_remove();
-}
-
 /* Every fixture loads; the kernel's map_ids of each program are its map table plus the
  * metadata maps; closing the object gives every fd back. */
 START_TEST(test_load_fixtures)
@@ -1031,7 +1019,7 @@ static Suite *kernel_suite(void)
 	Suite *s = suite_create("kernel");
 	TCase *tc = tcase_create("load");
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_load_fixtures, 0, NLOADABLE);
 	tcase_add_test(tc, test_metadata_bpftool);
@@ -1048,7 +1036,7 @@ static Suite *kernel_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("share");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_reuse_fd_between_objects);
 	tcase_add_test(tc, test_pin_by_name_and_mismatch);
@@ -1074,10 +1062,6 @@ static Suite *kernel_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(kernel_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

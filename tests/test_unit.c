@@ -29,6 +29,7 @@
 #include "btf/fixup.h"
 #include "elf/elf.h"
 #include "reloc/spec.h"
+#include "objgen.h"
 #include "testutil.h"
 
 /* From malformed.c: its suite, and helpers shared with this file. */
@@ -37,9 +38,6 @@ extern Suite *names_suite(void);
 /* From hostile.c: objects that are well-formed but mean harm. */
 extern Suite *hostile_suite(void);
 extern Suite *compat_suite(void);
-/* A BTF blob: standard header, the type words, the strings. malloc'd. */
-extern void *btf_blob(const uint32_t *types, size_t types_size, const char *strs,
-		      size_t strs_len, size_t *size);
 /* Section header / first symbol by name in a well-formed ELF64 image, or NULL. */
 extern Elf64_Shdr *raw_shdr(void *image, const char *name);
 extern Elf64_Sym *raw_sym(void *image, const char *name);
@@ -1197,7 +1195,7 @@ static struct bel_btf *hand_btf(void **blob)
 	struct bel_err err = {0};
 	size_t size;
 
-	*blob = btf_blob(hand_types, sizeof(hand_types), hand_strs, sizeof(hand_strs), &size);
+	*blob = og_btf_raw_blob(hand_types, sizeof(hand_types), hand_strs, sizeof(hand_strs), &size);
 	ck_assert_msg(bel_btf_parse(*blob, size, NULL, true, &btf, &err) == 0, "%s", err.msg);
 	return btf;
 }
@@ -1278,7 +1276,7 @@ START_TEST(btf_split)
 	};
 	struct bel_err err = {0};
 	size_t size;
-	void *blob = btf_blob(types, sizeof(types), strs, sizeof(strs), &size);
+	void *blob = og_btf_raw_blob(types, sizeof(types), strs, sizeof(strs), &size);
 
 	ck_assert_msg(bel_btf_parse(blob, size, base, false, &split, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(bel_btf_type_count(split), 18);
@@ -1506,7 +1504,6 @@ static Suite *btf_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(spec_suite());
-	int failed;
 
 	srunner_add_suite(sr, sections_suite());
 	srunner_add_suite(sr, btf_suite());
@@ -1514,8 +1511,5 @@ int main(void)
 	srunner_add_suite(sr, names_suite());
 	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, compat_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }
