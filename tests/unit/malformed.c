@@ -8,8 +8,8 @@
  * one loop test per table, so every row is one check that names the case when it fails; the
  * cases that check more than an error (controls, sizes, fix-up, fuzzing) stay functions.
  *
- * Also home to helpers that test_unit.c shares (raw_shdr, raw_sym): they are plain
- * ELF and BTF writing and reading, independent of the code under test.
+ * Also home to raw_shdr and raw_sym (unit.h), which the other unit files share: plain ELF
+ * reading, independent of the code under test.
  */
 #include <check.h>
 #include <elf.h>
@@ -30,14 +30,12 @@
 #include "reloc/spec.h"
 #include "objgen.h"
 #include "testutil.h"
+#include "unit.h"
 
 #ifndef R_BPF_64_32
 #define R_BPF_64_32 10
 #endif
 
-Suite *malformed_suite(void);
-Elf64_Shdr *raw_shdr(void *image, const char *name);
-Elf64_Sym *raw_sym(void *image, const char *name);
 
 /* ---- BTF by hand (the encoding of the kernel selftests' test_btf.h) --------------------- */
 
@@ -392,10 +390,6 @@ START_TEST(elf_case)
 END_TEST
 
 /* Cut at every 1/16th of the file: from nothing to all but the last sixteenth. */
-static const char *const fixtures[] = {
-	"maps", "globals", "subprogs", "sections", "metadata", "hello", "bad_verify",
-};
-#define NFIXTURES ((int)(sizeof(fixtures) / sizeof(fixtures[0])))
 
 START_TEST(elf_truncated)
 {
