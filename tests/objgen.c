@@ -639,23 +639,13 @@ struct og_core_relo og_core_graph(struct og_btf *b, enum og_core_graph g, uint32
 	return r;
 }
 
-/* The start of a .BTF.ext: struct btf_ext_header as the kernel defines it, with CO-RE. */
-struct ext_hdr {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len;
-	uint32_t func_info_off, func_info_len;
-	uint32_t line_info_off, line_info_len;
-	uint32_t core_relo_off, core_relo_len;
-};
-
 void *og_core_object(enum og_core_graph g, uint32_t width, uint32_t depth, size_t *size)
 {
 	struct og_obj o;
 	struct og_btf b;
 	struct og_buf ext = {0};
 	struct og_core_relo r;
-	struct ext_hdr h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
+	struct og_ext_hdr h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
 	uint32_t sec_name, text;
 	struct bpf_insn insns[2] = {
 		{.code = BPF_ALU64 | BPF_MOV | BPF_K},

@@ -63,6 +63,16 @@ void *og_btf_raw_blob(const void *types, size_t types_len, const void *strs, siz
 		      size_t *size);
 void og_btf_free(struct og_btf *b);
 
+/* The start of a .BTF.ext: struct btf_ext_header as the kernel defines it, with CO-RE. */
+struct og_ext_hdr {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len;
+	uint32_t func_info_off, func_info_len;
+	uint32_t line_info_off, line_info_len;
+	uint32_t core_relo_off, core_relo_len;
+};
+
 /* An object: sections 1.. in the order they are added, then relocation sections, the symbol
  * table and the string tables. */
 struct og_sec {

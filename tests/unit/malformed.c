@@ -1192,15 +1192,6 @@ END_TEST
 
 /* ---- .BTF.ext --------------------------------------------------------------------------- */
 
-struct ext_hdr {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len;
-	uint32_t func_info_off, func_info_len;
-	uint32_t line_info_off, line_info_len;
-	uint32_t core_relo_off, core_relo_len;
-};
-
 /* BTF whose strings name the ELF sections of the .BTF.ext records: "xdp" at 1 */
 static const char ext_strs[] = "\0xdp\0int";
 static const uint32_t ext_types[] = {T_INT(5, 4)};
@@ -1213,7 +1204,7 @@ static uint8_t *ext_blob(size_t *size)
 		1, 2,           /* section "xdp", 2 records */
 		0, 1, 16, 1,    /* {insn_off 0, type 1}, {insn_off 16, type 1} */
 	};
-	struct ext_hdr h = {
+	struct og_ext_hdr h = {
 		.magic = BTF_MAGIC,
 		.version = BTF_VERSION,
 		.hdr_len = sizeof(h),
@@ -1256,9 +1247,9 @@ static void expect_ext_fail(const char *what, const void *data, size_t size,
 }
 
 /* Offsets into ext_blob(): the header, then rec_size, name_off, count, records. */
-#define EXT_REC_SIZE (sizeof(struct ext_hdr))
-#define EXT_NAME_OFF (sizeof(struct ext_hdr) + 4)
-#define EXT_COUNT (sizeof(struct ext_hdr) + 8)
+#define EXT_REC_SIZE (sizeof(struct og_ext_hdr))
+#define EXT_NAME_OFF (sizeof(struct og_ext_hdr) + 4)
+#define EXT_COUNT (sizeof(struct og_ext_hdr) + 8)
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -1295,9 +1286,9 @@ END_TEST
 
 /* ---- .BTF.ext: one table row per case, each a patch of ext_blob() and the error ---------- */
 
-static struct ext_hdr *ext_hdr(uint8_t *blob)
+static struct og_ext_hdr *ext_hdr(uint8_t *blob)
 {
-	return (struct ext_hdr *)blob;
+	return (struct og_ext_hdr *)blob;
 }
 
 /* A patch of ext_blob() in one statement: h its header, b its bytes, size its size. */
@@ -1305,7 +1296,7 @@ static struct ext_hdr *ext_hdr(uint8_t *blob)
 	static void fn(uint8_t **blob, size_t *size)                                            \
 	{                                                                                       \
 		uint8_t *b = *blob;                                                             \
-		struct ext_hdr *h = ext_hdr(b);                                                 \
+		struct og_ext_hdr *h = ext_hdr(b);                                              \
                                                                                                 \
 		(void)b;                                                                        \
 		(void)h;                                                                        \
