@@ -126,25 +126,83 @@ void og_secinfo(struct og_btf *b, uint32_t type, uint32_t off, uint32_t size)
 	og_put_u32(&b->types, size);
 }
 
-void *og_btf_blob(const struct og_btf *b, size_t *size)
+uint32_t og_typedef(struct og_btf *b, const char *name, uint32_t type)
+{
+	return og_type(b, name, BTF_KIND_TYPEDEF, 0, false, type);
+}
+
+uint32_t og_struct(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen, bool kflag)
+{
+	return og_type(b, name, BTF_KIND_STRUCT, vlen, kflag, size);
+}
+
+uint32_t og_union(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen)
+{
+	return og_type(b, name, BTF_KIND_UNION, vlen, false, size);
+}
+
+void og_bitfield(struct og_btf *b, const char *name, uint32_t type, uint32_t bit_off,
+		 uint32_t bits)
+{
+	og_member(b, name, type, bits << 24 | bit_off);
+}
+
+uint32_t og_enum(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen, bool is_signed)
+{
+	return og_type(b, name, BTF_KIND_ENUM, vlen, is_signed, size);
+}
+
+void og_enumerator(struct og_btf *b, const char *name, int32_t val)
+{
+	og_put_u32(&b->types, og_str(b, name));
+	og_put_u32(&b->types, (uint32_t)val);
+}
+
+uint32_t og_enum64(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen)
+{
+	return og_type(b, name, BTF_KIND_ENUM64, vlen, false, size);
+}
+
+void og_enumerator64(struct og_btf *b, const char *name, uint64_t val)
+{
+	og_put_u32(&b->types, og_str(b, name));
+	og_put_u32(&b->types, (uint32_t)val);
+	og_put_u32(&b->types, (uint32_t)(val >> 32));
+}
+
+uint32_t og_words(struct og_btf *b, const uint32_t *words, size_t n)
+{
+	og_put(&b->types, words, n * sizeof(*words));
+	return ++b->ntypes;
+}
+
+void *og_btf_raw_blob(const void *types, size_t types_len, const void *strs, size_t strs_len,
+		      size_t *size)
 {
 	struct btf_header h = {
 		.magic = BTF_MAGIC,
 		.version = BTF_VERSION,
 		.hdr_len = sizeof(h),
 		.type_off = 0,
-		.type_len = (uint32_t)b->types.len,
-		.str_off = (uint32_t)b->types.len,
-		.str_len = (uint32_t)b->strs.len,
+		.type_len = (uint32_t)types_len,
+		.str_off = (uint32_t)types_len,
+		.str_len = (uint32_t)strs_len,
 	};
 	uint8_t *blob;
 
-	*size = sizeof(h) + b->types.len + b->strs.len;
+	*size = sizeof(h) + types_len + strs_len;
 	blob = xrealloc(NULL, *size);
 	memcpy(blob, &h, sizeof(h));
-	memcpy(blob + sizeof(h), b->types.p, b->types.len);
-	memcpy(blob + sizeof(h) + b->types.len, b->strs.p, b->strs.len);
+	if (types_len)
+		memcpy(blob + sizeof(h), types, types_len);
+	if (strs_len)
+		memcpy(blob + sizeof(h) + types_len, strs, strs_len);
 	return blob;
+}
+
+void *og_btf_blob(const struct og_btf *b, size_t *size)
+{
+	return og_btf_raw_blob(b->types.p, b->types.len, b->strs.p, b->strs.len, size);
 }
 
 void og_btf_free(struct og_btf *b)
@@ -581,23 +639,13 @@ struct og_core_relo og_core_graph(struct og_btf *b, enum og_core_graph g, uint32
 	return r;
 }
 
-/* The start of a .BTF.ext: struct btf_ext_header as the kernel defines it, with CO-RE. */
-struct ext_hdr {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len;
-	uint32_t func_info_off, func_info_len;
-	uint32_t line_info_off, line_info_len;
-	uint32_t core_relo_off, core_relo_len;
-};
-
 void *og_core_object(enum og_core_graph g, uint32_t width, uint32_t depth, size_t *size)
 {
 	struct og_obj o;
 	struct og_btf b;
 	struct og_buf ext = {0};
 	struct og_core_relo r;
-	struct ext_hdr h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
+	struct og_ext_hdr h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
 	uint32_t sec_name, text;
 	struct bpf_insn insns[2] = {
 		{.code = BPF_ALU64 | BPF_MOV | BPF_K},

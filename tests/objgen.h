@@ -40,9 +40,38 @@ uint32_t og_var(struct og_btf *b, const char *name, uint32_t type, uint32_t link
 /* A member of the struct or union just started (bit offset, no bitfield). */
 void og_member(struct og_btf *b, const char *name, uint32_t type, uint32_t bit_off);
 void og_secinfo(struct og_btf *b, uint32_t type, uint32_t off, uint32_t size);
+uint32_t og_typedef(struct og_btf *b, const char *name, uint32_t type);
+/* A struct or union header; its vlen members follow with og_member()/og_bitfield(). kflag:
+ * the members' offsets carry a bitfield size in their top 8 bits. */
+uint32_t og_struct(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen, bool kflag);
+uint32_t og_union(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen);
+/* A member of a kflag struct or union: bitfield size in the top 8 bits of the offset. */
+void og_bitfield(struct og_btf *b, const char *name, uint32_t type, uint32_t bit_off,
+		 uint32_t bits);
+/* An enum header; its vlen enumerators follow with og_enumerator()/og_enumerator64(). */
+uint32_t og_enum(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen, bool is_signed);
+void og_enumerator(struct og_btf *b, const char *name, int32_t val);
+uint32_t og_enum64(struct og_btf *b, const char *name, uint32_t size, uint32_t vlen);
+void og_enumerator64(struct og_btf *b, const char *name, uint64_t val);
+/* One whole record written as words (tests/btf_encode.h); returns its id. */
+uint32_t og_words(struct og_btf *b, const uint32_t *words, size_t n);
 /* The blob: header, types, strings. malloc'd. */
 void *og_btf_blob(const struct og_btf *b, size_t *size);
+/* The blob of a type section and a string section given as they are (hand-written, possibly
+ * invalid). malloc'd. */
+void *og_btf_raw_blob(const void *types, size_t types_len, const void *strs, size_t strs_len,
+		      size_t *size);
 void og_btf_free(struct og_btf *b);
+
+/* The start of a .BTF.ext: struct btf_ext_header as the kernel defines it, with CO-RE. */
+struct og_ext_hdr {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len;
+	uint32_t func_info_off, func_info_len;
+	uint32_t line_info_off, line_info_len;
+	uint32_t core_relo_off, core_relo_len;
+};
 
 /* An object: sections 1.. in the order they are added, then relocation sections, the symbol
  * table and the string tables. */

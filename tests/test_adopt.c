@@ -516,7 +516,6 @@ int main(void)
 	Suite *s = suite_create("adopt");
 	TCase *tc = tcase_create("adopt");
 	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -530,8 +529,5 @@ int main(void)
 	tcase_add_test(tc, test_status);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -49,7 +49,6 @@ enum {
 #define STEER_PORT 7007
 #define ETH_P_BEL_TEST 0x88b5 /* IEEE 802 local experimental */
 
-static int first_netns = -1;
 
 static struct bel_object *open_loaded(const char *name)
 {
@@ -81,40 +80,6 @@ static uint64_t hits(struct bel_object *obj, uint32_t slot)
 	return v;
 }
 
-static void link_up(const char *ifname)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ck_assert_int_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
-	ifr.ifr_flags |= IFF_UP;
-	ck_assert_int_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
-	close(fd);
-}
-
-/* A network namespace of the test's own, with loopback up. */
-static void netns_enter(void)
-{
-	first_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(first_netns, 0);
-	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
-	link_up("lo");
-}
-
-/* Checked teardown: back to the first namespace, so the test's one goes even in one process. */
-static void netns_leave(void)
-{
-	if (first_netns < 0)
-		return;
-	if (setns(first_netns, CLONE_NEWNET))
-		fprintf(stderr, "setns back: %s\n", strerror(errno));
-	close(first_netns);
-	first_netns = -1;
-}
-
 /* bel_v0 <-> bel_v1 in the test's namespace, both up. Made through bel's netlink layer: an
  * iproute2 copied into a VM may not find its veth plugin (and then names the peer veth0). */
 static void veth_pair(void)
@@ -138,8 +103,8 @@ static void veth_pair(void)
 	bel_nl_nest_end(&r);
 	ck_assert_msg(bel_nl_talk(nl, &r, NULL, NULL, msg, sizeof(msg)) == 0, "veth: %s", msg);
 	close(nl);
-	link_up("bel_v0");
-	link_up("bel_v1");
+	ck_assert_int_eq(link_up("bel_v0"), 0);
+	ck_assert_int_eq(link_up("bel_v1"), 0);
 }
 
 /* A raw frame out of ifname: broadcast, of the given ethertype, with payload after the header. */
@@ -1008,10 +973,6 @@ static Suite *attach_net_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(attach_net_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_srunner(sr);
 }

@@ -687,7 +687,6 @@ int main(void)
 	Suite *s = suite_create("binary");
 	TCase *tc = tcase_create("binary");
 	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_binary_symbols);
 	tcase_add_test(tc, test_binary_malformed);
@@ -700,8 +699,5 @@ int main(void)
 	tcase_add_test(tc, test_probe_sections);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

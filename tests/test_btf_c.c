@@ -48,69 +48,35 @@
 
 /* ---- BTF by hand: types are added in order, so ids count from 1 ---------------------------- */
 
-static struct tb {
-	uint32_t words[16384];
-	uint32_t nwords, ntypes;
-	char strs[32768];
-	uint32_t slen;
-	uint8_t blob[sizeof(struct btf_header) + 16384 * 4 + 32768];
-} tb;
+static struct og_btf tb;
+static void *tb_blob;   /* the blob of the last tb_btf(), alive until the next tb_reset() */
 
 static void tb_reset(void)
 {
-	memset(&tb, 0, sizeof(tb));
-	tb.slen = 1; /* "" at 0 */
+	og_btf_free(&tb);
+	og_btf_init(&tb);
+	free(tb_blob);
+	tb_blob = NULL;
 }
 
-static uint32_t tb_str(const char *s)
-{
-	uint32_t off = 1, n = strlen(s);
-
-	if (!*s)
-		return 0;
-	while (off < tb.slen) {
-		if (!strcmp(tb.strs + off, s))
-			return off;
-		off += strlen(tb.strs + off) + 1;
-	}
-	ck_assert(tb.slen + n + 1 <= sizeof(tb.strs));
-	memcpy(tb.strs + tb.slen, s, n + 1);
-	tb.slen += n + 1;
-	return off;
-}
-
-static uint32_t tb_add(const uint32_t *w, size_t n)
-{
-	ck_assert(tb.nwords + n <= sizeof(tb.words) / 4);
-	memcpy(tb.words + tb.nwords, w, n * 4);
-	tb.nwords += (uint32_t)n;
-	return ++tb.ntypes;
-}
-
-#define S(s) tb_str(s)
+#define S(s) og_str(&tb, s)
 /* One type record (its header and what follows it); returns its id. */
-#define ADD(...) tb_add((const uint32_t[]){__VA_ARGS__}, \
-			sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
+#define ADD(...) og_words(&tb, (const uint32_t[]){__VA_ARGS__}, \
+			  sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
 
 /* The BTF written so far; checked in full (kernel_like: only its layout, as for the kernel's
  * BTF, so that bad references reach the code under test). */
 static struct bel_btf *tb_btf(bool kernel_like)
 {
-	struct btf_header h = {
-		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
-		.type_off = 0, .type_len = tb.nwords * 4,
-		.str_off = tb.nwords * 4, .str_len = tb.slen,
-	};
 	struct bel_err err = {0};
 	struct bel_btf *btf;
-	size_t size = sizeof(h) + tb.nwords * 4 + tb.slen;
+	size_t size;
 	int ret;
 
-	memcpy(tb.blob, &h, sizeof(h));
-	memcpy(tb.blob + sizeof(h), tb.words, tb.nwords * 4);
-	memcpy(tb.blob + sizeof(h) + tb.nwords * 4, tb.strs, tb.slen);
-	ret = kernel_like ? bel_btf_parse_kernel(tb.blob, size, NULL, &btf, &err)
-			  : bel_btf_parse(tb.blob, size, NULL, true, &btf, &err);
+	free(tb_blob);
+	tb_blob = og_btf_blob(&tb, &size);
+	ret = kernel_like ? bel_btf_parse_kernel(tb_blob, size, NULL, &btf, &err)
+			  : bel_btf_parse(tb_blob, size, NULL, true, &btf, &err);
 	ck_assert_msg(!ret, "hand-written BTF does not parse: %s", err.msg);
 	return btf;
 }
@@ -1277,10 +1243,10 @@ START_TEST(gen_vmlinux_escapes_names)
 	    T_MEMBER(S("j"), i32, 16));
 	btf = tb_btf(false);
 	bel_btf_free(btf);
-	size = sizeof(struct btf_header) + tb.nwords * 4 + tb.slen;
+	size = sizeof(struct btf_header) + tb.types.len + tb.strs.len;
 	make_tmpdir();
 	snprintf(path, sizeof(path), "%s/escape.btf", tmpdir);
-	ck_assert(og_write_file(path, tb.blob, size) == 0);
+	ck_assert(og_write_file(path, tb_blob, size) == 0);
 	argv[0] = (char *)BEL_CLI;
 	argv[1] = (char *)"gen";
 	argv[2] = (char *)"vmlinux";
@@ -1475,7 +1441,6 @@ int main(void)
 	Suite *s = suite_create("btf_c");
 	SRunner *sr;
 	size_t i, j;
-	int failed;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);
@@ -1486,8 +1451,5 @@ int main(void)
 		suite_add_tcase(s, tc);
 	}
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_srunner(sr);
 }

@@ -163,15 +163,11 @@ int main(void)
 	Suite *s = suite_create("caller_sizes");
 	TCase *tc = tcase_create("caller_sizes");
 	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, core_report_strides);
 	tcase_add_test(tc, extern_info_sizes);
 	tcase_add_test(tc, program_info_sizes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_srunner(sr);
 }

@@ -44,22 +44,6 @@ static struct bel_object *open_fixture(const char *name, const struct bel_open_o
 
 /* ---- struct_ops: a TCP congestion control --------------------------------------------------- */
 
-static int lo_up(void)
-{
-	struct ifreq ifr = {0};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 /*
  * In a child, in a network namespace of its own: a connection over loopback whose sender uses
  * congestion control `cc`, 1 MiB sent and read. Exit status: 0 done, 2 setsockopt refused
@@ -79,7 +63,7 @@ static int use_cc(const char *cc)
 		size_t sent = 0, got = 0;
 
 		alarm(20);
-		if (unshare(CLONE_NEWNET) || lo_up())
+		if (unshare(CLONE_NEWNET) || link_up("lo"))
 			_exit(1);
 		l = socket(AF_INET, SOCK_STREAM, 0);
 		if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 1) ||
@@ -474,7 +458,6 @@ int main(void)
 	Suite *s = suite_create("compat");
 	TCase *tc = tcase_create("kernel");
 	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_struct_ops_tcp_cc, 0, 2);
@@ -489,8 +472,5 @@ int main(void)
 	tcase_add_test(tc, test_extern_error_per_program);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -35,6 +35,7 @@
 #include "core_kernel.h"
 #include "reloc/core.h"
 #include "reloc/spec.h"
+#include "objgen.h"
 #include "testutil.h"
 
 #ifndef BEL_CORE_TARGET_BTF
@@ -45,168 +46,24 @@
 
 /* ---- BTF by hand -------------------------------------------------------------------------- */
 
-struct bb {
-	uint32_t w[2048];   /* type section, in words */
-	uint32_t nw;
-	char s[4096];       /* string section; offset 0 is "" */
-	uint32_t ns;
-	uint32_t last_id;
-};
-
-static void bb_init(struct bb *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->ns = 1;
-}
-
-static uint32_t bb_str(struct bb *b, const char *str)
-{
-	uint32_t off;
-	size_t len;
-
-	if (!str || !*str)
-		return 0;
-	for (off = 1; off < b->ns; off += (uint32_t)strlen(b->s + off) + 1)
-		if (!strcmp(b->s + off, str))
-			return off;
-	len = strlen(str) + 1;
-	ck_assert(b->ns + len <= sizeof(b->s));
-	memcpy(b->s + b->ns, str, len);
-	off = b->ns;
-	b->ns += (uint32_t)len;
-	return off;
-}
-
-static void bb_w(struct bb *b, uint32_t v)
-{
-	ck_assert(b->nw < sizeof(b->w) / sizeof(b->w[0]));
-	b->w[b->nw++] = v;
-}
-
-static uint32_t bb_type(struct bb *b, const char *name, uint32_t kind, uint32_t vlen, int kflag,
-			uint32_t size_or_type)
-{
-	uint32_t name_off = bb_str(b, name);
-
-	bb_w(b, name_off);
-	bb_w(b, (kflag ? 1u << 31 : 0) | kind << 24 | vlen);
-	bb_w(b, size_or_type);
-	return ++b->last_id;
-}
-
-static uint32_t bb_int(struct bb *b, const char *name, uint32_t bytes, int is_signed)
-{
-	uint32_t id = bb_type(b, name, BTF_KIND_INT, 0, 0, bytes);
-
-	bb_w(b, (is_signed ? (uint32_t)BTF_INT_SIGNED << 24 : 0) | bytes * 8);
-	return id;
-}
-
 /* An old-style bitfield integer: BTF_INT_OFFSET != 0, which CO-RE refuses to relocate. */
-static uint32_t bb_int_off(struct bb *b, const char *name, uint32_t bytes, uint32_t off,
-			   uint32_t bits)
+static uint32_t int_with_offset(struct og_btf *b, const char *name, uint32_t bytes, uint32_t off,
+				uint32_t bits)
 {
-	uint32_t id = bb_type(b, name, BTF_KIND_INT, 0, 0, bytes);
+	uint32_t id = og_type(b, name, BTF_KIND_INT, 0, false, bytes);
 
-	bb_w(b, off << 16 | bits);
+	og_put_u32(&b->types, off << 16 | bits);
 	return id;
 }
 
-static uint32_t bb_ptr(struct bb *b, uint32_t type)
+static struct bel_btf *parse_btf(const struct og_btf *b)
 {
-	return bb_type(b, NULL, BTF_KIND_PTR, 0, 0, type);
-}
-
-static uint32_t bb_typedef(struct bb *b, const char *name, uint32_t type)
-{
-	return bb_type(b, name, BTF_KIND_TYPEDEF, 0, 0, type);
-}
-
-static uint32_t bb_array(struct bb *b, uint32_t elem, uint32_t index_type, uint32_t nelems)
-{
-	uint32_t id = bb_type(b, NULL, BTF_KIND_ARRAY, 0, 0, 0);
-
-	bb_w(b, elem);
-	bb_w(b, index_type);
-	bb_w(b, nelems);
-	return id;
-}
-
-/* A struct (or union) header; its vlen members follow with bb_member()/bb_bitfield(). */
-static uint32_t bb_struct(struct bb *b, const char *name, uint32_t size, uint32_t vlen, int kflag)
-{
-	return bb_type(b, name, BTF_KIND_STRUCT, vlen, kflag, size);
-}
-
-static uint32_t bb_union(struct bb *b, const char *name, uint32_t size, uint32_t vlen)
-{
-	return bb_type(b, name, BTF_KIND_UNION, vlen, 0, size);
-}
-
-static void bb_member(struct bb *b, const char *name, uint32_t type, uint32_t bit_off)
-{
-	uint32_t name_off = bb_str(b, name);
-
-	bb_w(b, name_off);
-	bb_w(b, type);
-	bb_w(b, bit_off);
-}
-
-/* In a kflag struct: bitfield size in the top 8 bits of the offset. */
-static void bb_bitfield(struct bb *b, const char *name, uint32_t type, uint32_t bit_off,
-			uint32_t bits)
-{
-	bb_member(b, name, type, bits << 24 | bit_off);
-}
-
-static uint32_t bb_enum(struct bb *b, const char *name, uint32_t size, uint32_t vlen, int is_signed)
-{
-	return bb_type(b, name, BTF_KIND_ENUM, vlen, is_signed, size);
-}
-
-static void bb_enumerator(struct bb *b, const char *name, int32_t val)
-{
-	uint32_t name_off = bb_str(b, name);
-
-	bb_w(b, name_off);
-	bb_w(b, (uint32_t)val);
-}
-
-static uint32_t bb_enum64(struct bb *b, const char *name, uint32_t size, uint32_t vlen)
-{
-	return bb_type(b, name, BTF_KIND_ENUM64, vlen, 0, size);
-}
-
-static void bb_enumerator64(struct bb *b, const char *name, uint64_t val)
-{
-	uint32_t name_off = bb_str(b, name);
-
-	bb_w(b, name_off);
-	bb_w(b, (uint32_t)val);
-	bb_w(b, (uint32_t)(val >> 32));
-}
-
-static struct bel_btf *bb_parse(const struct bb *b)
-{
-	struct btf_header hdr = {
-		.magic = BTF_MAGIC,
-		.version = BTF_VERSION,
-		.hdr_len = sizeof(hdr),
-		.type_off = 0,
-		.type_len = b->nw * 4,
-		.str_off = b->nw * 4,
-		.str_len = b->ns,
-	};
-	size_t size = sizeof(hdr) + b->nw * 4 + b->ns;
-	uint8_t *blob = malloc(size);
+	size_t size;
+	void *blob = og_btf_blob(b, &size);
 	struct bel_btf *btf = NULL;
 	struct bel_err err = {0};
 	int ret;
 
-	ck_assert_ptr_nonnull(blob);
-	memcpy(blob, &hdr, sizeof(hdr));
-	memcpy(blob + sizeof(hdr), b->w, b->nw * 4);
-	memcpy(blob + sizeof(hdr) + b->nw * 4, b->s, b->ns);
 	ret = bel_btf_parse(blob, size, NULL, true, &btf, &err);
 	free(blob);
 	ck_assert_msg(ret == 0, "hand-made BTF does not parse: %s", err.msg);
@@ -240,135 +97,135 @@ enum {
 #define L_BF_S 1184
 #define L_BF_WIDE 1216
 
-static void build_local(struct bb *b, struct loc *L)
+static void build_local(struct og_btf *b, struct loc *L)
 {
-	bb_init(b);
-	L->int_ = bb_int(b, "int", 4, 1);
-	L->uint_ = bb_int(b, "unsigned int", 4, 0);
-	L->ll = bb_int(b, "long long", 8, 1);
-	L->ull = bb_int(b, "unsigned long long", 8, 0);
-	L->ch = bb_int(b, "char", 1, 1);
-	L->uch = bb_int(b, "unsigned char", 1, 0);
-	L->shrt = bb_int(b, "short", 2, 1);
-	L->lng = bb_int(b, "long", 8, 1);
+	og_btf_init(b);
+	L->int_ = og_int(b, "int", 4, BTF_INT_SIGNED);
+	L->uint_ = og_int(b, "unsigned int", 4, 0);
+	L->ll = og_int(b, "long long", 8, BTF_INT_SIGNED);
+	L->ull = og_int(b, "unsigned long long", 8, 0);
+	L->ch = og_int(b, "char", 1, BTF_INT_SIGNED);
+	L->uch = og_int(b, "unsigned char", 1, 0);
+	L->shrt = og_int(b, "short", 2, BTF_INT_SIGNED);
+	L->lng = og_int(b, "long", 8, BTF_INT_SIGNED);
 
-	L->inner = bb_struct(b, "core_inner", 16, 2, 0);
-	bb_member(b, "a", L->int_, 0);
-	bb_member(b, "b", L->lng, 64);
+	L->inner = og_struct(b, "core_inner", 16, 2, 0);
+	og_member(b, "a", L->int_, 0);
+	og_member(b, "b", L->lng, 64);
 
 	/* the program's enum: other values, an enumerator the kernel lacks, a flavored one */
-	L->state = bb_enum(b, "core_state", 4, 5, 0);
-	bb_enumerator(b, "CORE_RUNNING", 0);
-	bb_enumerator(b, "CORE_SLEEPING", 1);
-	bb_enumerator(b, "CORE_GONE", 2);
-	bb_enumerator(b, "CORE_NEW___v2", 3);
-	bb_enumerator(b, "CORE_RUNNING___x", 4);
+	L->state = og_enum(b, "core_state", 4, 5, 0);
+	og_enumerator(b, "CORE_RUNNING", 0);
+	og_enumerator(b, "CORE_SLEEPING", 1);
+	og_enumerator(b, "CORE_GONE", 2);
+	og_enumerator(b, "CORE_NEW___v2", 3);
+	og_enumerator(b, "CORE_RUNNING___x", 4);
 
-	L->arr8 = bb_array(b, L->int_, L->int_, 8);
-	L->items2 = bb_array(b, L->inner, L->int_, 2);
-	L->data0 = bb_array(b, L->ch, L->int_, 0);
-	L->anon_u = bb_union(b, NULL, 4, 1);
-	bb_member(b, "anon_b", L->uint_, 0);
+	L->arr8 = og_array(b, L->int_, L->int_, 8);
+	L->items2 = og_array(b, L->inner, L->int_, 2);
+	L->data0 = og_array(b, L->ch, L->int_, 0);
+	L->anon_u = og_union(b, NULL, 4, 1);
+	og_member(b, "anon_b", L->uint_, 0);
 
 	/* struct core_task___v1: a flavor of the kernel's core_task, laid out differently */
-	L->task = bb_struct(b, "core_task___v1", 168, T_NMEMBERS, 1);
+	L->task = og_struct(b, "core_task___v1", 168, T_NMEMBERS, 1);
 	L->task_ptr = L->task + 1;
-	bb_member(b, "pid", L->int_, 0);
-	bb_member(b, "flags", L->uint_, 32);       /* kernel: unsigned long long */
-	bb_member(b, "prio", L->int_, 64);         /* kernel: long long */
-	bb_member(b, "inner", L->inner, 128);
-	bb_member(b, "anon_a", L->int_, 256);      /* kernel: in an anonymous union */
-	bb_member(b, "anon_d", L->shrt, 288);      /* kernel: in an anonymous struct */
-	bb_member(b, "arr", L->arr8, 320);         /* kernel: int[4] */
-	bb_member(b, "items", L->items2, 576);
-	bb_member(b, "parent", L->task_ptr, 832);
-	bb_member(b, "st", L->state, 896);
-	bb_member(b, "kind_mismatch", L->inner, 960); /* kernel: int */
-	bb_member(b, "missing", L->int_, 1088);    /* not in the kernel */
-	bb_member(b, "tail_len", L->int_, 1120);
-	bb_bitfield(b, "lead", L->uint_, L_LEAD, 7); /* not in the kernel */
-	bb_bitfield(b, "bf_pad", L->uint_, L_LEAD + 7, 3);
-	bb_bitfield(b, "bf_x", L->uint_, L_LEAD + 10, 5);
-	bb_bitfield(b, "bf_y", L->uint_, L_BF_Y, 12);
-	bb_bitfield(b, "bf_s", L->int_, L_BF_S, 7);
-	bb_bitfield(b, "bf_wide", L->ull, L_BF_WIDE, 40);
-	bb_member(b, NULL, L->anon_u, 1280);
-	bb_member(b, "data", L->data0, 1312);
-	ck_assert_uint_eq(bb_ptr(b, L->task), L->task_ptr);
+	og_member(b, "pid", L->int_, 0);
+	og_member(b, "flags", L->uint_, 32);       /* kernel: unsigned long long */
+	og_member(b, "prio", L->int_, 64);         /* kernel: long long */
+	og_member(b, "inner", L->inner, 128);
+	og_member(b, "anon_a", L->int_, 256);      /* kernel: in an anonymous union */
+	og_member(b, "anon_d", L->shrt, 288);      /* kernel: in an anonymous struct */
+	og_member(b, "arr", L->arr8, 320);         /* kernel: int[4] */
+	og_member(b, "items", L->items2, 576);
+	og_member(b, "parent", L->task_ptr, 832);
+	og_member(b, "st", L->state, 896);
+	og_member(b, "kind_mismatch", L->inner, 960); /* kernel: int */
+	og_member(b, "missing", L->int_, 1088);    /* not in the kernel */
+	og_member(b, "tail_len", L->int_, 1120);
+	og_bitfield(b, "lead", L->uint_, L_LEAD, 7); /* not in the kernel */
+	og_bitfield(b, "bf_pad", L->uint_, L_LEAD + 7, 3);
+	og_bitfield(b, "bf_x", L->uint_, L_LEAD + 10, 5);
+	og_bitfield(b, "bf_y", L->uint_, L_BF_Y, 12);
+	og_bitfield(b, "bf_s", L->int_, L_BF_S, 7);
+	og_bitfield(b, "bf_wide", L->ull, L_BF_WIDE, 40);
+	og_member(b, NULL, L->anon_u, 1280);
+	og_member(b, "data", L->data0, 1312);
+	ck_assert_uint_eq(og_ptr(b, L->task), L->task_ptr);
 
-	L->packed = bb_struct(b, "core_packed", 9, 3, 1);
-	bb_bitfield(b, "c1", L->uch, 0, 6);
-	bb_bitfield(b, "c2", L->uch, 6, 4);
-	bb_bitfield(b, "huge", L->ull, 10, 60);
+	L->packed = og_struct(b, "core_packed", 9, 3, 1);
+	og_bitfield(b, "c1", L->uch, 0, 6);
+	og_bitfield(b, "c2", L->uch, 6, 4);
+	og_bitfield(b, "huge", L->ull, 10, 60);
 
-	L->amb = bb_struct(b, "core_amb", 4, 1, 0);
-	bb_member(b, "x", L->int_, 0);
-	L->same = bb_struct(b, "core_same", 8, 2, 0);
-	bb_member(b, "x", L->int_, 0);
-	bb_member(b, "y", L->int_, 32);
-	L->only = bb_struct(b, "core_only", 4, 1, 0);
-	bb_member(b, "v", L->int_, 0);
-	L->kind = bb_struct(b, "core_kind", 4, 1, 0); /* the kernel's is a union */
-	bb_member(b, "a", L->int_, 0);
-	L->td = bb_typedef(b, "core_td", L->int_);     /* the kernel's is a struct */
-	L->td_ok = bb_typedef(b, "core_td___ok", L->inner);
-	L->absent = bb_struct(b, "core_absent", 4, 1, 0);
-	bb_member(b, "x", L->int_, 0);
-	L->anon = bb_struct(b, NULL, 4, 1, 0);
-	bb_member(b, "x", L->int_, 0);
-	L->modonly = bb_struct(b, "core_modonly", 4, 1, 0);
-	bb_member(b, "m", L->int_, 0);
+	L->amb = og_struct(b, "core_amb", 4, 1, 0);
+	og_member(b, "x", L->int_, 0);
+	L->same = og_struct(b, "core_same", 8, 2, 0);
+	og_member(b, "x", L->int_, 0);
+	og_member(b, "y", L->int_, 32);
+	L->only = og_struct(b, "core_only", 4, 1, 0);
+	og_member(b, "v", L->int_, 0);
+	L->kind = og_struct(b, "core_kind", 4, 1, 0); /* the kernel's is a union */
+	og_member(b, "a", L->int_, 0);
+	L->td = og_typedef(b, "core_td", L->int_);     /* the kernel's is a struct */
+	L->td_ok = og_typedef(b, "core_td___ok", L->inner);
+	L->absent = og_struct(b, "core_absent", 4, 1, 0);
+	og_member(b, "x", L->int_, 0);
+	L->anon = og_struct(b, NULL, 4, 1, 0);
+	og_member(b, "x", L->int_, 0);
+	L->modonly = og_struct(b, "core_modonly", 4, 1, 0);
+	og_member(b, "m", L->int_, 0);
 	/* core_task seen with an old-style bitfield int for pid */
-	L->oldbf_int = bb_int_off(b, "int", 4, 2, 8);
-	L->oldbf = bb_struct(b, "core_task___oldbf", 4, 1, 0);
-	bb_member(b, "pid", L->oldbf_int, 0);
+	L->oldbf_int = int_with_offset(b, "int", 4, 2, 8);
+	L->oldbf = og_struct(b, "core_task___oldbf", 4, 1, 0);
+	og_member(b, "pid", L->oldbf_int, 0);
 
 	/* TYPE_MATCHES material (kernel: core_m_inner {int x}, core_m_ptr {core_m_inner *p; int y},
 	 * core_m_anon {struct {long q}; union {int a; int b}}, core_m_enum {A = 1, B = 2}) */
-	L->m_inner = bb_struct(b, "core_m_inner", 4, 1, 0);
-	bb_member(b, "x", L->int_, 0);
-	L->m_inner_long = bb_struct(b, "core_m_inner___long", 8, 1, 0);
-	bb_member(b, "x", L->lng, 0);
-	L->m_inner_extra = bb_struct(b, "core_m_inner___extra", 8, 2, 0);
-	bb_member(b, "x", L->int_, 0);
-	bb_member(b, "extra", L->int_, 32);
-	L->m_inner_z = bb_struct(b, "core_m_inner___z", 8, 1, 0);
-	bb_member(b, "z", L->lng, 0);
-	L->m_ptr = bb_struct(b, "core_m_ptr", 16, 2, 0);
-	bb_member(b, "p", L->m_ptr + 1, 0);
-	bb_member(b, "y", L->int_, 64);
-	ck_assert_uint_eq(bb_ptr(b, L->m_inner_z), L->m_ptr + 1);
-	L->m_anon_u = bb_union(b, NULL, 4, 1);
-	bb_member(b, "a", L->int_, 0);
-	L->m_anon = bb_struct(b, "core_m_anon", 4, 1, 0);
-	bb_member(b, NULL, L->m_anon_u, 0);
-	L->m_enum = bb_enum(b, "core_m_enum", 4, 1, 0);
-	bb_enumerator(b, "CORE_M_A", 10);
-	L->m_enum_c = bb_enum(b, "core_m_enum___c", 4, 1, 0);
-	bb_enumerator(b, "CORE_M_C", 3);
-	L->m_enum_8 = bb_enum64(b, "core_m_enum___8", 8, 1);
-	bb_enumerator64(b, "CORE_M_A", 1);
-	L->m_kind = bb_type(b, "core_kind", BTF_KIND_UNION, 1, 0, 8);
-	bb_member(b, "a", L->int_, 0);
+	L->m_inner = og_struct(b, "core_m_inner", 4, 1, 0);
+	og_member(b, "x", L->int_, 0);
+	L->m_inner_long = og_struct(b, "core_m_inner___long", 8, 1, 0);
+	og_member(b, "x", L->lng, 0);
+	L->m_inner_extra = og_struct(b, "core_m_inner___extra", 8, 2, 0);
+	og_member(b, "x", L->int_, 0);
+	og_member(b, "extra", L->int_, 32);
+	L->m_inner_z = og_struct(b, "core_m_inner___z", 8, 1, 0);
+	og_member(b, "z", L->lng, 0);
+	L->m_ptr = og_struct(b, "core_m_ptr", 16, 2, 0);
+	og_member(b, "p", L->m_ptr + 1, 0);
+	og_member(b, "y", L->int_, 64);
+	ck_assert_uint_eq(og_ptr(b, L->m_inner_z), L->m_ptr + 1);
+	L->m_anon_u = og_union(b, NULL, 4, 1);
+	og_member(b, "a", L->int_, 0);
+	L->m_anon = og_struct(b, "core_m_anon", 4, 1, 0);
+	og_member(b, NULL, L->m_anon_u, 0);
+	L->m_enum = og_enum(b, "core_m_enum", 4, 1, 0);
+	og_enumerator(b, "CORE_M_A", 10);
+	L->m_enum_c = og_enum(b, "core_m_enum___c", 4, 1, 0);
+	og_enumerator(b, "CORE_M_C", 3);
+	L->m_enum_8 = og_enum64(b, "core_m_enum___8", 8, 1);
+	og_enumerator64(b, "CORE_M_A", 1);
+	L->m_kind = og_type(b, "core_kind", BTF_KIND_UNION, 1, 0, 8);
+	og_member(b, "a", L->int_, 0);
 
 	/* enum values against the hand-made target (t64) */
-	L->big = bb_enum(b, "core_big", 4, 2, 0);
-	bb_enumerator(b, "CORE_SMALL", 1);
-	bb_enumerator(b, "CORE_BIG", 2);
-	L->sig = bb_enum(b, "core_sig", 4, 1, 1);
-	bb_enumerator(b, "CORE_MINUS", 0);
-	L->uns = bb_enum(b, "core_uns", 4, 1, 0);
-	bb_enumerator(b, "CORE_HI", 0);
-	L->state64 = bb_enum64(b, "core_state___64", 8, 1);
-	bb_enumerator64(b, "CORE_NEW", 1);
+	L->big = og_enum(b, "core_big", 4, 2, 0);
+	og_enumerator(b, "CORE_SMALL", 1);
+	og_enumerator(b, "CORE_BIG", 2);
+	L->sig = og_enum(b, "core_sig", 4, 1, 1);
+	og_enumerator(b, "CORE_MINUS", 0);
+	L->uns = og_enum(b, "core_uns", 4, 1, 0);
+	og_enumerator(b, "CORE_HI", 0);
+	L->state64 = og_enum64(b, "core_state___64", 8, 1);
+	og_enumerator64(b, "CORE_NEW", 1);
 
 	/* forward declarations, for TYPE_MATCHES against the hand-made target (t64) */
-	L->fu = bb_struct(b, "core_fu", 4, 1, 0);
-	bb_member(b, "a", L->int_, 0);
-	L->fwdp = bb_struct(b, "core_fwdp", 8, 1, 0);
-	bb_member(b, "u", L->fwdp + 1, 0);
-	ck_assert_uint_eq(bb_ptr(b, L->fu), L->fwdp + 1);
-	L->fwd = bb_type(b, "core_fwd", BTF_KIND_FWD, 0, 0, 0);
+	L->fu = og_struct(b, "core_fu", 4, 1, 0);
+	og_member(b, "a", L->int_, 0);
+	L->fwdp = og_struct(b, "core_fwdp", 8, 1, 0);
+	og_member(b, "u", L->fwdp + 1, 0);
+	ck_assert_uint_eq(og_ptr(b, L->fu), L->fwdp + 1);
+	L->fwd = og_type(b, "core_fwd", BTF_KIND_FWD, 0, 0, 0);
 }
 
 /* A hand-made second target: enum64 and signedness, and a "module". */
@@ -378,38 +235,41 @@ struct t64 {
 
 static struct bel_btf *build_t64(struct t64 *T)
 {
-	struct bb b;
+	struct og_btf b;
+	struct bel_btf *btf;
 	uint32_t int_, lng;
 
-	bb_init(&b);
-	int_ = bb_int(&b, "int", 4, 1);
-	lng = bb_int(&b, "long", 8, 1);
-	T->big = bb_enum64(&b, "core_big", 8, 2);
-	bb_enumerator64(&b, "CORE_BIG", 0x100000000ull);
-	bb_enumerator64(&b, "CORE_SMALL", 7);
-	T->sig = bb_enum(&b, "core_sig", 4, 1, 1);
-	bb_enumerator(&b, "CORE_MINUS", -2);
-	T->uns = bb_enum(&b, "core_uns", 4, 1, 0);
-	bb_enumerator(&b, "CORE_HI", (int32_t)0x80000000u);
-	T->modonly = bb_struct(&b, "core_modonly", 8, 2, 0);
-	bb_member(&b, "pad", int_, 0);
-	bb_member(&b, "m", int_, 32);
+	og_btf_init(&b);
+	int_ = og_int(&b, "int", 4, BTF_INT_SIGNED);
+	lng = og_int(&b, "long", 8, BTF_INT_SIGNED);
+	T->big = og_enum64(&b, "core_big", 8, 2);
+	og_enumerator64(&b, "CORE_BIG", 0x100000000ull);
+	og_enumerator64(&b, "CORE_SMALL", 7);
+	T->sig = og_enum(&b, "core_sig", 4, 1, 1);
+	og_enumerator(&b, "CORE_MINUS", -2);
+	T->uns = og_enum(&b, "core_uns", 4, 1, 0);
+	og_enumerator(&b, "CORE_HI", (int32_t)0x80000000u);
+	T->modonly = og_struct(&b, "core_modonly", 8, 2, 0);
+	og_member(&b, "pad", int_, 0);
+	og_member(&b, "m", int_, 32);
 	/* core_same with x elsewhere than the kernel's: never looked at when the kernel has one */
-	T->same = bb_struct(&b, "core_same", 16, 2, 0);
-	bb_member(&b, "z", lng, 0);
-	bb_member(&b, "x", int_, 64);
+	T->same = og_struct(&b, "core_same", 16, 2, 0);
+	og_member(&b, "z", lng, 0);
+	og_member(&b, "x", int_, 64);
 	/* core_fwdp points to a forward-declared union; core_fwd is a forward-declared struct */
-	T->fwdp = bb_struct(&b, "core_fwdp", 8, 1, 0);
-	bb_member(&b, "u", T->fwdp + 1, 0);
-	ck_assert_uint_eq(bb_ptr(&b, T->fwdp + 2), T->fwdp + 1);
-	bb_type(&b, "core_fu", BTF_KIND_FWD, 0, 1, 0);
-	T->fwd = bb_type(&b, "core_fwd", BTF_KIND_FWD, 0, 0, 0);
-	return bb_parse(&b);
+	T->fwdp = og_struct(&b, "core_fwdp", 8, 1, 0);
+	og_member(&b, "u", T->fwdp + 1, 0);
+	ck_assert_uint_eq(og_ptr(&b, T->fwdp + 2), T->fwdp + 1);
+	og_type(&b, "core_fu", BTF_KIND_FWD, 0, 1, 0);
+	T->fwd = og_type(&b, "core_fwd", BTF_KIND_FWD, 0, 0, 0);
+	btf = parse_btf(&b);
+	og_btf_free(&b);
+	return btf;
 }
 
 /* ---- the world: local types, the kernel --------------------------------------------------- */
 
-static struct bb local_bb;
+static struct og_btf local_bb;
 static struct loc L;
 static struct bel_btf *kernel;
 static struct bel_core_target ktarget[1];
@@ -441,6 +301,7 @@ static void world_teardown(void)
 {
 	bel_btf_free(kernel);
 	kernel = NULL;
+	og_btf_free(&local_bb);
 }
 
 static uint32_t kernel_id(const char *name, uint32_t kind)
@@ -456,16 +317,16 @@ static int resolve_on(uint32_t type_id, const char *access, uint32_t kind,
 		      const struct bel_core_target *targets, int ntargets,
 		      struct bel_core_result *res, struct bel_err *err)
 {
-	struct bb *b = malloc(sizeof(*b));
+	struct og_btf b = {.ntypes = local_bb.ntypes};
 	struct bel_core_relo relo = {.insn_off = 0, .type_id = type_id, .kind = kind};
 	struct bel_btf *local;
 	int ret;
 
-	ck_assert_ptr_nonnull(b);
-	*b = local_bb;
-	relo.access_str_off = bb_str(b, access);
-	local = bb_parse(b);
-	free(b);
+	og_put(&b.types, local_bb.types.p, local_bb.types.len);
+	og_put(&b.strs, local_bb.strs.p, local_bb.strs.len);
+	relo.access_str_off = og_str(&b, access);
+	local = parse_btf(&b);
+	og_btf_free(&b);
 	memset(res, 0x5a, sizeof(*res)); /* every field is the resolver's to set */
 	bel_err_clear(err);
 	ret = bel_core_resolve(local, &relo, targets, ntargets, res, err);
@@ -1309,7 +1170,7 @@ START_TEST(bad_records)
 	struct bel_core_result res;
 	struct bel_err err = {0};
 	struct bel_core_relo relo = {.type_id = 100000, .access_str_off = 0, .kind = 0};
-	struct bel_btf *local = bb_parse(&local_bb);
+	struct bel_btf *local = parse_btf(&local_bb);
 
 	ck_assert_int_eq(bel_core_resolve(local, &relo, ktarget, 1, &res, &err), -EINVAL);
 	ck_assert_msg(strstr(err.msg, "does not exist"), "%s", err.msg);
@@ -2028,12 +1889,8 @@ static Suite *e2e_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(resolve_suite());
-	int failed;
 
 	srunner_add_suite(sr, patch_suite());
 	srunner_add_suite(sr, e2e_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -179,18 +179,11 @@ static void on_signal(int sig)
 
 static bool check_kernel(void)
 {
-	struct statfs sfs;
+	const char *why = kernel_missing();
 
-	if (geteuid() != 0)
-		snprintf(kernel_why, sizeof(kernel_why), "not root");
-	else if ((statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) &&
-		 mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL))
-		snprintf(kernel_why, sizeof(kernel_why), "bpffs is not mounted at /sys/fs/bpf and "
-			 "cannot be mounted");
-	else if (syscall(__NR_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
-		snprintf(kernel_why, sizeof(kernel_why), "bpf() is not available");
-	else
+	if (!why)
 		return true;
+	snprintf(kernel_why, sizeof(kernel_why), "%s", why);
 	return false;
 }
 
@@ -848,7 +841,7 @@ int main(int argc, char **argv)
 	Suite *s = suite_create("corpus");
 	TCase *tc = tcase_create("objects");
 	SRunner *sr;
-	int i, failures;
+	int i;
 
 	allow_unsupported = env_true("BEL_CORPUS_ALLOW_UNSUPPORTED");
 	verbose = env_true("BEL_CORPUS_VERBOSE");
@@ -878,8 +871,5 @@ int main(int argc, char **argv)
 		tcase_add_loop_test(tc, test_corpus_object, 0, (int)nobjs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_srunner(sr);
 }

@@ -173,7 +173,6 @@ int main(int argc, char **argv)
 	Suite *s = suite_create("diff_libbpf");
 	TCase *tc = tcase_create("objects");
 	SRunner *sr;
-	int failures;
 
 	dc_init();
 	/* loads two objects and runs bpftool twice per program */
@@ -188,8 +187,5 @@ int main(int argc, char **argv)
 	}
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return run_srunner(sr);
 }

@@ -1248,10 +1248,6 @@ static Suite *events_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(events_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

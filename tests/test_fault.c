@@ -345,31 +345,16 @@ START_TEST(test_fault)
 }
 END_TEST
 
-static void setup(void)
-{
-	if (geteuid() == 0)
-		pin_root_create();
-}
-
-static void teardown(void)
-{
-	pin_root_remove();
-}
-
 int main(void)
 {
 	Suite *s = suite_create("fault");
 	TCase *tc = tcase_create("inject");
 	SRunner *sr;
-	int failed;
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_fault, 0, sizeof(cases) / sizeof(cases[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

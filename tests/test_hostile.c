@@ -1265,10 +1265,6 @@ static Suite *hostile_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(hostile_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -19,71 +19,32 @@
 #include "bel/bel.h"
 #include "btf/btf.h"
 #include "btf/sanitize.h"
+#include "syscall/bpf.h"
 #include "testutil.h"
 
 static const char *const loadable[] = {"maps", "globals", "subprogs", "sections", "metadata", "hello"};
 #define NLOADABLE (sizeof(loadable) / sizeof(loadable[0]))
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 static int prog_info(int fd, struct bpf_prog_info *info, uint32_t *map_ids, uint32_t nmap_ids)
 {
-	union bpf_attr attr;
+	uint32_t len = sizeof(*info);
 
 	memset(info, 0, sizeof(*info));
 	info->nr_map_ids = nmap_ids;
 	info->map_ids = (uint64_t)(uintptr_t)map_ids;
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = (uint64_t)(uintptr_t)info;
-	return (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
-}
-
-static int map_lookup(int fd, const void *key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = fd;
-	attr.key = (uint64_t)(uintptr_t)key;
-	attr.value = (uint64_t)(uintptr_t)value;
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) ? -errno : 0;
-}
-
-static int map_update(int fd, const void *key, const void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = fd;
-	attr.key = (uint64_t)(uintptr_t)key;
-	attr.value = (uint64_t)(uintptr_t)value;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) ? -errno : 0;
+	return bel_sys_obj_get_info_by_fd(fd, info, &len);
 }
 
 /* Count programs in the kernel with this name (the kernel keeps 15 characters). */
 static int kernel_progs_named(const char *name)
 {
-	union bpf_attr attr;
 	uint32_t id = 0;
 	int n = 0;
 
-	for (;;) {
+	while (!bel_sys_prog_get_next_id(id, &id)) {
 		struct bpf_prog_info info;
-		int fd;
+		int fd = bel_sys_prog_get_fd_by_id(id);
 
-		memset(&attr, 0, sizeof(attr));
-		attr.start_id = id;
-		if (sys_bpf(BPF_PROG_GET_NEXT_ID, &attr))
-			break;
-		id = attr.next_id;
-		memset(&attr, 0, sizeof(attr));
-		attr.prog_id = id;
-		fd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
 		if (fd < 0)
 			continue;
 		if (!prog_info(fd, &info, NULL, 0) && !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1))
@@ -91,6 +52,11 @@ static int kernel_progs_named(const char *name)
 		close(fd);
 	}
 	return n;
+}
+
+static int map_fd(const struct bel_object *obj, const char *name)
+{
+	return bel_map_fd(bel_object_find_map(obj, name));
 }
 
 static struct bel_object *open_fixture(const char *name, bool keep_maps)
@@ -101,18 +67,6 @@ static struct bel_object *open_fixture(const char *name, bool keep_maps)
 
 	ck_assert_msg(ret == 0, "open %s: %s", name, bel_thread_error());
 	return obj;
-}
-
-static void setup(void)
-{
-	/* unchecked fixture: runs in the parent, so the pin root goes even when a test fails */
-	if (geteuid() == 0)
-		pin_root_create();
-}
-
-static void teardown(void)
-{
-	pin_root_remove();
 }
 
 /* Every fixture loads; the kernel's map_ids of each program are its map table plus the
@@ -209,10 +163,10 @@ START_TEST(test_global_data)
 	ck_assert_ptr_nonnull(ro);
 	ck_assert_ptr_nonnull(data);
 	ck_assert_uint_le(bel_map_value_size(ro), sizeof(value));
-	ck_assert_int_eq(map_lookup(bel_map_fd(ro), &key, value), 0);
-	ck_assert_int_eq(map_update(bel_map_fd(ro), &key, value), -EPERM);
-	ck_assert_int_eq(map_lookup(bel_map_fd(data), &key, value), 0);
-	ck_assert_int_eq(map_update(bel_map_fd(data), &key, value), 0);
+	ck_assert_int_eq(bel_sys_map_lookup_elem(bel_map_fd(ro), &key, value, 0), 0);
+	ck_assert_int_eq(bel_sys_map_update_elem(bel_map_fd(ro), &key, value, 0), -EPERM);
+	ck_assert_int_eq(bel_sys_map_lookup_elem(bel_map_fd(data), &key, value, 0), 0);
+	ck_assert_int_eq(bel_sys_map_update_elem(bel_map_fd(data), &key, value, 0), 0);
 	bel_object_close(obj);
 }
 END_TEST
@@ -228,15 +182,15 @@ START_TEST(test_initial_slots)
 		return;
 	obj = open_fixture("maps", false);
 	ck_assert_int_eq(bel_object_load(obj, NULL), 0);
-	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "jump_table")), &key, &id), 0);
+	ck_assert_int_eq(bel_sys_map_lookup_elem(map_fd(obj, "jump_table"), &key, &id, 0), 0);
 	ck_assert_int_eq(bel_program_info(bel_object_find_program(obj, "tail_zero"), &info), 0);
 	ck_assert_uint_eq(id, info.id);
 	key = 2;
-	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "jump_table")), &key, &id), 0);
+	ck_assert_int_eq(bel_sys_map_lookup_elem(map_fd(obj, "jump_table"), &key, &id, 0), 0);
 	ck_assert_int_eq(bel_program_info(bel_object_find_program(obj, "tail_two"), &info), 0);
 	ck_assert_uint_eq(id, info.id);
 	key = 0;
-	ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "outer_array")), &key, &id), 0);
+	ck_assert_int_eq(bel_sys_map_lookup_elem(map_fd(obj, "outer_array"), &key, &id, 0), 0);
 	ck_assert_uint_eq(id, bel_map_id(bel_object_find_map(obj, "inner_a")));
 	bel_object_close(obj);
 }
@@ -771,7 +725,7 @@ static uint64_t hits_slot(const struct bel_object *obj, uint32_t slot)
 {
 	uint64_t v = 0;
 
-	map_lookup(bel_map_fd(bel_object_find_map(obj, "hits")), &slot, &v);
+	bel_sys_map_lookup_elem(map_fd(obj, "hits"), &slot, &v, 0);
 	return v;
 }
 
@@ -882,17 +836,14 @@ static void config_value(const char *name, char *out, size_t size)
 
 static int test_run(int prog_fd)
 {
-	union bpf_attr attr;
 	uint8_t pkt[64] = {0}, out[64];
+	struct bel_test_run_args args = {
+		.data_in = pkt, .data_size_in = sizeof(pkt),
+		.data_out = out, .data_size_out = sizeof(out),
+		.repeat = 1,
+	};
 
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog_fd;
-	attr.test.data_in = (uint64_t)(uintptr_t)pkt;
-	attr.test.data_size_in = sizeof(pkt);
-	attr.test.data_out = (uint64_t)(uintptr_t)out;
-	attr.test.data_size_out = sizeof(out);
-	attr.test.repeat = 1;
-	return sys_bpf(BPF_PROG_TEST_RUN, &attr) ? -errno : 0;
+	return bel_sys_prog_test_run(prog_fd, &args);
 }
 
 /* .kconfig externs hold what uname and the kernel config say. */
@@ -921,7 +872,7 @@ START_TEST(test_kconfig_values)
 		      bel_object_last_error(obj));
 	ck_assert_int_eq(test_run(bel_program_fd(bel_object_find_program(obj, "read_kconfig"))), 0);
 	for (k = 0; k < 7; k++)
-		ck_assert_int_eq(map_lookup(bel_map_fd(bel_object_find_map(obj, "seen")), &k, &v[k]), 0);
+		ck_assert_int_eq(bel_sys_map_lookup_elem(map_fd(obj, "seen"), &k, &v[k], 0), 0);
 	ck_assert_int_eq(uname(&u), 0);
 	sscanf(u.release, "%u.%u.%u", &maj, &min, &pat);
 	ck_assert_uint_eq(v[0], (maj << 16) + (min << 8) + (pat > 255 ? 255 : pat));
@@ -995,7 +946,6 @@ START_TEST(test_sanitized_btf_loads)
 		struct bel_object *obj = open_fixture(names[i], false);
 		struct bel_err err = {0};
 		struct bel_btf *copy;
-		union bpf_attr attr;
 		char log[4096] = "";
 		const void *raw;
 		uint32_t size;
@@ -1005,17 +955,13 @@ START_TEST(test_sanitized_btf_loads)
 		ck_assert_int_eq(bel_btf_parse(raw, size, NULL, true, &copy, &err), 0);
 		ck_assert_int_gt(bel_btf_sanitize(copy, 0, &err), 0);
 		raw = bel_btf_raw(copy, &size);
-		memset(&attr, 0, sizeof(attr));
-		attr.btf = (uint64_t)(uintptr_t)raw;
-		attr.btf_size = size;
-		fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+		fd = bel_sys_btf_load(raw, size, NULL, 0, 0);
 		if (fd < 0) { /* again with a log, to say why; its tail holds the error */
 			static char big[1 << 20];
+			int again = bel_sys_btf_load(raw, size, big, sizeof(big), 1);
 
-			attr.btf_log_buf = (uint64_t)(uintptr_t)big;
-			attr.btf_log_size = sizeof(big);
-			attr.btf_log_level = 1;
-			sys_bpf(BPF_BTF_LOAD, &attr);
+			if (again >= 0)
+				close(again);
 			snprintf(log, sizeof(log), "%s", big + (strlen(big) > 300 ? strlen(big) - 300 : 0));
 		}
 		ck_assert_msg(fd >= 0, "%s: kernel refused the sanitized BTF: %s", names[i], log);
@@ -1031,7 +977,7 @@ static Suite *kernel_suite(void)
 	Suite *s = suite_create("kernel");
 	TCase *tc = tcase_create("load");
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_load_fixtures, 0, NLOADABLE);
 	tcase_add_test(tc, test_metadata_bpftool);
@@ -1048,7 +994,7 @@ static Suite *kernel_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("share");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_reuse_fd_between_objects);
 	tcase_add_test(tc, test_pin_by_name_and_mismatch);
@@ -1074,10 +1020,6 @@ static Suite *kernel_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(kernel_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -83,17 +83,6 @@ static struct seen read_seen(struct bel_object *obj)
 	return s;
 }
 
-static void setup(void)
-{
-	if (geteuid() == 0)
-		pin_root_create();
-}
-
-static void teardown(void)
-{
-	pin_root_remove();
-}
-
 /* .rodata set before load: the program runs with it, and the frozen map holds it. */
 START_TEST(test_config_before_load)
 {
@@ -942,7 +931,7 @@ static Suite *runtime_suite(void)
 	Suite *s = suite_create("runtime");
 	TCase *tc = tcase_create("runtime");
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_config_before_load);
 	tcase_add_test(tc, test_var_list);
@@ -966,10 +955,6 @@ static Suite *runtime_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(runtime_suite());
-	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -194,7 +194,6 @@ int main(void)
 	Suite *s = suite_create("skeleton");
 	TCase *tc = tcase_create("skeleton");
 	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_hello_skeleton);
@@ -202,8 +201,5 @@ int main(void)
 	tcase_add_test(tc, test_layout_matches_btf);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -138,7 +138,6 @@ int main(void)
 	Suite *s = suite_create("stress");
 	TCase *tc = tcase_create("threads");
 	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_concurrent_load_unload);
@@ -146,8 +145,5 @@ int main(void)
 	sr = srunner_create(s);
 	/* no fork: ThreadSanitizer watches this process */
 	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

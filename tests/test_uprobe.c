@@ -649,23 +649,12 @@ START_TEST(test_usdt_errors)
 }
 END_TEST
 
-static void setup(void)
-{
-	if (geteuid() == 0)
-		pin_root_create();
-}
-
-static void teardown(void)
-{
-	pin_root_remove();
-}
-
 static Suite *uprobe_suite(void)
 {
 	Suite *s = suite_create("uprobe");
 	TCase *tc = tcase_create("uprobe");
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_uprobe_by_pid);
 	tcase_add_test(tc, test_uprobe_system_wide);
@@ -677,7 +666,7 @@ static Suite *uprobe_suite(void)
 	tcase_add_test(tc, test_uprobe_replaced_binary);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("usdt");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, pin_root_setup, pin_root_remove);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_usdt_args);
 	tcase_add_test(tc, test_usdt_semaphore);
@@ -691,14 +680,10 @@ static Suite *uprobe_suite(void)
 int main(int argc, char **argv)
 {
 	SRunner *sr;
-	int failed;
 
 	/* the child process of run_child() */
 	if (argc == 3 && !strcmp(argv[1], "--call-add"))
 		return bel_target_add(atol(argv[2]), 1) == 2 * atol(argv[2]) + 1 ? 0 : 1;
 	sr = srunner_create(uprobe_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

@@ -258,7 +258,6 @@ int main(void)
 	Suite *s = suite_create("uprobe_diff");
 	TCase *tc = tcase_create("uprobe_diff");
 	SRunner *sr;
-	int failed;
 
 	libbpf_set_print(NULL);
 	tcase_set_timeout(tc, 60);
@@ -266,8 +265,5 @@ int main(void)
 	tcase_add_test(tc, test_usdt_specs_same);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_srunner(sr);
 }

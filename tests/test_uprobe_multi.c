@@ -291,7 +291,6 @@ int main(void)
 	Suite *s = suite_create("uprobe_multi");
 	TCase *tc = tcase_create("uprobe_multi");
 	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_multi_glob_library);
@@ -300,8 +299,5 @@ int main(void)
 	tcase_add_test(tc, test_multi_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_srunner(sr);
 }

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 #include "testutil.h"
+#include "objgen.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/magic.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -30,24 +35,7 @@ const char *fixture_path(const char *name)
 
 void *read_file(const char *path, size_t *size)
 {
-	struct stat st;
-	void *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || st.st_size <= 0) {
-		close(fd);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size);
-	if (buf && read(fd, buf, (size_t)st.st_size) != st.st_size) {
-		free(buf);
-		buf = NULL;
-	}
-	close(fd);
-	*size = (size_t)st.st_size;
-	return buf;
+	return og_read_file(path, size);
 }
 
 static bool on_bpffs(const char *path)
@@ -57,17 +45,22 @@ static bool on_bpffs(const char *path)
 	return statfs(path, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
 }
 
+const char *kernel_missing(void)
+{
+	if (geteuid() != 0)
+		return "not root";
+	if (!on_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) != 0)
+		return "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
+	if (syscall(__NR_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
+		return "bpf() is not available";
+	return NULL;
+}
+
 bool kernel_ready(void)
 {
-	const char *why = NULL;
+	const char *why = kernel_missing();
 	const char *ci = getenv("CI");
 
-	if (geteuid() != 0)
-		why = "not root";
-	else if (!on_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) != 0)
-		why = "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
-	else if (syscall(__NR_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
-		why = "bpf() is not available";
 	if (!why)
 		return true;
 	if (ci && !strcmp(ci, "true"))
@@ -101,6 +94,12 @@ const char *pin_root_create(void)
 	return pin_root;
 }
 
+void pin_root_setup(void)
+{
+	if (geteuid() == 0)
+		pin_root_create();
+}
+
 void pin_root_remove(void)
 {
 	if (pin_root[0]) {
@@ -129,6 +128,46 @@ int remove_tree(const char *path)
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+int link_up(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) == 0)
+			goto out;
+	}
+	ret = -errno;
+out:
+	close(fd);
+	return ret;
+}
+
+static int first_netns = -1;
+
+void netns_enter(void)
+{
+	first_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(first_netns, 0);
+	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	ck_assert_int_eq(link_up("lo"), 0);
+}
+
+void netns_leave(void)
+{
+	if (first_netns < 0)
+		return;
+	if (setns(first_netns, CLONE_NEWNET))
+		fprintf(stderr, "setns back: %s\n", strerror(errno));
+	close(first_netns);
+	first_netns = -1;
+}
+
 int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -142,6 +181,16 @@ int count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1; /* the directory stream's own fd */
+}
+
+int run_srunner(SRunner *sr)
+{
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int run_capture(const char *cmd, char *out, size_t size)

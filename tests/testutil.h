@@ -28,11 +28,28 @@ bool tracefs_ready(void);
 /* A fresh directory under /sys/fs/bpf for this process; removed by pin_root_remove(). */
 const char *pin_root_create(void);
 void pin_root_remove(void);
+/* The unchecked fixture pair of kernel suites: pin_root_setup() makes the pin root when root
+ * (in the runner's process, so pin_root_remove() takes it away even when a test fails). */
+void pin_root_setup(void);
 /* Remove a directory tree (bpffs or not). */
 int remove_tree(const char *path);
 
+/* Why the kernel cannot be used (not root, no bpffs and none can be mounted, no bpf()), or
+ * NULL when it can. kernel_ready() is the rule built on it. */
+const char *kernel_missing(void);
+
+/* Set interface `ifname` up in the current network namespace: 0 or -errno. */
+int link_up(const char *ifname);
+/* Move the test into a network namespace of its own with loopback up; netns_leave() goes back
+ * to the first one (a checked teardown, so the test's namespace goes even without forking). */
+void netns_enter(void);
+void netns_leave(void);
+
 /* Number of open fds of this process. */
 int count_fds(void);
+
+/* Run every suite of sr, free it: EXIT_SUCCESS when no test failed, else EXIT_FAILURE. */
+int run_srunner(SRunner *sr);
 
 /* Run a command, capture its stdout (up to size-1 bytes); returns exit status or -1. */
 int run_capture(const char *cmd, char *out, size_t size);

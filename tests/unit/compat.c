@@ -14,6 +14,7 @@
 #include "reloc/externs.h"
 #include "reloc/spec.h"
 #include "testutil.h"
+#include "unit.h"
 
 static struct bel_spec *open_fixture(const char *name)
 {

@@ -16,8 +16,7 @@
 #include "cpu_list.h"
 #include "common/num.h"
 #include "pin_names.h"
-
-Suite *names_suite(void);
+#include "unit.h"
 
 static const struct {
 	const char *name;

@@ -25,8 +25,7 @@
 #include "reloc/externs.h"
 #include "reloc/spec.h"
 #include "testutil.h"
-
-Suite *hostile_suite(void);
+#include "unit.h"
 
 static double now_s(void)
 {
