@@ -321,7 +321,8 @@ int bel_program_attach(struct bel_program *prog, const struct bel_attach_opts *o
 		link = bel_errf(&err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	memcpy(prog->links + prog->nlinks, made.links, made.nlinks * sizeof(*prog->links));
+	if (made.nlinks) /* none for an attachment (tc classic, XDP by netlink, a sockmap) */
+		memcpy(prog->links + prog->nlinks, made.links, made.nlinks * sizeof(*prog->links));
 	prog->nlinks += made.nlinks;
 	link = made.nlinks ? made.links[0] : 0;
 	free(made.links);
