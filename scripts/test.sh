@@ -53,6 +53,47 @@ PY
 }
 
 ./scripts/build.sh build || exit 1
+# Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
+# kind of link must attach (this host's lockdown refuses fentry/lsm). The VM is emulated (TCG)
+# and the host's kernel suites run one at a time, so the VM runs beside everything below from
+# here; vmtest copies build/ into its initramfs as it starts, before the steps below write
+# there. Collected at the end.
+vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
+vm_pid=""
+vm_start() {
+	export VMTEST_CACHE=${VMTEST_CACHE:-/var/cache/bel-vmtest}
+	# each guest gets its kernel's config at /boot, where .kconfig externs are read from
+	"$vmtest" --fetch-only -k 6.1 -k 6.12 >/dev/null 2>&1 || true
+	configs=""
+	for c in "$VMTEST_CACHE"/kernels/*/root/boot/config-*; do
+		[ -f "$c" ] && configs="$configs -a $c:/boot/${c##*/}"
+	done
+	# test_attach_net: veth, clsact and cls_bpf as modules, nf_conntrack's kfuncs and BTF, and
+	# iproute2 to look at what was attached. Every suite runs even when one before it failed
+	# (a failure must not hide the next); the corpus runs under 6.1 only, Debian 12's own
+	# kernel, in the same boot.
+	vm_suites="test_unit test_core test_kernel test_diff test_hostile test_runtime test_attach_net"
+	vm_suites="$vm_suites test_adopt test_binary test_uprobe test_uprobe_multi test_uprobe_diff test_compat"
+	vm_run="rc=0; for t in $vm_suites; do ./build/tests/\$t || rc=1; done;"
+	vm_run="$vm_run case \$(uname -r) in 6.1.*) ./build/tests/test_corpus || rc=1 ;; esac; exit \$rc"
+	# shellcheck disable=SC2086
+	"$vmtest" -k 6.1 -k 6.12 -t 2400 -a build -a /usr/sbin/bpftool $configs \
+		-a /usr/sbin/ip -a /usr/sbin/tc -m veth,sch_ingress,cls_bpf,nf_conntrack \
+		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=1500 -e CI=true \
+		-e BEL_CORPUS_DIR="$BEL_CORPUS_DIR" -- \
+		sh -c "$vm_run" >build/vmtest.log 2>&1
+}
+# the corpus, fetched once here for everything below (the VM's guest cannot fetch)
+if ! ls "$BEL_CORPUS_DIR"/*.bpf.o >/dev/null 2>&1; then
+	echo "== fetching the corpus"
+	at
+	../shared/corpus/fetch-corpus.sh "$BEL_CORPUS_DIR" >build/corpus-fetch.log 2>&1 ||
+		tail -5 build/corpus-fetch.log
+fi
+if [ -x "$vmtest" ]; then
+	vm_start &
+	vm_pid=$!
+fi
 # The suite `corpus` (~190 real objects through bel and libbpf) is mostly the kernel verifying:
 # it runs once, in the ASan build below, where bel's part is checked for memory errors too.
 run_suites build --no-suite corpus
@@ -131,36 +172,12 @@ dist_check install tests/dist/install.sh build build/tests/hello.bpf.o
 dist_check initramfs tests/dist/initramfs.sh build/dist/static/bel build/tests/hello.bpf.o
 dist_check deb tests/dist/deb.sh
 
-# Older kernels: the same suites in a VM under Debian 12's 6.1 and 6.12 kernels, where every
-# kind of link must attach (this host's lockdown refuses fentry/lsm).
-vmtest=$(cd .. && pwd)/shared/vmtest/vmtest.sh
-if [ -x "$vmtest" ]; then
-	echo "== vmtest: Linux 6.1 and 6.12 (and the corpus under 6.1)"
+if [ -n "$vm_pid" ]; then
+	echo "== vmtest: Linux 6.1 and 6.12 (and the corpus under 6.1), started with the plain suites"
 	at
-	export VMTEST_CACHE=${VMTEST_CACHE:-/var/cache/bel-vmtest}
 	vm_status=0
-	# each guest gets its kernel's config at /boot, where .kconfig externs are read from
-	"$vmtest" --fetch-only -k 6.1 -k 6.12 >/dev/null 2>&1 || true
-	configs=""
-	for c in "$VMTEST_CACHE"/kernels/*/root/boot/config-*; do
-		[ -f "$c" ] && configs="$configs -a $c:/boot/${c##*/}"
-	done
-	# test_attach_net: veth, clsact and cls_bpf as modules, nf_conntrack's kfuncs and BTF, and
-	# iproute2 to look at what was attached. Every suite runs even when one before it failed (a failure must not hide the next); the
-	# corpus runs under 6.1 only, Debian 12's own kernel, in the same boot (about 5 minutes
-	# under emulation).
-	vm_suites="test_unit test_core test_kernel test_diff test_hostile test_runtime test_attach_net"
-	vm_suites="$vm_suites test_adopt test_binary test_uprobe test_uprobe_multi test_uprobe_diff test_compat"
-	vm_run="rc=0; for t in $vm_suites; do ./build/tests/\$t || rc=1; done;"
-	vm_run="$vm_run case \$(uname -r) in 6.1.*) ./build/tests/test_corpus || rc=1 ;; esac; exit \$rc"
-	# shellcheck disable=SC2086
-	"$vmtest" -k 6.1 -k 6.12 -t 1500 -a build -a /usr/sbin/bpftool $configs \
-		-a /usr/sbin/ip -a /usr/sbin/tc -m veth,sch_ingress,cls_bpf,nf_conntrack \
-		-e BEL_TEST_ALL_LINKS=1 -e CK_DEFAULT_TIMEOUT=1500 -e CI=true \
-		-e BEL_CORPUS_DIR="$BEL_CORPUS_DIR" -- \
-		sh -c "$vm_run" \
-		>build/vmtest.log 2>&1 || vm_status=1
-	grep -A8 '^summary:' build/vmtest.log | sed 's/^/    /' 
+	wait "$vm_pid" || vm_status=1
+	grep -A8 '^summary:' build/vmtest.log | sed 's/^/    /'
 	grep -E '^(vmtest: (booting|summary|linux)|[0-9]+%: Checks)|:[FE]:' build/vmtest.log
 	counts=$(grep -o 'Checks: [0-9]*, Failures: [0-9]*, Errors: [0-9]*' build/vmtest.log |
 		awk -F'[:,] *' '{c+=$2; f+=$4+$6} END {printf "%d %d", c-f, f}')
