@@ -107,8 +107,9 @@ BEL_SKELETON_COMPILERS=none run_suites build-asan skeleton_compile
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # valgrind memcheck over the unit, CO-RE and kernel suites (one process each: CK_FORK=no);
-# any error or definite/possible leak fails.
-for t in test_unit test_core test_kernel test_runtime; do
+# any error or definite/possible leak fails. (test_runtime is not among them: valgrind's bpf()
+# model reads attr fields the command does not have, and libbpf, its oracle there, trips it.)
+for t in test_unit test_core test_kernel; do
 	echo "== valgrind: tests/$t"
 	at
 	if CK_FORK=no valgrind --error-exitcode=99 --leak-check=full \
