@@ -56,9 +56,11 @@ for pkg in bel libbel0 libbel-dev; do
 done
 dpkg-deb -I "$WORK"/libbel0_0.2.0_*.deb shlibs 2>/dev/null | grep -q 'libbel 0 libbel0' ||
 	{ echo "FAIL: libbel0 has no shlibs entry for libbel.so.0"; fail=1; }
+# from $WORK: the unprivileged user may not enter the directory the tests run from (a clone
+# under a mktemp -d of root's is mode 0700)
 # shellcheck disable=SC2086
-$as_user env HOME="$WORK" PATH="$PATH" lintian --fail-on error --tag-display-limit 0 \
-	"$WORK"/bel_0.2.0_*.changes >"$WORK/lintian.log" 2>&1
+(cd "$WORK" && $as_user env HOME="$WORK" PATH="$PATH" lintian --fail-on error \
+	--tag-display-limit 0 "$WORK"/bel_0.2.0_*.changes) >"$WORK/lintian.log" 2>&1
 lintian_status=$?
 sed 's/^/  lintian: /' "$WORK/lintian.log"
 if [ $lintian_status -ne 0 ] || grep -q '^E: ' "$WORK/lintian.log"; then
