@@ -397,6 +397,17 @@ int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, boo
 	return parse(data, size, base, copy, true, out, err);
 }
 
+int bel_btf_parse_owned(void *data, size_t size, struct bel_btf **out, struct bel_err *err)
+{
+	int ret = parse(data, size, NULL, false, true, out, err);
+
+	if (ret)
+		free(data);
+	else
+		(*out)->owned = true;
+	return ret;
+}
+
 int bel_btf_parse_kernel(const void *data, size_t size, const struct bel_btf *base,
 			 struct bel_btf **out, struct bel_err *err)
 {

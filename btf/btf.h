@@ -79,6 +79,8 @@ static inline uint32_t btf_member_bit_offset(const struct btf_type *t, const str
  * the result. base is NULL except for split BTF. */
 int bel_btf_parse(const void *data, size_t size, const struct bel_btf *base, bool copy,
 		  struct bel_btf **out, struct bel_err *err);
+/* The same on a malloc'd blob the result takes as its own (freed here on failure). */
+int bel_btf_parse_owned(void *data, size_t size, struct bel_btf **out, struct bel_err *err);
 /* The kernel's own BTF (/sys/kernel/btf): checked for layout (header, type records within
  * bounds) but not reference by reference, since every accessor checks ids and string offsets
  * anyway; borrowed, not copied. Several times faster on vmlinux's 100k+ types. */

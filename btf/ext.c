@@ -52,9 +52,10 @@ static int cmp_rec_key(const void *a, const void *b)
 /*
  * Records out of order are put in order (keeping the order of equal offsets), so every user
  * can search them: finding a function's records by a scan of the whole section, once per
- * program that holds the function, grows with programs times records.
+ * program that holds the function, grows with programs times records. They go in a copy of
+ * their own (NULL when out of memory; the caller frees it), since the data is the caller's.
  */
-static int sort_records(uint8_t *recs, uint32_t count, uint32_t rec_size)
+static uint8_t *sorted_copy(const uint8_t *recs, uint32_t count, uint32_t rec_size)
 {
 	struct rec_key *keys = malloc((size_t)count * sizeof(*keys));
 	uint8_t *copy = malloc((size_t)count * rec_size);
@@ -63,7 +64,7 @@ static int sort_records(uint8_t *recs, uint32_t count, uint32_t rec_size)
 	if (!keys || !copy) {
 		free(keys);
 		free(copy);
-		return -ENOMEM;
+		return NULL;
 	}
 	for (i = 0; i < count; i++) {
 		keys[i].insn_off = rec_insn_off(recs + (size_t)i * rec_size);
@@ -72,10 +73,8 @@ static int sort_records(uint8_t *recs, uint32_t count, uint32_t rec_size)
 	qsort(keys, count, sizeof(*keys), cmp_rec_key);
 	for (i = 0; i < count; i++)
 		memcpy(copy + (size_t)i * rec_size, recs + (size_t)keys[i].index * rec_size, rec_size);
-	memcpy(recs, copy, (size_t)count * rec_size);
 	free(keys);
-	free(copy);
-	return 0;
+	return copy;
 }
 
 static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const char *what,
@@ -116,9 +115,13 @@ static int parse_info(struct bel_btf_ext *ext, const struct bel_btf *btf, const 
 		info->secs[info->nsecs].name = name;
 		info->secs[info->nsecs].count = count;
 		info->secs[info->nsecs].recs = p;
-		if (!records_sorted(p, count, info->rec_size) &&
-		    sort_records((uint8_t *)p, count, info->rec_size))
-			return bel_errf(err, ENOMEM, "out of memory");
+		info->secs[info->nsecs].owned = NULL;
+		if (!records_sorted(p, count, info->rec_size)) {
+			info->secs[info->nsecs].owned = sorted_copy(p, count, info->rec_size);
+			if (!info->secs[info->nsecs].owned)
+				return bel_errf(err, ENOMEM, "out of memory");
+			info->secs[info->nsecs].recs = info->secs[info->nsecs].owned;
+		}
 		info->secs[info->nsecs].sorted = true;
 		info->nsecs++;
 		p += (size_t)count * info->rec_size;
@@ -150,12 +153,7 @@ int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
 	if (!ext)
 		return bel_errf(err, ENOMEM, "out of memory");
 	ext->raw_size = size - h.hdr_len;
-	ext->raw = malloc(ext->raw_size ? ext->raw_size : 1);
-	if (!ext->raw) {
-		free(ext);
-		return bel_errf(err, ENOMEM, "out of memory");
-	}
-	memcpy(ext->raw, (const uint8_t *)data + h.hdr_len, ext->raw_size);
+	ext->raw = (const uint8_t *)data + h.hdr_len;
 	ret = parse_info(ext, btf, "func_info", h.func_info_off, h.func_info_len, BEL_FUNC_INFO_MIN,
 			 &ext->func_info, err);
 	if (!ret)
@@ -172,14 +170,22 @@ int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
 	return 0;
 }
 
+static void infos_free(struct bel_btf_ext_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < info->nsecs; i++)
+		free(info->secs[i].owned);
+	free(info->secs);
+}
+
 void bel_btf_ext_free(struct bel_btf_ext *ext)
 {
 	if (!ext)
 		return;
-	free(ext->func_info.secs);
-	free(ext->line_info.secs);
-	free(ext->core_relo.secs);
-	free(ext->raw);
+	infos_free(&ext->func_info);
+	infos_free(&ext->line_info);
+	infos_free(&ext->core_relo);
 	free(ext);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * .BTF.ext: per-section func_info, line_info and CO-RE relocation records. Pure.
- * Records stay in the object's private copy, in order of insn_off (a byte offset into the
- * section, as clang writes it; records out of order are sorted, equal offsets kept in order).
+ * Records are read where they are, in the caller's data, which must outlive the parsed ext (the
+ * spec frees it before the ELF image). They are in order of insn_off (a byte offset into the
+ * section, as clang writes it); a section whose records are not is sorted into a copy of its
+ * own, equal offsets kept in order.
  */
 #ifndef BEL_BTF_EXT_H
 #define BEL_BTF_EXT_H
@@ -17,6 +19,7 @@ struct bel_btf_ext_sec {
 	const char *name;     /* ELF section the records belong to */
 	uint32_t count;
 	const uint8_t *recs;  /* count records of the info's rec_size; each starts with insn_off */
+	uint8_t *owned;       /* recs when they had to be sorted into a copy, else NULL */
 	bool sorted;          /* by insn_off: always, since the parser sorts what clang did not */
 };
 
@@ -27,7 +30,7 @@ struct bel_btf_ext_info {
 };
 
 struct bel_btf_ext {
-	uint8_t *raw;
+	const uint8_t *raw;   /* the caller's data, after the header */
 	size_t raw_size;
 	struct bel_btf_ext_info func_info, line_info, core_relo;
 };

@@ -63,18 +63,18 @@ static int take_maps(struct bel_object *obj, struct ldr_adoption *a, bool migrat
 			continue;
 		}
 		snprintf(where, sizeof(where), "%s/maps/%s", a->tree.shown, name);
-		ret = ldr_pinned_map_matches(map, pin->fd, where, &why);
+		ret = ldr_pinned_map_matches(map, pin->fd, where, &a->taken_id[i], &why);
 		if (!ret) {
 			fd = fcntl(pin->fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)
 				return bel_errf(err, errno, "%s: %s", where, strerror(errno));
-			ret = ldr_map_set_reuse(map, fd, where, err);
+			ret = ldr_map_set_reuse_checked(map, fd, err);
 			if (ret)
 				return ret;
-			a->taken_fd[i] = pin->fd;
 			a->report.maps_reused++;
 			continue;
 		}
+		a->taken_id[i] = 0;
 		if (ret == -ESTALE) { /* configured otherwise: a new one, and its programs reload */
 			a->report.maps_created++;
 			continue;
@@ -101,7 +101,7 @@ static int take_programs(struct bel_object *obj, struct ldr_adoption *a, struct 
 
 	/* ids of pinned programs, learnt on the way (0: not yet asked) */
 	a->old_prog_ids = calloc(dir->count + 1, sizeof(*a->old_prog_ids));
-	a->map_ids = ldr_expected_map_ids(obj, a->taken_fd);
+	a->map_ids = ldr_expected_map_ids(obj, a->taken_id);
 	if (!a->old_prog_ids || !a->map_ids)
 		return bel_errf(err, ENOMEM, "out of memory");
 	for (i = 0; i < obj->spec->nprogs; i++) {
@@ -133,7 +133,7 @@ static void adoption_free(struct ldr_adoption *a)
 		close(a->root_fd); /* and with it the lock */
 	free(a->old_prog_ids);
 	free(a->map_ids);
-	free(a->taken_fd);
+	free(a->taken_id);
 	free(a);
 }
 
@@ -143,32 +143,30 @@ void ldr_obj_adoption_free(struct bel_object *obj)
 	obj->adoption = NULL;
 }
 
+/* The report's counts of what was pinned and is not part of the object now. */
 static void count_dropped(struct bel_object *obj, struct ldr_adoption *a)
 {
-	const struct ldr_tree_dir *progs = &a->tree.dirs[BEL_PIN_PROGRAMS];
-	const struct ldr_tree_dir *maps = &a->tree.dirs[BEL_PIN_MAPS];
-	uint32_t i, j;
+	uint32_t kept_progs = 0, kept_maps = 0, i;
 
-	for (i = 0; i < progs->count; i++) {
-		for (j = 0; j < obj->spec->nprogs; j++) {
-			char name[BEL_NAME_MAX + 1];
+	/* pins are unique by name, so each object item found with its fd counts once */
+	for (i = 0; i < obj->spec->nprogs; i++) {
+		char name[BEL_NAME_MAX + 1];
 
-			bel_pin_name(obj->spec->progs[j].name, name, sizeof(name));
-			if (!strcmp(name, progs->pins[i].name) && bel_program_fd(&obj->progs[j]) >= 0)
-				break;
-		}
-		a->report.progs_dropped += j == obj->spec->nprogs;
+		bel_pin_name(obj->spec->progs[i].name, name, sizeof(name));
+		kept_progs += bel_program_fd(&obj->progs[i]) >= 0 &&
+			      ldr_pin_tree_find(&a->tree, BEL_PIN_PROGRAMS, name);
 	}
-	for (i = 0; i < maps->count; i++) {
-		for (j = 0; j < obj->spec->nmaps; j++) {
-			char name[BEL_NAME_MAX + 1];
+	for (i = 0; i < obj->spec->nmaps; i++) {
+		char name[BEL_NAME_MAX + 1];
 
-			bel_pin_name(obj->spec->maps[j].name, name, sizeof(name));
-			if (!strcmp(name, maps->pins[i].name) && bel_map_fd(&obj->maps[j]) >= 0)
-				break;
-		}
-		a->report.maps_dropped += j == obj->spec->nmaps;
+		bel_pin_name(obj->spec->maps[i].name, name, sizeof(name));
+		kept_maps += bel_map_fd(&obj->maps[i]) >= 0 &&
+			     ldr_pin_tree_find(&a->tree, BEL_PIN_MAPS, name);
 	}
+	a->report.progs_dropped = a->tree.dirs[BEL_PIN_PROGRAMS].count > kept_progs ?
+				  a->tree.dirs[BEL_PIN_PROGRAMS].count - kept_progs : 0;
+	a->report.maps_dropped = a->tree.dirs[BEL_PIN_MAPS].count > kept_maps ?
+				 a->tree.dirs[BEL_PIN_MAPS].count - kept_maps : 0;
 }
 
 /* Adoption comes before any load: nothing of the object exists yet. */
@@ -198,16 +196,16 @@ static struct ldr_adoption *adoption_new(const struct bel_object *obj, const cha
 	if (a && *migrate_from) {
 		ldr_pin_tree_init(&a->tree);
 		a->root_fd = -1;
-		a->taken_fd = malloc((obj->spec->nmaps + 1) * sizeof(*a->taken_fd));
+		a->taken_id = calloc(obj->spec->nmaps + 1, sizeof(*a->taken_id));
 	}
-	if (!a || !*migrate_from || !a->taken_fd) {
+	if (!a || !*migrate_from || !a->taken_id) {
 		free(a);
 		free(*migrate_from);
 		bel_errf(err, ENOMEM, "out of memory");
 		return NULL;
 	}
 	for (i = 0; i < obj->spec->nmaps; i++)
-		(*migrate_from)[i] = a->taken_fd[i] = -1;
+		(*migrate_from)[i] = -1;
 	snprintf(a->root, sizeof(a->root), "%s", root);
 	return a;
 }

@@ -17,7 +17,7 @@ struct ldr_adoption {
 	int root_fd;                  /* the pin root, locked */
 	char root[PATH_MAX];
 	uint32_t *old_prog_ids;       /* per pinned program (tree.dirs[PROGRAMS] order): its id */
-	int *taken_fd;                /* per object map: the pinned map taken for it, or -1 */
+	uint32_t *taken_id;           /* per object map: the id of the pinned map taken, or 0 */
 	uint32_t *map_ids;            /* per object map: the id it will have (0: a new map),
 					 worked out once for all programs */
 	struct bel_adopt_report report;

@@ -94,13 +94,31 @@ bool ldr_fd_on_fs(int fd, long magic)
 	return fstatfs(fd, &sfs) == 0 && (long)sfs.f_type == magic;
 }
 
-enum ldr_fd_kind ldr_fd_kind(int fd)
+void ldr_fd_walk_open(struct ldr_fd_walk *w)
+{
+	w->proc_fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	w->path_fd_refused = false;
+}
+
+void ldr_fd_walk_close(struct ldr_fd_walk *w)
+{
+	if (w->proc_fds >= 0)
+		close(w->proc_fds);
+	w->proc_fds = -1;
+}
+
+enum ldr_fd_kind ldr_fd_kind_in(const struct ldr_fd_walk *w, int fd)
 {
 	char path[64], target[64];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
+	if (w && w->proc_fds >= 0) {
+		snprintf(path, sizeof(path), "%d", fd);
+		n = readlinkat(w->proc_fds, path, target, sizeof(target) - 1);
+	} else {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+	}
 	if (n < 0)
 		return BEL_FD_UNKNOWN;
 	target[n] = '\0';
@@ -114,6 +132,11 @@ enum ldr_fd_kind ldr_fd_kind(int fd)
 	return BEL_FD_OTHER;
 }
 
+enum ldr_fd_kind ldr_fd_kind(int fd)
+{
+	return ldr_fd_kind_in(NULL, fd);
+}
+
 const char *ldr_fd_kind_name(enum ldr_fd_kind kind)
 {
 	switch (kind) {
@@ -125,9 +148,39 @@ const char *ldr_fd_kind_name(enum ldr_fd_kind kind)
 	}
 }
 
-int ldr_pin_get(int dir_fd, const char *dir_path, const char *name)
+/* The object behind the O_PATH fd pfd, which names dir_fd/name. */
+static int get_opened(struct ldr_fd_walk *w, int pfd, int dir_fd, const char *dir_path,
+		      const char *name)
 {
 	char path[PATH_MAX];
+	int fd;
+
+	/* The kernel follows /proc/self/fd/N to the very inode opened, so a link swapped in
+	 * since cannot redirect the get. */
+	if (w && w->proc_fds >= 0 && !w->path_fd_refused) {
+		snprintf(path, sizeof(path), "%d", pfd);
+		fd = bel_sys_obj_get_at(w->proc_fds, path, 0);
+		if (fd != -EINVAL)
+			return fd;
+		w->path_fd_refused = true; /* before 6.5: by path from here on */
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
+	fd = bel_sys_obj_get(path, 0);
+	if (fd == -ENOENT && access("/proc/self/fd", X_OK)) {
+		/* no /proc: by name, which the checks above have just seen to be a pin */
+		fd = bel_sys_obj_get_at(dir_fd, name, 0);
+		if (fd == -EINVAL) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir_path, name) >= sizeof(path))
+				fd = -ENAMETOOLONG;
+			else
+				fd = bel_sys_obj_get(path, 0);
+		}
+	}
+	return fd;
+}
+
+int ldr_pin_get_in(struct ldr_fd_walk *w, int dir_fd, const char *dir_path, const char *name)
+{
 	struct stat st;
 	int pfd, fd;
 
@@ -143,22 +196,14 @@ int ldr_pin_get(int dir_fd, const char *dir_path, const char *name)
 		close(pfd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
-	/* The kernel follows /proc/self/fd/N to the very inode opened above, so a link swapped
-	 * in since cannot redirect the get. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
-	fd = bel_sys_obj_get(path, 0);
-	if (fd == -ENOENT && access("/proc/self/fd", X_OK)) {
-		/* no /proc: by name, which the checks above have just seen to be a pin */
-		fd = bel_sys_obj_get_at(dir_fd, name, 0);
-		if (fd == -EINVAL) {
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir_path, name) >= sizeof(path))
-				fd = -ENAMETOOLONG;
-			else
-				fd = bel_sys_obj_get(path, 0);
-		}
-	}
+	fd = get_opened(w, pfd, dir_fd, dir_path, name);
 	close(pfd);
 	return fd;
+}
+
+int ldr_pin_get(int dir_fd, const char *dir_path, const char *name)
+{
+	return ldr_pin_get_in(NULL, dir_fd, dir_path, name);
 }
 
 int ldr_pin_at(int fd, int dir_fd, const char *dir_path, const char *name)

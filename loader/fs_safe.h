@@ -29,10 +29,26 @@ enum ldr_fd_kind { BEL_FD_UNKNOWN, BEL_FD_MAP, BEL_FD_PROG, BEL_FD_LINK, BEL_FD_
 enum ldr_fd_kind ldr_fd_kind(int fd);
 const char *ldr_fd_kind_name(enum ldr_fd_kind kind); /* "a map", "a program", ... */
 
+/*
+ * /proc/self/fd opened once for a walk over many pins: each pin's get and kind check then
+ * looks up one component instead of the whole /proc/self/fd/N path (most of a restart's time
+ * in the kernel). proc_fds -1: no /proc, or not opened; path_fd_refused remembers a kernel
+ * before 6.5, which has no get relative to a directory fd.
+ */
+struct ldr_fd_walk {
+	int proc_fds;
+	bool path_fd_refused;
+};
+void ldr_fd_walk_open(struct ldr_fd_walk *w);
+void ldr_fd_walk_close(struct ldr_fd_walk *w);
+enum ldr_fd_kind ldr_fd_kind_in(const struct ldr_fd_walk *w, int fd);
+
 /* The object pinned at dir_fd/name (dir_path: dir_fd's path, for kernels without path_fd).
  * Never follows a symbolic link: -ELOOP; -EISDIR for a directory, -EXDEV for a mount point,
  * -ENOENT when nothing is there. */
 int ldr_pin_get(int dir_fd, const char *dir_path, const char *name);
+/* The same within a walk (w may be NULL). */
+int ldr_pin_get_in(struct ldr_fd_walk *w, int dir_fd, const char *dir_path, const char *name);
 /* Pin fd at dir_fd/name (BPF_F_PATH_FD, else dir_path/name). 0 or -errno (-EEXIST). */
 int ldr_pin_at(int fd, int dir_fd, const char *dir_path, const char *name);
 

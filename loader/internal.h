@@ -146,13 +146,18 @@ void ldr_maps_release(struct bel_object *obj, uint32_t **maps, uint32_t *n, bool
 /* A new map for the definition: created, initialised, map-in-map slots filled; not published. */
 int ldr_map_create_fresh(struct bel_map *map, struct bel_err *err);
 void ldr_map_drop_fresh(struct bel_map *map, int fd);
-int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err);
+/* Whether the map at fd fits map's definition (0, or the field that differs); *id: its id
+ * (id may be NULL). */
+int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, uint32_t *id,
+			 struct bel_err *err);
 /* Migration: whether a map type's entries can be copied, and the copy from old_fd. */
 bool ldr_map_copyable(uint32_t type);
 int ldr_map_copy_entries(const struct bel_map *map, int old_fd, uint64_t *copied, uint64_t *lost,
 			 struct bel_err *err);
 /* Use fd (owned from here on, closed on failure) for the map once checked; before creation. */
 int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err);
+/* The same for an fd the caller has just checked with ldr_map_check_compat. */
+int ldr_map_set_reuse_checked(struct bel_map *map, int fd, struct bel_err *err);
 int ldr_map_open_pinned_by_name(struct bel_map *map, bool *existing, struct bel_err *err);
 /* The digest the running kernel computes program tags with (enum bel_tag_digest), or -1 when
  * bel cannot tell. Probed once per process. */
@@ -217,10 +222,14 @@ int ldr_read_uint_file(const char *path, uint64_t *out);
 int ldr_read_uint_fd(int fd, uint64_t *out);
 /* The regular file open at fd (path names it in messages), at most max bytes, into a malloc'd
  * copy of its size; refused when fd is not a regular file, is empty or larger, or changed
- * while being read. skip_debug (BPF objects): DWARF sections, which bel never parses, are left
- * zeroed instead of read. */
-int ldr_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
-			size_t *size, struct bel_err *err);
+ * while being read. */
+int ldr_read_regular_fd(int fd, const char *path, uint64_t max, void **image, size_t *size,
+			struct bel_err *err);
+/* The same for a BPF object: sections bel never parses (DWARF) are left zeroed instead of
+ * read, and .BTF is read into a buffer of its own (*btf, malloc'd; NULL when the image has
+ * it), for bel_spec_build_btf. */
+int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size, void **btf,
+		       size_t *btf_size, struct bel_err *err);
 
 /* Bytes of a value buffer for the map's element calls: per-CPU maps hold one 8-byte-aligned
  * value per possible CPU. */

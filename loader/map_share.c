@@ -74,18 +74,20 @@ out:
 	return ret;
 }
 
-int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, struct bel_err *err)
+int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, uint32_t *id,
+			 struct bel_err *err)
 {
 	const struct bel_map_def *def = map->def;
+	enum ldr_fd_kind kind = ldr_fd_kind(fd);
 	struct bpf_map_info have;
 	struct ldr_map_shape want;
 	uint32_t len = sizeof(have);
 	int ret;
 
 	/* the kernel answers a program's or link's info into a map's struct just as well */
-	if (ldr_fd_kind(fd) != BEL_FD_MAP && ldr_fd_kind(fd) != BEL_FD_UNKNOWN)
+	if (kind != BEL_FD_MAP && kind != BEL_FD_UNKNOWN)
 		return bel_errf(err, EINVAL, "map '%s': %s is %s, not a map", def->name, where,
-				ldr_fd_kind_name(ldr_fd_kind(fd)));
+				ldr_fd_kind_name(kind));
 	memset(&have, 0, sizeof(have));
 	ret = bel_sys_obj_get_info_by_fd(fd, &have, &len);
 	if (ret)
@@ -107,10 +109,13 @@ int ldr_map_check_compat(const struct bel_map *map, int fd, const char *where, s
 	if (ret)
 		return bel_err_prefix(err, "map '%s': %s (id %u) has another variable layout",
 				      def->name, where, have.id);
+	if (id)
+		*id = have.id;
 	return 0;
 }
 
-int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err)
+/* where: NULL when the caller has checked fd already. */
+static int set_reuse_fd(struct bel_map *map, int fd, const char *where, struct bel_err *err)
 {
 	int ret;
 
@@ -121,7 +126,7 @@ int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel
 		return bel_errf(err, EBUSY, "map '%s': already created; reuse must come before loading",
 				map->def->name);
 	}
-	ret = ldr_map_check_compat(map, fd, where, err);
+	ret = where ? ldr_map_check_compat(map, fd, where, NULL, err) : 0;
 	if (ret) {
 		pthread_mutex_unlock(&map->lock);
 		close(fd);
@@ -132,6 +137,16 @@ int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel
 	map->reuse_fd = fd;
 	pthread_mutex_unlock(&map->lock);
 	return 0;
+}
+
+int ldr_map_set_reuse(struct bel_map *map, int fd, const char *where, struct bel_err *err)
+{
+	return set_reuse_fd(map, fd, where, err);
+}
+
+int ldr_map_set_reuse_checked(struct bel_map *map, int fd, struct bel_err *err)
+{
+	return set_reuse_fd(map, fd, NULL, err);
 }
 
 static int set_reuse(struct bel_map *map, int fd, const char *where)
@@ -191,7 +206,7 @@ static int open_or_create(struct bel_map *map, int root_fd, const char *path, bo
 	for (attempt = 0; attempt < 3; attempt++) {
 		fd = ldr_pin_get(root_fd, root, name);
 		if (fd >= 0) {
-			ret = ldr_map_check_compat(map, fd, path, err);
+			ret = ldr_map_check_compat(map, fd, path, NULL, err);
 			if (ret) {
 				close(fd);
 				return ret;

@@ -75,7 +75,8 @@ static int add_pin(struct ldr_tree_dir *dir, const char *name, int fd, struct be
 }
 
 /* Every entry of maps/, programs/ or links/: a pin of that kind, with a name bel makes. */
-static int read_dir(struct ldr_pin_tree *t, size_t k, const char *path, struct bel_err *err)
+static int read_dir(struct ldr_pin_tree *t, size_t k, struct ldr_fd_walk *walk, const char *path,
+		    struct bel_err *err)
 {
 	struct ldr_tree_dir *dir = &t->dirs[k];
 	struct dirent *de;
@@ -125,13 +126,13 @@ static int read_dir(struct ldr_pin_tree *t, size_t k, const char *path, struct b
 				       "it is a directory" : "it is not a pin");
 			break;
 		}
-		fd = ldr_pin_get(dir->fd, path, de->d_name);
+		fd = ldr_pin_get_in(walk, dir->fd, path, de->d_name);
 		if (fd < 0) {
 			ret = bel_errf(err, -fd, "%s/%s/%s: %s", path, ldr_pin_dirs[k], de->d_name,
 				       fd == -EINVAL ? "it is not a pin" : ldr_pin_open_failure(fd));
 			break;
 		}
-		kind = ldr_fd_kind(fd);
+		kind = ldr_fd_kind_in(walk, fd);
 		if (kind != kind_of[k] && kind != BEL_FD_UNKNOWN) {
 			close(fd);
 			ret = bel_errf(err, EINVAL, "%s/%s/%s is %s, not %s", path, ldr_pin_dirs[k], de->d_name,
@@ -155,6 +156,7 @@ static int by_name_cmp(const void *a, const void *b)
 
 int ldr_pin_tree_read(struct ldr_pin_tree *t, const char *path, struct bel_err *err)
 {
+	struct ldr_fd_walk walk;
 	struct dirent *de;
 	int ret = 0, dup_fd;
 	size_t k;
@@ -192,9 +194,11 @@ int ldr_pin_tree_read(struct ldr_pin_tree *t, const char *path, struct bel_err *
 	if (!ret && errno)
 		ret = bel_errf(err, errno, "cannot read %s: %s", path, strerror(errno));
 	closedir(d);
+	ldr_fd_walk_open(&walk);
 	for (k = 0; k < BEL_PIN_KINDS && !ret; k++)
 		if (t->dirs[k].present)
-			ret = read_dir(t, k, path, err);
+			ret = read_dir(t, k, &walk, path, err);
+	ldr_fd_walk_close(&walk);
 	/* by name, so each of an object's names is found with a binary search */
 	for (k = 0; k < BEL_PIN_KINDS && !ret; k++)
 		if (t->dirs[k].count)

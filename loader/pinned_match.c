@@ -48,9 +48,10 @@ static bool same_frozen_contents(struct bel_map *map, int fd)
 	return same;
 }
 
-int ldr_pinned_map_matches(struct bel_map *map, int fd, const char *where, struct bel_err *why)
+int ldr_pinned_map_matches(struct bel_map *map, int fd, const char *where, uint32_t *id,
+			   struct bel_err *why)
 {
-	int ret = ldr_map_check_compat(map, fd, where, why);
+	int ret = ldr_map_check_compat(map, fd, where, id, why);
 
 	if (ret)
 		return ret;
@@ -60,7 +61,7 @@ int ldr_pinned_map_matches(struct bel_map *map, int fd, const char *where, struc
 	return 0;
 }
 
-uint32_t *ldr_expected_map_ids(struct bel_object *obj, const int *taken_fd)
+uint32_t *ldr_expected_map_ids(struct bel_object *obj, const uint32_t *taken_id)
 {
 	uint32_t *ids = calloc(obj->spec->nmaps + 1, sizeof(*ids)), i;
 
@@ -69,8 +70,8 @@ uint32_t *ldr_expected_map_ids(struct bel_object *obj, const int *taken_fd)
 		char path[PATH_MAX + 256];
 		int fd;
 
-		if (taken_fd[i] >= 0) {
-			ids[i] = ldr_fd_id(taken_fd[i], true);
+		if (taken_id[i]) {
+			ids[i] = taken_id[i];
 		} else if (map->def->pinning == BEL_PIN_BY_NAME &&
 			   (size_t)snprintf(path, sizeof(path), "%s/%s", obj->pin_root,
 					    map->def->name) < sizeof(path) &&

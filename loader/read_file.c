@@ -13,46 +13,65 @@
 #include "common/num.h"
 #include "internal.h"
 
-/* Bytes [off, off + len) of the file, whole, or false. */
-static bool read_range(int fd, uint8_t *buf, uint64_t off, uint64_t len)
+/* Bytes [off, off + len) of the file, whole, into to, or false. */
+static bool read_to(int fd, uint8_t *to, uint64_t off, uint64_t len)
 {
 	while (len) {
-		ssize_t n = pread(fd, buf + off, len, (off_t)off);
+		ssize_t n = pread(fd, to, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return false;
+		to += n;
 		off += (uint64_t)n;
 		len -= (uint64_t)n;
 	}
 	return true;
 }
 
-/* Whether a section is debugging information only (DWARF and its relocations), which bel never
- * reads: in an object built with -g it is a quarter of the file or more. */
-static bool debug_only(const char *strtab, uint64_t strtab_size, uint32_t name)
+/* The same at the same offset of buf, an image of the file. */
+static bool read_range(int fd, uint8_t *buf, uint64_t off, uint64_t len)
+{
+	return read_to(fd, buf + off, off, len);
+}
+
+/* Whether a section is one bel never reads: debugging information (DWARF and its relocations),
+ * in an object built with -g a quarter of the file or more, and the relocations of .BTF.ext
+ * (for linkers: its records name their sections by name already), as large as .BTF.ext. */
+static bool never_read(const char *strtab, uint64_t strtab_size, uint32_t name)
 {
 	static const char *const prefixes[] = {".debug", ".rel.debug", ".rela.debug"};
+	static const char *const names[] = {".rel.BTF.ext", ".rela.BTF.ext"};
 	size_t i;
 
-	if (name >= strtab_size)
+	if (name >= strtab_size || !memchr(strtab + name, '\0', strtab_size - name))
 		return false;
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strtab_size - name > strlen(prefixes[i]) &&
-		    !strncmp(strtab + name, prefixes[i], strlen(prefixes[i])))
+		if (!strncmp(strtab + name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(strtab + name, names[i]))
 			return true;
 	return false;
 }
 
+/* Whether section name (an offset into the section name table) is .BTF. */
+static bool is_btf(const char *strtab, uint64_t strtab_size, uint32_t name)
+{
+	return name < strtab_size && strtab_size - name > 4 && !strcmp(strtab + name, ".BTF");
+}
+
 /*
  * The parts of the object bel parses, into buf (size bytes, zeroed): the ELF header, the section
- * header table and every section but debugging information. Returns size when all of it was
- * read; anything it cannot follow (another class or byte order, extended numbering, ranges out
- * of the file) makes it read the whole file instead, for the parser to judge. Every range is
- * checked against size in 64 bits before it is read.
+ * header table and every section but those never read (above). .BTF goes to a buffer of its
+ * own (*btf, malloc'd), which the spec keeps as it is, so that the object's largest section is
+ * not in memory twice while it is parsed. Returns size when all of it was read; anything it
+ * cannot follow (another class or byte order, extended numbering, ranges out of the file) makes
+ * it read the whole file instead, for the parser to judge. Every range is checked against size
+ * in 64 bits before it is read.
  */
-static size_t read_needed(int fd, uint8_t *buf, size_t size)
+static size_t read_needed(int fd, uint8_t *buf, size_t size, void **btf, size_t *btf_size)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
 	const Elf64_Shdr *sh;
@@ -75,15 +94,29 @@ static size_t read_needed(int fd, uint8_t *buf, size_t size)
 	    !read_range(fd, buf, names->sh_offset, names->sh_size))
 		goto whole;
 	for (i = 1; i < eh->e_shnum; i++) {
+		const char *strtab = (const char *)buf + names->sh_offset;
+
 		if (sh[i].sh_type == SHT_NOBITS || !sh[i].sh_size || i == eh->e_shstrndx ||
-		    debug_only((const char *)buf + names->sh_offset, names->sh_size, sh[i].sh_name))
+		    never_read(strtab, names->sh_size, sh[i].sh_name))
 			continue;
-		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
-		    !read_range(fd, buf, sh[i].sh_offset, sh[i].sh_size))
+		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset)
+			goto whole;
+		if (!*btf && sh[i].sh_type == SHT_PROGBITS &&
+		    is_btf(strtab, names->sh_size, sh[i].sh_name)) {
+			*btf = malloc(sh[i].sh_size);
+			*btf_size = sh[i].sh_size;
+			if (*btf && read_to(fd, *btf, sh[i].sh_offset, sh[i].sh_size))
+				continue;
+			goto whole;
+		}
+		if (!read_range(fd, buf, sh[i].sh_offset, sh[i].sh_size))
 			goto whole;
 	}
 	return size;
 whole:
+	free(*btf);
+	*btf = NULL;
+	*btf_size = 0;
 	return read_range(fd, buf, 0, size) ? size : 0;
 }
 
@@ -99,8 +132,9 @@ static const char *file_kind(mode_t mode)
 	}
 }
 
-int ldr_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug, void **image,
-			size_t *size, struct bel_err *err)
+/* object: read as a BPF object (read_needed), else whole. */
+static int read_regular(int fd, const char *path, uint64_t max, bool object, void **image,
+			size_t *size, void **btf, size_t *btf_size, struct bel_err *err)
 {
 	struct stat st, after;
 	uint8_t *buf;
@@ -115,23 +149,41 @@ int ldr_read_regular_fd(int fd, const char *path, uint64_t max, bool skip_debug,
 				!st.st_size ? "empty" : (uint64_t)st.st_size > max
 				? "larger than bel reads" : "too large for this process");
 	/* zeroed: pages that read_needed skips cost nothing until written */
-	buf = skip_debug ? calloc(1, (size_t)st.st_size) : malloc((size_t)st.st_size);
+	buf = object ? calloc(1, (size_t)st.st_size) : malloc((size_t)st.st_size);
 	if (!buf)
 		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
 				(long long)st.st_size);
-	if (skip_debug)
-		done = read_needed(fd, buf, (size_t)st.st_size);
+	if (object)
+		done = read_needed(fd, buf, (size_t)st.st_size, btf, btf_size);
 	else if (read_range(fd, buf, 0, (uint64_t)st.st_size))
 		done = (size_t)st.st_size;
 	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
 	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		free(buf);
+		if (object) {
+			free(*btf);
+			*btf = NULL;
+		}
 		return bel_errf(err, EIO, "%s changed while being read (%zu of %lld bytes read)", path,
 				done, (long long)st.st_size);
 	}
 	*image = buf;
 	*size = done;
 	return 0;
+}
+
+int ldr_read_regular_fd(int fd, const char *path, uint64_t max, void **image, size_t *size,
+			struct bel_err *err)
+{
+	return read_regular(fd, path, max, false, image, size, NULL, NULL, err);
+}
+
+int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size, void **btf,
+		       size_t *btf_size, struct bel_err *err)
+{
+	*btf = NULL;
+	*btf_size = 0;
+	return read_regular(fd, path, SIZE_MAX, true, image, size, btf, btf_size, err);
 }
 
 void *ldr_read_fd(int fd, size_t size)

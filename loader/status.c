@@ -82,7 +82,7 @@ static void describe(struct bel_pinned *it, int fd)
 static int compare(struct bel_pin_status *st, const struct ldr_pin_tree *t,
 		   struct bel_object *obj, struct bel_err *err)
 {
-	int *taken = malloc((obj->spec->nmaps + 1) * sizeof(*taken));
+	uint32_t *taken = calloc(obj->spec->nmaps + 1, sizeof(*taken));
 	uint32_t *map_ids = NULL, i, j;
 	int ret = 0;
 
@@ -96,17 +96,16 @@ static int compare(struct bel_pin_status *st, const struct ldr_pin_tree *t,
 		const struct ldr_tree_pin *pin;
 		struct bel_err why = {0};
 
-		taken[i] = -1;
 		bel_pin_name(obj->spec->maps[i].name, name, sizeof(name));
 		pin = ldr_pin_tree_find(t, BEL_PIN_MAPS, name);
 		if (!pin)
 			continue;
 		it = &st->items[pin - t->dirs[BEL_PIN_MAPS].pins];
 		snprintf(where, sizeof(where), "%s/maps/%s", t->shown, name);
-		if (!ldr_pinned_map_matches(&obj->maps[i], pin->fd, where, &why)) {
+		if (!ldr_pinned_map_matches(&obj->maps[i], pin->fd, where, &taken[i], &why)) {
 			it->state = BEL_PINNED_SAME;
-			taken[i] = pin->fd;
 		} else {
+			taken[i] = 0;
 			it->state = BEL_PINNED_CHANGED;
 			snprintf(it->why, sizeof(it->why), "%s", why.msg);
 		}

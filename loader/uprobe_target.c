@@ -62,7 +62,7 @@ static bool in_ld_cache(const char *name, char *path)
 
 	if (fd < 0)
 		return false;
-	if (!ldr_read_regular_fd(fd, LD_CACHE, LD_CACHE_MAX, false, &buf, &size, &err)) {
+	if (!ldr_read_regular_fd(fd, LD_CACHE, LD_CACHE_MAX, &buf, &size, &err)) {
 		found = bel_ld_cache_lookup(buf, size, name);
 		ok = found && strlen(found) < PATH_MAX && !access(found, F_OK);
 		if (ok)
@@ -114,7 +114,7 @@ int ldr_target_binary_open(const char *name, struct ldr_target_binary *t, struct
 	t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (t->fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", t->path, strerror(errno));
-	ret = ldr_read_regular_fd(t->fd, t->path, BEL_TARGET_MAX_SIZE, false, &t->image, &t->size, err);
+	ret = ldr_read_regular_fd(t->fd, t->path, BEL_TARGET_MAX_SIZE, &t->image, &t->size, err);
 	if (!ret && fstat(t->fd, &st))
 		ret = bel_errf(err, errno, "cannot stat %s: %s", t->path, strerror(errno));
 	if (!ret) {

@@ -111,6 +111,13 @@ static int gather_records(struct reloc_ctx *ctx, enum bel_btf_ext_kind kind, uin
 			cnt++;
 		}
 	}
+	/* doubling left up to half of it unused, in every program of the object */
+	if (cnt && cnt < cap) {
+		uint8_t *fitted = realloc(recs, (size_t)cnt * info->rec_size);
+
+		if (fitted)
+			recs = fitted;
+	}
 	*out = recs;
 	*out_cnt = cnt;
 	*out_rec_size = cnt ? info->rec_size : 0;

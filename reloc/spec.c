@@ -125,16 +125,24 @@ static int read_license_and_version(struct bel_spec *spec, struct bel_err *err)
 	return 0;
 }
 
-static int read_btf(struct bel_spec *spec, struct bel_err *err)
+/* given: .BTF's bytes read apart (owned, freed here when not taken), or NULL. */
+static int read_btf(struct bel_spec *spec, void *given, size_t given_size, struct bel_err *err)
 {
 	const struct bel_elf_sec *sec = bel_elf_sec_by_name(spec->elf, ".BTF");
 	int ret;
 
+	if (given && (!sec || sec->size != given_size)) {
+		free(given); /* not the section this image has: the image's own, as read */
+		given = NULL;
+	}
 	if (!sec)
 		return 0;
-	if (!sec->data)
+	if (!sec->data && !given)
 		return bel_errf(err, EINVAL, "section '.BTF' is empty");
-	ret = bel_btf_parse(sec->data, sec->size, NULL, true, &spec->btf, err);
+	if (given)
+		ret = bel_btf_parse_owned(given, given_size, &spec->btf, err);
+	else
+		ret = bel_btf_parse(sec->data, sec->size, NULL, true, &spec->btf, err);
 	if (!ret)
 		ret = bel_btf_fixup_datasecs(spec->btf, spec->elf, err);
 	if (!ret)
@@ -157,23 +165,31 @@ static int read_btf(struct bel_spec *spec, struct bel_err *err)
 int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
 		   struct bel_spec **out, struct bel_err *err)
 {
+	return bel_spec_build_btf(image, size, copy, NULL, 0, obj_name, out, err);
+}
+
+int bel_spec_build_btf(const void *image, size_t size, bool copy, void *btf, size_t btf_size,
+		       const char *obj_name, struct bel_spec **out, struct bel_err *err)
+{
 	struct bel_spec *spec;
 	int ret;
 
 	*out = NULL;
 	spec = calloc(1, sizeof(*spec));
-	if (!spec)
-		return bel_errf(err, ENOMEM, "out of memory");
-	spec->obj_name = strdup(obj_name ? obj_name : "");
-	if (!spec->obj_name) {
+	if (spec)
+		spec->obj_name = strdup(obj_name ? obj_name : "");
+	if (!spec || !spec->obj_name) {
 		free(spec);
+		free(btf);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	ret = bel_elf_open(image, size, copy, &spec->elf, err);
 	if (!ret)
 		ret = read_license_and_version(spec, err);
-	if (!ret)
-		ret = read_btf(spec, err);
+	if (ret)
+		free(btf);
+	else
+		ret = read_btf(spec, btf, btf_size, err);
 	if (!ret)
 		ret = bel_spec_collect_btf_maps(spec, err);
 	if (!ret)

@@ -194,11 +194,15 @@ struct bel_prog_slot {
 	uint32_t prog, map, slot;
 };
 
-/* Parse an object and collect everything about it that does not depend on a kernel. */
 /* Parse an object and collect everything about it that does not depend on a kernel. With
  * copy false, image must stay valid and unchanged until bel_spec_free(). */
 int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
 		   struct bel_spec **out, struct bel_err *err);
+/* The same with the bytes of the object's .BTF section given apart (btf, btf_size: malloc'd,
+ * owned by the spec from here on, even on failure; what image holds there is not read), so
+ * that a reader can keep the object's largest section out of the image it parses. */
+int bel_spec_build_btf(const void *image, size_t size, bool copy, void *btf, size_t btf_size,
+		       const char *obj_name, struct bel_spec **out, struct bel_err *err);
 void bel_spec_free(struct bel_spec *spec);
 /* After a build, keep what the spec still needs of the image (programs' section names, the
  * data sections' initial values) as copies and drop the ELF and .BTF.ext views (spec->elf and

@@ -18,5 +18,6 @@ int main(void)
 	srunner_add_suite(sr, names_suite());
 	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, compat_suite());
+	srunner_add_suite(sr, digest_suite());
 	return run_srunner(sr);
 }

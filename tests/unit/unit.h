@@ -12,6 +12,7 @@
  *   hostile.c    well-formed objects that mean harm: wrapping sizes, huge counts, CO-RE type
  *                graphs that explode, self-referencing slots
  *   compat.c     other loaders' objects (struct_ops, extern conventions)
+ *   digest.c     SHA-1 and SHA-256, the digests of program tags
  *   fixture.c    what they share (below); main.c runs every suite.
  */
 #ifndef BEL_TESTS_UNIT_H
@@ -32,6 +33,7 @@ Suite *malformed_suite(void);
 Suite *names_suite(void);
 Suite *hostile_suite(void);
 Suite *compat_suite(void);
+Suite *digest_suite(void);
 
 /* The fixtures every pure layer is run on (tests/progs/<name>.bpf.c). */
 #define NFIXTURES 7
