@@ -170,6 +170,47 @@ int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
 	return 0;
 }
 
+int bel_btf_ext_parse_owned(void *data, size_t size, const struct bel_btf *btf,
+			    struct bel_btf_ext **out, struct bel_err *err)
+{
+	int ret = bel_btf_ext_parse(data, size, btf, out, err);
+
+	if (ret)
+		free(data);
+	else
+		(*out)->owned_data = data;
+	return ret;
+}
+
+/* Every record pointer into [from, from + size) moved to the same place in to. */
+static void rebase(struct bel_btf_ext_info *info, const uint8_t *from, size_t size, const uint8_t *to)
+{
+	size_t i;
+
+	for (i = 0; i < info->nsecs; i++)
+		if (!info->secs[i].owned && info->secs[i].recs >= from &&
+		    info->secs[i].recs < from + size)
+			info->secs[i].recs = to + (info->secs[i].recs - from);
+}
+
+int bel_btf_ext_own(struct bel_btf_ext *ext)
+{
+	uint8_t *copy;
+
+	if (ext->owned_data)
+		return 0;
+	copy = malloc(ext->raw_size ? ext->raw_size : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, ext->raw, ext->raw_size);
+	rebase(&ext->func_info, ext->raw, ext->raw_size, copy);
+	rebase(&ext->line_info, ext->raw, ext->raw_size, copy);
+	rebase(&ext->core_relo, ext->raw, ext->raw_size, copy);
+	ext->raw = copy;
+	ext->owned_data = copy;
+	return 0;
+}
+
 static void infos_free(struct bel_btf_ext_info *info)
 {
 	size_t i;
@@ -186,6 +227,7 @@ void bel_btf_ext_free(struct bel_btf_ext *ext)
 	infos_free(&ext->func_info);
 	infos_free(&ext->line_info);
 	infos_free(&ext->core_relo);
+	free(ext->owned_data);
 	free(ext);
 }
 

@@ -30,8 +30,9 @@ struct bel_btf_ext_info {
 };
 
 struct bel_btf_ext {
-	const uint8_t *raw;   /* the caller's data, after the header */
+	const uint8_t *raw;   /* the data after the header */
 	size_t raw_size;
+	void *owned_data;     /* the data when the ext owns it (freed with it), else NULL */
 	struct bel_btf_ext_info func_info, line_info, core_relo;
 };
 
@@ -57,6 +58,12 @@ static inline const struct bel_btf_ext_info *bel_btf_ext_info_of(const struct be
 
 int bel_btf_ext_parse(const void *data, size_t size, const struct bel_btf *btf,
 		      struct bel_btf_ext **out, struct bel_err *err);
+/* The same on a malloc'd blob the result takes as its own (freed here on failure). */
+int bel_btf_ext_parse_owned(void *data, size_t size, const struct bel_btf *btf,
+			    struct bel_btf_ext **out, struct bel_err *err);
+/* Make the ext independent of the caller's data (a copy, when it has none of its own): 0 or
+ * -ENOMEM. */
+int bel_btf_ext_own(struct bel_btf_ext *ext);
 void bel_btf_ext_free(struct bel_btf_ext *ext);
 const struct bel_btf_ext_sec *bel_btf_ext_find(const struct bel_btf_ext_info *info, const char *sec);
 

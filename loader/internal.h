@@ -226,10 +226,10 @@ int ldr_read_uint_fd(int fd, uint64_t *out);
 int ldr_read_regular_fd(int fd, const char *path, uint64_t max, void **image, size_t *size,
 			struct bel_err *err);
 /* The same for a BPF object: sections bel never parses (DWARF) are left zeroed instead of
- * read, and .BTF is read into a buffer of its own (*btf, malloc'd; NULL when the image has
- * it), for bel_spec_build_btf. */
-int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size, void **btf,
-		       size_t *btf_size, struct bel_err *err);
+ * read, and .BTF and .BTF.ext are read into buffers of their own (apart; NULL when the image
+ * has them), for bel_spec_build_apart. */
+int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size,
+		       struct bel_spec_apart *apart, struct bel_err *err);
 
 /* Bytes of a value buffer for the map's element calls: per-CPU maps hold one 8-byte-aligned
  * value per possible CPU. */

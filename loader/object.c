@@ -125,15 +125,15 @@ static int open_failed(const struct bel_open_opts *opts, struct bel_err *err)
 	return ldr_thread_fail(err);
 }
 
-/* btf: the object's .BTF read apart (owned from here on), or NULL. */
-static int open_image(const void *buf, size_t size, bool copy, void *btf, size_t btf_size,
+/* apart: sections read apart from buf (owned from here on), or NULL. */
+static int open_image(const void *buf, size_t size, bool copy, struct bel_spec_apart *apart,
 		      const char *name, const struct bel_open_opts *opts, struct bel_object **obj)
 {
 	struct bel_err err = {0};
 	struct bel_spec *spec;
 	int ret;
 
-	ret = bel_spec_build_btf(buf, size, copy, btf, btf_size, name, &spec, &err);
+	ret = bel_spec_build_apart(buf, size, copy, apart, name, &spec, &err);
 	/* what is loaded is kept, not the file: the image can go once open returns */
 	if (!ret && (ret = bel_spec_release_image(spec, &err)))
 		bel_spec_free(spec);
@@ -174,7 +174,7 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
 	thread_error[0] = '\0';
 	if (check_open_opts(opts, &err))
 		return open_failed(opts, &err);
-	return open_image(buf, size, true, NULL, 0, name, opts, obj);
+	return open_image(buf, size, true, NULL, name, opts, obj);
 }
 
 /*
@@ -182,14 +182,14 @@ int bel_object_open_mem(const void *buf, size_t size, const struct bel_open_opts
  * rewritten later cannot fault (SIGBUS) or change the object. O_NONBLOCK so that opening a
  * FIFO returns at once, to be refused with anything else that is not a regular file.
  */
-static int read_object(const char *path, void **image, size_t *size, void **btf,
-		       size_t *btf_size, struct bel_err *err)
+static int read_object(const char *path, void **image, size_t *size,
+		       struct bel_spec_apart *apart, struct bel_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret;
 
 	if (fd < 0)
 		return bel_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
-	ret = ldr_read_object_fd(fd, path, image, size, btf, btf_size, err);
+	ret = ldr_read_object_fd(fd, path, image, size, apart, err);
 	close(fd);
 	return ret;
 }
@@ -199,8 +199,9 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 {
 	char name[256];
 	struct bel_err err = {0};
-	void *image = NULL, *btf = NULL;
-	size_t size = 0, btf_size = 0;
+	struct bel_spec_apart apart;
+	void *image = NULL;
+	size_t size = 0;
 	int ret;
 
 	*obj = NULL;
@@ -211,12 +212,12 @@ int bel_object_open_file(const char *path, const struct bel_open_opts *opts,
 		snprintf(name, sizeof(name), "%s", opts->name);
 	else
 		name_from_path(path, name, sizeof(name));
-	if (read_object(path, &image, &size, &btf, &btf_size, &err)) {
+	if (read_object(path, &image, &size, &apart, &err)) {
 		bel_err_prefix(&err, "object '%s'", name);
 		return open_failed(opts, &err);
 	}
 	/* one copy of the image, parsed in place, and gone when open returns */
-	ret = open_image(image, size, false, btf, btf_size, name, opts, obj);
+	ret = open_image(image, size, false, &apart, name, opts, obj);
 	free(image);
 	return ret;
 }

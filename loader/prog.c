@@ -189,7 +189,9 @@ static int load_args(struct bel_program *prog, struct bel_prog_load_args *args,
 		args->func_info = def->func_info;
 		args->func_info_cnt = def->func_info_cnt;
 		args->func_info_rec_size = def->func_info_rec_size;
-		args->line_info = def->line_info;
+		/* renumbered for this load, freed after it (do_load) */
+		if (bel_prog_line_info(def, (uint8_t **)&args->line_info))
+			return bel_errf(err, ENOMEM, "out of memory");
 		args->line_info_cnt = def->line_info_cnt;
 		args->line_info_rec_size = def->line_info_rec_size;
 	}
@@ -243,8 +245,10 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	ret = ldr_prog_prepare(prog, err);
 	if (!ret)
 		ret = load_args(prog, &args, err);
-	if (ret)
+	if (ret) {
+		free((void *)args.line_info);
 		return ret;
+	}
 	ret = acquire_maps(prog, err);
 	if (ret)
 		goto fail;
@@ -258,6 +262,8 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	args.fd_array = prog->obj->target.ksym_fd_array; /* module BTF objects of kfuncs, if any */
 	fd = ldr_prog_load_logged(prog, &args);
 	free(insns);
+	free((void *)args.line_info);
+	args.line_info = NULL;
 	if (fd < 0) {
 		ret = ldr_prog_load_failure(prog, fd, err);
 		goto fail;
@@ -270,6 +276,7 @@ static int do_load(struct bel_program *prog, struct bel_err *err)
 	publish_fd(prog, fd);
 	return 0;
 fail:
+	free((void *)args.line_info);
 	release_maps(prog, true);
 	return ret;
 }

@@ -56,27 +56,48 @@ static bool never_read(const char *strtab, uint64_t strtab_size, uint32_t name)
 	return false;
 }
 
-/* Whether section name (an offset into the section name table) is .BTF. */
-static bool is_btf(const char *strtab, uint64_t strtab_size, uint32_t name)
+/* Where section name (an offset into the section name table) goes when read apart (.BTF,
+ * .BTF.ext: the spec keeps them as they are), or NULL. */
+static void **apart_slot(const char *strtab, uint64_t strtab_size, uint32_t name,
+			 struct bel_spec_apart *apart, size_t **size)
 {
-	return name < strtab_size && strtab_size - name > 4 && !strcmp(strtab + name, ".BTF");
+	if (name >= strtab_size || !memchr(strtab + name, '\0', strtab_size - name))
+		return NULL;
+	if (!strcmp(strtab + name, ".BTF")) {
+		*size = &apart->btf_size;
+		return &apart->btf;
+	}
+	if (!strcmp(strtab + name, ".BTF.ext")) {
+		*size = &apart->btf_ext_size;
+		return &apart->btf_ext;
+	}
+	return NULL;
+}
+
+static void apart_free(struct bel_spec_apart *apart)
+{
+	free(apart->btf);
+	free(apart->btf_ext);
+	memset(apart, 0, sizeof(*apart));
 }
 
 /*
  * The parts of the object bel parses, into buf (size bytes, zeroed): the ELF header, the section
- * header table and every section but those never read (above). .BTF goes to a buffer of its
- * own (*btf, malloc'd), which the spec keeps as it is, so that the object's largest section is
- * not in memory twice while it is parsed. Returns size when all of it was read; anything it
+ * header table and every section but those never read (above). .BTF and .BTF.ext go to
+ * buffers of their own (apart, malloc'd), which the spec keeps as they are, so that the
+ * object's largest sections are not in memory twice. Returns size when all of it was read; anything it
  * cannot follow (another class or byte order, extended numbering, ranges out of the file) makes
  * it read the whole file instead, for the parser to judge. Every range is checked against size
  * in 64 bits before it is read.
  */
-static size_t read_needed(int fd, uint8_t *buf, size_t size, void **btf, size_t *btf_size)
+static size_t read_needed(int fd, uint8_t *buf, size_t size, struct bel_spec_apart *apart)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
 	const Elf64_Shdr *sh;
 	const Elf64_Shdr *names;
+	size_t *slot_size;
 	uint64_t table;
+	void **slot;
 	uint16_t i;
 
 	if (size < sizeof(*eh) || !read_range(fd, buf, 0, sizeof(*eh)) ||
@@ -101,11 +122,12 @@ static size_t read_needed(int fd, uint8_t *buf, size_t size, void **btf, size_t 
 			continue;
 		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset)
 			goto whole;
-		if (!*btf && sh[i].sh_type == SHT_PROGBITS &&
-		    is_btf(strtab, names->sh_size, sh[i].sh_name)) {
-			*btf = malloc(sh[i].sh_size);
-			*btf_size = sh[i].sh_size;
-			if (*btf && read_to(fd, *btf, sh[i].sh_offset, sh[i].sh_size))
+		slot = sh[i].sh_type == SHT_PROGBITS ?
+		       apart_slot(strtab, names->sh_size, sh[i].sh_name, apart, &slot_size) : NULL;
+		if (slot && !*slot) {
+			*slot = malloc(sh[i].sh_size);
+			*slot_size = sh[i].sh_size;
+			if (*slot && read_to(fd, *slot, sh[i].sh_offset, sh[i].sh_size))
 				continue;
 			goto whole;
 		}
@@ -114,9 +136,7 @@ static size_t read_needed(int fd, uint8_t *buf, size_t size, void **btf, size_t 
 	}
 	return size;
 whole:
-	free(*btf);
-	*btf = NULL;
-	*btf_size = 0;
+	apart_free(apart);
 	return read_range(fd, buf, 0, size) ? size : 0;
 }
 
@@ -134,7 +154,7 @@ static const char *file_kind(mode_t mode)
 
 /* object: read as a BPF object (read_needed), else whole. */
 static int read_regular(int fd, const char *path, uint64_t max, bool object, void **image,
-			size_t *size, void **btf, size_t *btf_size, struct bel_err *err)
+			size_t *size, struct bel_spec_apart *apart, struct bel_err *err)
 {
 	struct stat st, after;
 	uint8_t *buf;
@@ -154,16 +174,14 @@ static int read_regular(int fd, const char *path, uint64_t max, bool object, voi
 		return bel_errf(err, ENOMEM, "out of memory for %s (%lld bytes)", path,
 				(long long)st.st_size);
 	if (object)
-		done = read_needed(fd, buf, (size_t)st.st_size, btf, btf_size);
+		done = read_needed(fd, buf, (size_t)st.st_size, apart);
 	else if (read_range(fd, buf, 0, (uint64_t)st.st_size))
 		done = (size_t)st.st_size;
 	if (done < (size_t)st.st_size || fstat(fd, &after) || after.st_size != st.st_size ||
 	    after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		free(buf);
-		if (object) {
-			free(*btf);
-			*btf = NULL;
-		}
+		if (object)
+			apart_free(apart);
 		return bel_errf(err, EIO, "%s changed while being read (%zu of %lld bytes read)", path,
 				done, (long long)st.st_size);
 	}
@@ -175,15 +193,14 @@ static int read_regular(int fd, const char *path, uint64_t max, bool object, voi
 int ldr_read_regular_fd(int fd, const char *path, uint64_t max, void **image, size_t *size,
 			struct bel_err *err)
 {
-	return read_regular(fd, path, max, false, image, size, NULL, NULL, err);
+	return read_regular(fd, path, max, false, image, size, NULL, err);
 }
 
-int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size, void **btf,
-		       size_t *btf_size, struct bel_err *err)
+int ldr_read_object_fd(int fd, const char *path, void **image, size_t *size,
+		       struct bel_spec_apart *apart, struct bel_err *err)
 {
-	*btf = NULL;
-	*btf_size = 0;
-	return read_regular(fd, path, SIZE_MAX, true, image, size, btf, btf_size, err);
+	memset(apart, 0, sizeof(*apart));
+	return read_regular(fd, path, SIZE_MAX, true, image, size, apart, err);
 }
 
 void *ldr_read_fd(int fd, size_t size)

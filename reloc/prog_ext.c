@@ -51,48 +51,84 @@ static uint32_t first_record(const struct bel_btf_ext_info *info, const struct b
 	return lo;
 }
 
+static const char *const what[BEL_BTF_EXT_KINDS] = {
+	[BEL_BTF_EXT_FUNC_INFO] = "func_info",
+	[BEL_BTF_EXT_LINE_INFO] = "line_info",
+	[BEL_BTF_EXT_CORE_RELO] = "CO-RE",
+};
+
+/* The records of kind of piece p's function: [*first, *end) of the returned section (NULL when
+ * its section has none). Records are sorted (btf/ext.c): the function's are one run. */
+static const struct bel_btf_ext_sec *piece_records(const struct reloc_ctx *ctx,
+						   enum bel_btf_ext_kind kind, uint32_t p,
+						   uint32_t *first, uint32_t *end)
+{
+	const struct bel_btf_ext_info *info = bel_btf_ext_info_of(ctx->spec->btf_ext, kind);
+	const struct func *f = &ctx->funcs[ctx->pieces[p].func];
+	const struct bel_btf_ext_sec *sec = ctx->ext_secs[kind][f->sec_index];
+	uint32_t r;
+
+	if (!sec)
+		return NULL;
+	*first = first_record(info, sec, f->start);
+	for (r = *first; r < sec->count; r++) {
+		uint32_t insn_off;
+
+		memcpy(&insn_off, sec->recs + (size_t)r * info->rec_size, 4);
+		if (insn_off / 8 >= f->start + f->cnt)
+			break;
+	}
+	*end = r;
+	return sec;
+}
+
+/* Whether a record of a function starting at instruction start goes to the program: it names
+ * an instruction of the function. */
+static bool record_kept(const uint8_t *rec, uint32_t start)
+{
+	uint32_t insn_off;
+
+	memcpy(&insn_off, rec, 4);
+	return !(insn_off % 8) && insn_off / 8 >= start;
+}
+
+/* One more record for the program: within what the kernel takes (one per instruction at most:
+ * more is only memory, copied again into every program that holds the function) and what bel
+ * allows an object. */
+static int take_record(struct reloc_ctx *ctx, enum bel_btf_ext_kind kind, uint32_t cnt,
+		       uint32_t rec_size)
+{
+	if (cnt >= ctx->out_cnt || ctx->prog_bytes + (uint64_t)(cnt + 1) * rec_size > ctx->bytes_left)
+		return bel_errf(ctx->err, E2BIG, "%u %s records for %u instructions%s", cnt + 1,
+				what[kind], ctx->out_cnt,
+				cnt >= ctx->out_cnt ? "" : ", beyond what bel allows an object");
+	return 0;
+}
+
 /* Gather the records of one kind of every placed function, renumbered to final positions. */
 static int gather_records(struct reloc_ctx *ctx, enum bel_btf_ext_kind kind, uint8_t **out,
 			  uint32_t *out_cnt, uint32_t *out_rec_size)
 {
-	static const char *const what[BEL_BTF_EXT_KINDS] = {
-		[BEL_BTF_EXT_FUNC_INFO] = "func_info",
-		[BEL_BTF_EXT_LINE_INFO] = "line_info",
-		[BEL_BTF_EXT_CORE_RELO] = "CO-RE",
-	};
 	const struct bel_btf_ext_info *info = bel_btf_ext_info_of(ctx->spec->btf_ext, kind);
-	uint32_t p, r, cnt = 0, cap = 0;
+	uint32_t p, r, first, end, cnt = 0, cap = 0;
 	uint8_t *recs = NULL;
 
 	*out = NULL;
 	*out_cnt = 0;
 	*out_rec_size = 0;
-	if (!info->nsecs)
-		return 0;
-	for (p = 0; p < ctx->npieces; p++) {
-		const struct func *f = &ctx->funcs[ctx->pieces[p].func];
-		const struct bel_btf_ext_sec *sec = ctx->ext_secs[kind][f->sec_index];
+	for (p = 0; info->nsecs && p < ctx->npieces; p++) {
+		const struct bel_btf_ext_sec *sec = piece_records(ctx, kind, p, &first, &end);
+		uint32_t start = ctx->funcs[ctx->pieces[p].func].start;
 
-		if (!sec)
-			continue;
-		/* records are sorted (btf/ext.c): the function's are the run from its start */
-		for (r = first_record(info, sec, f->start); r < sec->count; r++) {
+		for (r = first; sec && r < end; r++) {
 			const uint8_t *rec = sec->recs + (size_t)r * info->rec_size;
 			uint32_t insn_off;
 
-			memcpy(&insn_off, rec, 4);
-			if (insn_off / 8 >= f->start + f->cnt)
-				break;
-			if (insn_off % 8 || insn_off / 8 < f->start)
+			if (!record_kept(rec, start))
 				continue;
-			/* the kernel takes one record per instruction at most: more is only memory,
-			 * copied again into every program that holds the function */
-			if (cnt >= ctx->out_cnt ||
-			    ctx->prog_bytes + (uint64_t)(cnt + 1) * info->rec_size > ctx->bytes_left) {
+			if (take_record(ctx, kind, cnt, info->rec_size)) {
 				free(recs);
-				return bel_errf(ctx->err, E2BIG, "%u %s records for %u instructions%s",
-						cnt + 1, what[kind], ctx->out_cnt,
-						cnt >= ctx->out_cnt ? "" : ", beyond what bel allows an object");
+				return ctx->err->code;
 			}
 			if (cnt == cap) {
 				uint8_t *grown;
@@ -106,7 +142,8 @@ static int gather_records(struct reloc_ctx *ctx, enum bel_btf_ext_kind kind, uin
 				recs = grown;
 			}
 			memcpy(recs + (size_t)cnt * info->rec_size, rec, info->rec_size);
-			insn_off = insn_off / 8 - f->start + ctx->pieces[p].out_off;
+			memcpy(&insn_off, rec, 4);
+			insn_off = insn_off / 8 - start + ctx->pieces[p].out_off;
 			memcpy(recs + (size_t)cnt * info->rec_size, &insn_off, 4);
 			cnt++;
 		}
@@ -125,26 +162,89 @@ static int gather_records(struct reloc_ctx *ctx, enum bel_btf_ext_kind kind, uin
 	return 0;
 }
 
+/* line_info: where each placed function's records are, counted and checked as if copied. */
+static int line_runs(struct reloc_ctx *ctx, struct bel_prog_def *prog)
+{
+	const struct bel_btf_ext_info *info = &ctx->spec->btf_ext->line_info;
+	uint32_t p, r, first, end, cnt = 0;
+
+	prog->line_runs = NULL;
+	prog->nline_runs = prog->line_info_cnt = prog->line_info_rec_size = 0;
+	if (!info->nsecs || !ctx->npieces)
+		return 0;
+	prog->line_runs = calloc(ctx->npieces, sizeof(*prog->line_runs));
+	if (!prog->line_runs)
+		return bel_errf(ctx->err, ENOMEM, "out of memory");
+	for (p = 0; p < ctx->npieces; p++) {
+		const struct bel_btf_ext_sec *sec = piece_records(ctx, BEL_BTF_EXT_LINE_INFO, p,
+								  &first, &end);
+		uint32_t start = ctx->funcs[ctx->pieces[p].func].start, before = cnt;
+
+		for (r = first; sec && r < end; r++) {
+			if (!record_kept(sec->recs + (size_t)r * info->rec_size, start))
+				continue;
+			if (take_record(ctx, BEL_BTF_EXT_LINE_INFO, cnt, info->rec_size)) {
+				free(prog->line_runs);
+				prog->line_runs = NULL;
+				return ctx->err->code;
+			}
+			cnt++;
+		}
+		if (cnt > before)
+			prog->line_runs[prog->nline_runs++] = (struct bel_line_run){
+				.sec = sec, .first = first, .end = end, .start = start,
+				.out_off = ctx->pieces[p].out_off};
+	}
+	if (!cnt) {
+		free(prog->line_runs);
+		prog->line_runs = NULL;
+	}
+	prog->line_info_cnt = cnt;
+	prog->line_info_rec_size = cnt ? info->rec_size : 0;
+	ctx->prog_bytes += (uint64_t)cnt * info->rec_size;
+	return 0;
+}
+
+int bel_prog_line_info(const struct bel_prog_def *prog, uint8_t **out)
+{
+	uint32_t size = prog->line_info_rec_size, n = 0, i, r;
+	uint8_t *recs;
+
+	*out = NULL;
+	if (!prog->line_info_cnt)
+		return 0;
+	recs = malloc((size_t)prog->line_info_cnt * size);
+	if (!recs)
+		return -ENOMEM;
+	for (i = 0; i < prog->nline_runs; i++) {
+		const struct bel_line_run *run = &prog->line_runs[i];
+
+		for (r = run->first; r < run->end && n < prog->line_info_cnt; r++) {
+			const uint8_t *rec = run->sec->recs + (size_t)r * size;
+			uint32_t insn_off;
+
+			if (!record_kept(rec, run->start))
+				continue;
+			memcpy(&insn_off, rec, 4);
+			insn_off = insn_off / 8 - run->start + run->out_off;
+			memcpy(recs + (size_t)n * size, rec, size);
+			memcpy(recs + (size_t)n * size, &insn_off, 4);
+			n++;
+		}
+	}
+	*out = recs;
+	return 0;
+}
+
 int bel_link_ext_records(struct reloc_ctx *ctx, struct bel_prog_def *prog)
 {
-	struct {
-		uint8_t **recs;
-		uint32_t *cnt, *rec_size;
-	} const out[BEL_BTF_EXT_KINDS] = {
-		[BEL_BTF_EXT_FUNC_INFO] = {&prog->func_info, &prog->func_info_cnt,
-					   &prog->func_info_rec_size},
-		[BEL_BTF_EXT_LINE_INFO] = {&prog->line_info, &prog->line_info_cnt,
-					   &prog->line_info_rec_size},
-		[BEL_BTF_EXT_CORE_RELO] = {&prog->core_relos, &prog->core_relo_cnt,
-					   &prog->core_relo_rec_size},
-	};
-	enum bel_btf_ext_kind k;
-	int ret;
+	int ret = gather_records(ctx, BEL_BTF_EXT_FUNC_INFO, &prog->func_info,
+				 &prog->func_info_cnt, &prog->func_info_rec_size);
 
-	for (k = 0; k < BEL_BTF_EXT_KINDS; k++) {
-		ret = gather_records(ctx, k, out[k].recs, out[k].cnt, out[k].rec_size);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	if (!ret)
+		ret = line_runs(ctx, prog);
+	if (!ret)
+		ret = gather_records(ctx, BEL_BTF_EXT_CORE_RELO, &prog->core_relos,
+				     &prog->core_relo_cnt, &prog->core_relo_rec_size);
+	return ret;
 }

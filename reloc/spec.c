@@ -125,22 +125,37 @@ static int read_license_and_version(struct bel_spec *spec, struct bel_err *err)
 	return 0;
 }
 
-/* given: .BTF's bytes read apart (owned, freed here when not taken), or NULL. */
-static int read_btf(struct bel_spec *spec, void *given, size_t given_size, struct bel_err *err)
+/* A section given apart, when the image has that section and its size: else NULL (freed). */
+static void *given(const struct bel_spec *spec, const char *name, void *data, size_t size)
+{
+	const struct bel_elf_sec *sec = bel_elf_sec_by_name(spec->elf, name);
+
+	if (data && (!sec || sec->size != size)) {
+		free(data); /* not what this image has there: the image's own, as read */
+		data = NULL;
+	}
+	return data;
+}
+
+/* apart: .BTF and .BTF.ext read apart (owned, freed here when not taken). */
+static int read_btf(struct bel_spec *spec, struct bel_spec_apart *apart, struct bel_err *err)
 {
 	const struct bel_elf_sec *sec = bel_elf_sec_by_name(spec->elf, ".BTF");
+	void *btf_data = given(spec, ".BTF", apart->btf, apart->btf_size);
+	void *ext_data = given(spec, ".BTF.ext", apart->btf_ext, apart->btf_ext_size);
 	int ret;
 
-	if (given && (!sec || sec->size != given_size)) {
-		free(given); /* not the section this image has: the image's own, as read */
-		given = NULL;
-	}
-	if (!sec)
+	if (!sec) {
+		free(btf_data);
+		free(ext_data);
 		return 0;
-	if (!sec->data && !given)
+	}
+	if (!sec->data && !btf_data) {
+		free(ext_data);
 		return bel_errf(err, EINVAL, "section '.BTF' is empty");
-	if (given)
-		ret = bel_btf_parse_owned(given, given_size, &spec->btf, err);
+	}
+	if (btf_data)
+		ret = bel_btf_parse_owned(btf_data, apart->btf_size, &spec->btf, err);
 	else
 		ret = bel_btf_parse(sec->data, sec->size, NULL, true, &spec->btf, err);
 	if (!ret)
@@ -151,28 +166,34 @@ static int read_btf(struct bel_spec *spec, void *given, size_t given_size, struc
 		ret = index_datasecs(spec, err);
 	if (!ret)
 		ret = bel_btf_fixup_hidden_funcs(spec->btf, spec->elf, err);
-	if (ret)
+	if (ret) {
+		free(ext_data);
 		return bel_err_prefix(err, "section '.BTF'");
-	sec = bel_elf_sec_by_name(spec->elf, ".BTF.ext");
-	if (sec && sec->data) {
-		ret = bel_btf_ext_parse(sec->data, sec->size, spec->btf, &spec->btf_ext, err);
-		if (ret)
-			return bel_err_prefix(err, "section '.BTF.ext'");
 	}
-	return 0;
+	sec = bel_elf_sec_by_name(spec->elf, ".BTF.ext");
+	if (ext_data)
+		ret = bel_btf_ext_parse_owned(ext_data, apart->btf_ext_size, spec->btf, &spec->btf_ext,
+					      err);
+	else if (sec && sec->data)
+		ret = bel_btf_ext_parse(sec->data, sec->size, spec->btf, &spec->btf_ext, err);
+	return ret ? bel_err_prefix(err, "section '.BTF.ext'") : 0;
 }
 
 int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
 		   struct bel_spec **out, struct bel_err *err)
 {
-	return bel_spec_build_btf(image, size, copy, NULL, 0, obj_name, out, err);
+	return bel_spec_build_apart(image, size, copy, NULL, obj_name, out, err);
 }
 
-int bel_spec_build_btf(const void *image, size_t size, bool copy, void *btf, size_t btf_size,
-		       const char *obj_name, struct bel_spec **out, struct bel_err *err)
+int bel_spec_build_apart(const void *image, size_t size, bool copy, struct bel_spec_apart *apart,
+			 const char *obj_name, struct bel_spec **out, struct bel_err *err)
 {
+	struct bel_spec_apart none = {0};
 	struct bel_spec *spec;
 	int ret;
+
+	if (!apart)
+		apart = &none;
 
 	*out = NULL;
 	spec = calloc(1, sizeof(*spec));
@@ -180,16 +201,19 @@ int bel_spec_build_btf(const void *image, size_t size, bool copy, void *btf, siz
 		spec->obj_name = strdup(obj_name ? obj_name : "");
 	if (!spec || !spec->obj_name) {
 		free(spec);
-		free(btf);
+		free(apart->btf);
+		free(apart->btf_ext);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	ret = bel_elf_open(image, size, copy, &spec->elf, err);
 	if (!ret)
 		ret = read_license_and_version(spec, err);
-	if (ret)
-		free(btf);
-	else
-		ret = read_btf(spec, btf, btf_size, err);
+	if (ret) {
+		free(apart->btf);
+		free(apart->btf_ext);
+	} else {
+		ret = read_btf(spec, apart, err);
+	}
 	if (!ret)
 		ret = bel_spec_collect_btf_maps(spec, err);
 	if (!ret)
@@ -230,7 +254,7 @@ void bel_spec_free(struct bel_spec *spec)
 		free(p->map_refs);
 		free(p->maps);
 		free(p->func_info);
-		free(p->line_info);
+		free(p->line_runs);
 		free(p->core_relos);
 		free(p->extern_refs);
 		free(p->open_error);
@@ -289,8 +313,9 @@ int bel_spec_release_image(struct bel_spec *spec, struct bel_err *err)
 		map->init = init;
 		map->owns_init = true;
 	}
-	bel_btf_ext_free(spec->btf_ext);
-	spec->btf_ext = NULL;
+	/* line_info is renumbered from .BTF.ext at each load (bel_prog_line_info) */
+	if (spec->btf_ext && bel_btf_ext_own(spec->btf_ext))
+		return bel_errf(err, ENOMEM, "out of memory");
 	bel_elf_free(spec->elf);
 	spec->elf = NULL;
 	return 0;

@@ -117,6 +117,14 @@ enum bel_attach_kind {
 	BEL_ATTACH_USDT,             /* uprobes on the sites of a USDT probe, for <bpf/usdt.bpf.h> */
 };
 
+/* The line_info of one function laid out in a program: records [first, end) of its .BTF.ext
+ * section whose instruction is in the function (start, in the section) go to out_off on. */
+struct bel_line_run {
+	const struct bel_btf_ext_sec *sec;
+	uint32_t first, end;
+	uint32_t start, out_off;
+};
+
 struct bel_prog_def {
 	char *name;                  /* symbol name */
 	const char *sec_name;
@@ -140,7 +148,10 @@ struct bel_prog_def {
 	uint32_t nmaps;
 	uint8_t *func_info;          /* insn_off rewritten to instruction indices */
 	uint32_t func_info_cnt, func_info_rec_size;
-	uint8_t *line_info;
+	/* line_info, the largest kind of record (one per source line), is not copied per program
+	 * but renumbered from .BTF.ext when asked for (bel_prog_line_info), at load */
+	struct bel_line_run *line_runs;
+	uint32_t nline_runs;
 	uint32_t line_info_cnt, line_info_rec_size;
 	uint8_t *core_relos;         /* CO-RE records (struct bpf_core_relo), insn_off as for func_info */
 	uint32_t core_relo_cnt, core_relo_rec_size;
@@ -198,11 +209,21 @@ struct bel_prog_slot {
  * copy false, image must stay valid and unchanged until bel_spec_free(). */
 int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_name,
 		   struct bel_spec **out, struct bel_err *err);
-/* The same with the bytes of the object's .BTF section given apart (btf, btf_size: malloc'd,
- * owned by the spec from here on, even on failure; what image holds there is not read), so
- * that a reader can keep the object's largest section out of the image it parses. */
-int bel_spec_build_btf(const void *image, size_t size, bool copy, void *btf, size_t btf_size,
-		       const char *obj_name, struct bel_spec **out, struct bel_err *err);
+/*
+ * Sections a reader gave apart from the image (malloc'd, or NULL), so that the largest are not
+ * in memory twice: the spec keeps them as they are (.BTF as the object's BTF, .BTF.ext for the
+ * line_info it renumbers at each load). What the image holds in their place is not read.
+ */
+struct bel_spec_apart {
+	void *btf;
+	size_t btf_size;
+	void *btf_ext;
+	size_t btf_ext_size;
+};
+/* The same with sections given apart: apart's buffers are the spec's from here on, even on
+ * failure (apart may be NULL). */
+int bel_spec_build_apart(const void *image, size_t size, bool copy, struct bel_spec_apart *apart,
+			 const char *obj_name, struct bel_spec **out, struct bel_err *err);
 void bel_spec_free(struct bel_spec *spec);
 /* After a build, keep what the spec still needs of the image (programs' section names, the
  * data sections' initial values) as copies and drop the ELF and .BTF.ext views (spec->elf and
@@ -216,6 +237,10 @@ int bel_spec_find_prog(const struct bel_spec *spec, const char *name);
 int bel_spec_find_var(const struct bel_spec *spec, const char *name);
 /* The object BTF's DATASEC of this name, or -ENOENT. */
 int bel_spec_find_datasec(const struct bel_spec *spec, const char *name);
+
+/* The program's line_info (line_info_cnt records of line_info_rec_size, insn_off rewritten to
+ * instruction indices), malloc'd into *out: 0, or -ENOMEM. *out is NULL when it has none. */
+int bel_prog_line_info(const struct bel_prog_def *prog, uint8_t **out);
 
 /* Internal steps of bel_spec_build, one file each. */
 int bel_spec_collect_btf_maps(struct bel_spec *spec, struct bel_err *err);

@@ -9,6 +9,7 @@
  */
 #include <elf.h>
 #include <linux/bpf.h>
+#include <stdlib.h>
 
 #include "btf/core.h"
 #include "elf/elf.h"
@@ -234,6 +235,7 @@ static void walk_records(const struct bel_prog_def *p, const char *what, const u
 static void walk_prog(const struct bel_spec *spec, const struct bel_prog_def *p)
 {
 	const struct bel_elf_sec *sec;
+	uint8_t *line_info;
 	uint32_t i;
 
 	fuzz_touch(p, sizeof(*p));
@@ -286,8 +288,14 @@ static void walk_prog(const struct bel_spec *spec, const struct bel_prog_def *p)
 	}
 	walk_records(p, "func_info", p->func_info, p->func_info_cnt, p->func_info_rec_size,
 		     BEL_FUNC_INFO_MIN);
-	walk_records(p, "line_info", p->line_info, p->line_info_cnt, p->line_info_rec_size,
+	/* line_info renumbered from .BTF.ext as a load does */
+	fuzz_check(bel_prog_line_info(p, &line_info) == 0, "prog '%s': no memory for line_info",
+		   p->name);
+	fuzz_check(!line_info == !p->line_info_cnt, "prog '%s': %u line_info, %s", p->name,
+		   p->line_info_cnt, line_info ? "some made" : "none made");
+	walk_records(p, "line_info", line_info, p->line_info_cnt, p->line_info_rec_size,
 		     BEL_LINE_INFO_MIN);
+	free(line_info);
 	walk_records(p, "core_relo", p->core_relos, p->core_relo_cnt, p->core_relo_rec_size,
 		     BEL_CORE_RELO_MIN);
 }

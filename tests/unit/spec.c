@@ -138,6 +138,7 @@ static void check_prog_invariants(const struct fixture *f, const struct bel_prog
 {
 	const struct bel_spec *spec = f->spec;
 	const struct bpf_insn *first;
+	uint8_t *line_info;
 	uint32_t i, k;
 
 	ck_assert_msg(p->insn_cnt >= p->sec_insn_cnt && p->sec_insn_cnt > 0, "prog '%s'", p->name);
@@ -197,16 +198,19 @@ static void check_prog_invariants(const struct fixture *f, const struct bel_prog
 		ck_assert_ptr_nonnull(bel_btf_type(spec->btf, type_id));
 		ck_assert_uint_eq(btf_kind(bel_btf_type(spec->btf, type_id)), BTF_KIND_FUNC);
 	}
-	/* line_info: nondecreasing, inside the program */
+	/* line_info (renumbered when asked for): nondecreasing, inside the program */
 	ck_assert_uint_ge(p->line_info_cnt, 1);
 	ck_assert_uint_ge(p->line_info_rec_size, BEL_LINE_INFO_MIN);
+	ck_assert_int_eq(bel_prog_line_info(p, &line_info), 0);
+	ck_assert_ptr_nonnull(line_info);
 	for (k = 0; k < p->line_info_cnt; k++) {
-		uint32_t off = rec_insn_off(p->line_info, p->line_info_rec_size, k);
+		uint32_t off = rec_insn_off(line_info, p->line_info_rec_size, k);
 
 		ck_assert_uint_lt(off, p->insn_cnt);
 		if (k)
-			ck_assert_uint_ge(off, rec_insn_off(p->line_info, p->line_info_rec_size, k - 1));
+			ck_assert_uint_ge(off, rec_insn_off(line_info, p->line_info_rec_size, k - 1));
 	}
+	free(line_info);
 
 	/* every instruction: relocated calls and function addresses land on a function start
 	 * inside the program; every ldimm64 with a map source has a map reference */
