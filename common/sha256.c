@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const uint32_t k[64] = {
@@ -55,6 +56,69 @@ static void block(uint32_t h[8], const uint8_t *p)
 	h[7] += x;
 }
 
+/*
+ * With the x86 SHA extensions (most x86 CPUs since 2017), four rounds per pair of
+ * instructions: a restart computes the tag of every pinned program. GCC only: its
+ * __builtin_cpu_supports knows "sha" (clang 14's does not), and it reads what libgcc
+ * learnt once at startup instead of running cpuid, which traps in a VM.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#include <immintrin.h>
+
+#define HAVE_SHA_NI 1
+
+__attribute__((target("sha,sse4.1"))) static void blocks_sha_ni(uint32_t h[8], const uint8_t *p,
+								 size_t n)
+{
+	const __m128i be = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i abef, cdgh, t, m[4];
+	unsigned int g;
+
+	/* the instructions keep the state as (a, b, e, f) and (c, d, g, h) */
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1b);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+	for (; n; n--, p += 64) {
+		__m128i abef0 = abef, cdgh0 = cdgh;
+
+		for (g = 0; g < 4; g++)
+			m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), be);
+		/* group g: rounds 4g..4g+3 with words m[g % 4]; then words 4(g+4).. replace them */
+		for (g = 0; g < 16; g++) {
+			__m128i w = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&k[4 * g]));
+
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, w);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(w, 0x0e));
+			if (g < 12) {
+				t = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+				t = _mm_add_epi32(t, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+				m[g & 3] = _mm_sha256msg2_epu32(t, m[(g + 3) & 3]);
+			}
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xf0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+#endif
+
+/* n blocks of 64 bytes at p. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n, bool portable)
+{
+#ifdef HAVE_SHA_NI
+	if (!portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+		blocks_sha_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		block(h, p);
+}
+
 void bel_sha256_init(struct bel_sha256 *s)
 {
 	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -63,6 +127,7 @@ void bel_sha256_init(struct bel_sha256 *s)
 	memcpy(s->h, h0, sizeof(h0));
 	s->buffered = 0;
 	s->size = 0;
+	s->portable = false;
 }
 
 void bel_sha256_update(struct bel_sha256 *s, const void *data, size_t size)
@@ -79,11 +144,12 @@ void bel_sha256_update(struct bel_sha256 *s, const void *data, size_t size)
 		size -= take;
 		if (s->buffered < 64)
 			return;
-		block(s->h, s->buf);
+		blocks(s->h, s->buf, 1, s->portable);
 		s->buffered = 0;
 	}
-	for (; size >= 64; p += 64, size -= 64)
-		block(s->h, p);
+	blocks(s->h, p, size / 64, s->portable);
+	p += size / 64 * 64;
+	size %= 64;
 	memcpy(s->buf, p, size);
 	s->buffered = size;
 }
@@ -100,9 +166,7 @@ void bel_sha256_final(struct bel_sha256 *s, uint8_t digest[BEL_SHA256_SIZE])
 	n = s->buffered < 56 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-	block(s->h, tail);
-	if (n == 128)
-		block(s->h, tail + 64);
+	blocks(s->h, tail, n / 64, s->portable);
 	for (i = 0; i < 8; i++) {
 		digest[4 * i] = (uint8_t)(s->h[i] >> 24);
 		digest[4 * i + 1] = (uint8_t)(s->h[i] >> 16);

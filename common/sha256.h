@@ -3,6 +3,7 @@
 #ifndef BEL_COMMON_SHA256_H
 #define BEL_COMMON_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@ struct bel_sha256 {
 	uint8_t buf[64];
 	size_t buffered;
 	uint64_t size;
+	bool portable;   /* the C rounds even where the CPU has SHA instructions (for tests) */
 };
 
 void bel_sha256_init(struct bel_sha256 *s);

@@ -187,6 +187,15 @@ int ldr_pin_get_in(struct ldr_fd_walk *w, int dir_fd, const char *dir_path, cons
 	pfd = ldr_open_beneath(dir_fd, name, O_PATH);
 	if (pfd < 0)
 		return pfd;
+	/* In a walk with /proc the get goes to the very inode opened, which the kernel refuses
+	 * unless it is a pin: what it is instead is asked only then, for the error. */
+	if (w && w->proc_fds >= 0) {
+		fd = get_opened(w, pfd, dir_fd, dir_path, name);
+		if (fd < 0 && !fstat(pfd, &st) && !S_ISREG(st.st_mode))
+			fd = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		close(pfd);
+		return fd;
+	}
 	if (fstat(pfd, &st)) {
 		fd = -errno;
 		close(pfd);
