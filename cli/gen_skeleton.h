@@ -28,6 +28,9 @@ struct skel {
 	struct bel_strbuf out;
 };
 
+/* The types of the global variables, then one struct per section (gen_skeleton_data.c). */
+int cli_skel_put_sections(struct skel *sk, struct bel_err *err);
+
 /* The header's inline functions: open, load, attach and destroy the whole object or one
  * program, and the section pointers' move to the live maps. */
 void cli_skel_put_calls(struct skel *sk);
