@@ -29,13 +29,24 @@ static const struct {
 	 "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
 };
 
-static void hex(const uint8_t *d, size_t n, char *out)
+/* The digest d (n bytes) is the hex string want. */
+static void check_digest(const uint8_t *d, size_t n, const char *want)
 {
+	char got[2 * BEL_SHA256_SIZE + 1];
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	ck_assert_str_eq(got, want);
 }
+
+/* Pieces of 1, 2, 3 ... 130 bytes, over again: every offset into the 64-byte buffer. */
+#define FEED_IN_PIECES(update, s, m, size)                                                     \
+	do {                                                                                   \
+		size_t off_, piece_ = 1;                                                       \
+		for (off_ = 0; off_ < (size); off_ += piece_, piece_ = piece_ % 130 + 1)       \
+			update(s, (m) + off_, off_ + piece_ > (size) ? (size) - off_ : piece_); \
+	} while (0)
 
 /* The message of vector v, whole; the caller frees it. */
 static char *message(int v, size_t *size)
@@ -53,25 +64,20 @@ static char *message(int v, size_t *size)
 START_TEST(sha256_vectors)
 {
 	uint8_t d[BEL_SHA256_SIZE];
-	char got[2 * BEL_SHA256_SIZE + 1];
 	struct bel_sha256 s;
-	size_t size, off, piece;
+	size_t size;
 	int portable;
 	char *m = message(_i, &size);
 
 	bel_sha256(m, size, d);
-	hex(d, sizeof(d), got);
-	ck_assert_str_eq(got, vectors[_i].sha256);
-	/* pieces of 1, 2, 3 ... bytes: every offset into the 64-byte buffer; with the CPU's SHA
-	 * instructions where it has them, and with the C rounds */
+	check_digest(d, sizeof(d), vectors[_i].sha256);
+	/* with the CPU's SHA instructions where it has them, and with the C rounds */
 	for (portable = 0; portable < 2; portable++) {
 		bel_sha256_init(&s);
 		s.portable = portable;
-		for (off = 0, piece = 1; off < size; off += piece, piece = piece % 130 + 1)
-			bel_sha256_update(&s, m + off, off + piece > size ? size - off : piece);
+		FEED_IN_PIECES(bel_sha256_update, &s, m, size);
 		bel_sha256_final(&s, d);
-		hex(d, sizeof(d), got);
-		ck_assert_str_eq(got, vectors[_i].sha256);
+		check_digest(d, sizeof(d), vectors[_i].sha256);
 	}
 	free(m);
 }
@@ -80,20 +86,16 @@ END_TEST
 START_TEST(sha1_vectors)
 {
 	uint8_t d[BEL_SHA1_SIZE];
-	char got[2 * BEL_SHA1_SIZE + 1];
 	struct bel_sha1 s;
-	size_t size, off, piece = 1;
+	size_t size;
 	char *m = message(_i, &size);
 
 	bel_sha1(m, size, d);
-	hex(d, sizeof(d), got);
-	ck_assert_str_eq(got, vectors[_i].sha1);
+	check_digest(d, sizeof(d), vectors[_i].sha1);
 	bel_sha1_init(&s);
-	for (off = 0; off < size; off += piece, piece = piece % 130 + 1)
-		bel_sha1_update(&s, m + off, off + piece > size ? size - off : piece);
+	FEED_IN_PIECES(bel_sha1_update, &s, m, size);
 	bel_sha1_final(&s, d);
-	hex(d, sizeof(d), got);
-	ck_assert_str_eq(got, vectors[_i].sha1);
+	check_digest(d, sizeof(d), vectors[_i].sha1);
 	free(m);
 }
 END_TEST
