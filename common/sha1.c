@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "md.h"
+
 static uint32_t rol(uint32_t x, unsigned int n)
 {
 	return (x << n) | (x >> (32 - n));
@@ -50,59 +52,31 @@ static void block(uint32_t h[5], const uint8_t *p)
 	h[4] += e;
 }
 
+static void blocks(void *state, const uint8_t *p, size_t n)
+{
+	struct bel_sha1 *s = state;
+
+	for (; n; n--, p += 64)
+		block(s->h, p);
+}
+
 void bel_sha1_init(struct bel_sha1 *s)
 {
 	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 
 	memcpy(s->h, h0, sizeof(h0));
-	s->buffered = 0;
-	s->size = 0;
+	bel_md_init(&s->md);
 }
 
 void bel_sha1_update(struct bel_sha1 *s, const void *data, size_t size)
 {
-	const uint8_t *p = data;
-	size_t take;
-
-	s->size += size;
-	if (s->buffered) {
-		take = 64 - s->buffered < size ? 64 - s->buffered : size;
-		memcpy(s->buf + s->buffered, p, take);
-		s->buffered += take;
-		p += take;
-		size -= take;
-		if (s->buffered < 64)
-			return;
-		block(s->h, s->buf);
-		s->buffered = 0;
-	}
-	for (; size >= 64; p += 64, size -= 64)
-		block(s->h, p);
-	memcpy(s->buf, p, size);
-	s->buffered = size;
+	bel_md_update(&s->md, data, size, blocks, s);
 }
 
 void bel_sha1_final(struct bel_sha1 *s, uint8_t digest[BEL_SHA1_SIZE])
 {
-	uint64_t bits = s->size * 8;
-	uint8_t tail[128];
-	size_t n, i;
-
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, s->buf, s->buffered);
-	tail[s->buffered] = 0x80;
-	n = s->buffered < 56 ? 64 : 128;
-	for (i = 0; i < 8; i++)
-		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-	block(s->h, tail);
-	if (n == 128)
-		block(s->h, tail + 64);
-	for (i = 0; i < 5; i++) {
-		digest[4 * i] = (uint8_t)(s->h[i] >> 24);
-		digest[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		digest[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		digest[4 * i + 3] = (uint8_t)s->h[i];
-	}
+	bel_md_finish(&s->md, blocks, s);
+	bel_md_put_be32(s->h, 5, digest);
 }
 
 void bel_sha1(const void *data, size_t size, uint8_t digest[BEL_SHA1_SIZE])

@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md.h"
+
 #define BEL_SHA1_SIZE 20
 
 struct bel_sha1 {
 	uint32_t h[5];
-	uint8_t buf[64];
-	size_t buffered;
-	uint64_t size;
+	struct bel_md md;
 };
 
 void bel_sha1_init(struct bel_sha1 *s);

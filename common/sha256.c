@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "md.h"
+
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -106,17 +108,19 @@ __attribute__((target("sha,sse4.1"))) static void blocks_sha_ni(uint32_t h[8], c
 }
 #endif
 
-/* n blocks of 64 bytes at p. */
-static void blocks(uint32_t h[8], const uint8_t *p, size_t n, bool portable)
+/* n blocks of 64 bytes at p (bel_md_blocks_fn). */
+static void blocks(void *state, const uint8_t *p, size_t n)
 {
+	struct bel_sha256 *s = state;
+
 #ifdef HAVE_SHA_NI
-	if (!portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
-		blocks_sha_ni(h, p, n);
+	if (!s->portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+		blocks_sha_ni(s->h, p, n);
 		return;
 	}
 #endif
 	for (; n; n--, p += 64)
-		block(h, p);
+		block(s->h, p);
 }
 
 void bel_sha256_init(struct bel_sha256 *s)
@@ -125,54 +129,19 @@ void bel_sha256_init(struct bel_sha256 *s)
 				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 	memcpy(s->h, h0, sizeof(h0));
-	s->buffered = 0;
-	s->size = 0;
+	bel_md_init(&s->md);
 	s->portable = false;
 }
 
 void bel_sha256_update(struct bel_sha256 *s, const void *data, size_t size)
 {
-	const uint8_t *p = data;
-	size_t take;
-
-	s->size += size;
-	if (s->buffered) {
-		take = 64 - s->buffered < size ? 64 - s->buffered : size;
-		memcpy(s->buf + s->buffered, p, take);
-		s->buffered += take;
-		p += take;
-		size -= take;
-		if (s->buffered < 64)
-			return;
-		blocks(s->h, s->buf, 1, s->portable);
-		s->buffered = 0;
-	}
-	blocks(s->h, p, size / 64, s->portable);
-	p += size / 64 * 64;
-	size %= 64;
-	memcpy(s->buf, p, size);
-	s->buffered = size;
+	bel_md_update(&s->md, data, size, blocks, s);
 }
 
 void bel_sha256_final(struct bel_sha256 *s, uint8_t digest[BEL_SHA256_SIZE])
 {
-	uint64_t bits = s->size * 8;
-	uint8_t tail[128];
-	size_t n, i;
-
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, s->buf, s->buffered);
-	tail[s->buffered] = 0x80;
-	n = s->buffered < 56 ? 64 : 128;
-	for (i = 0; i < 8; i++)
-		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-	blocks(s->h, tail, n / 64, s->portable);
-	for (i = 0; i < 8; i++) {
-		digest[4 * i] = (uint8_t)(s->h[i] >> 24);
-		digest[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		digest[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		digest[4 * i + 3] = (uint8_t)s->h[i];
-	}
+	bel_md_finish(&s->md, blocks, s);
+	bel_md_put_be32(s->h, 8, digest);
 }
 
 void bel_sha256(const void *data, size_t size, uint8_t digest[BEL_SHA256_SIZE])

@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md.h"
+
 #define BEL_SHA256_SIZE 32
 
 struct bel_sha256 {
 	uint32_t h[8];
-	uint8_t buf[64];
-	size_t buffered;
-	uint64_t size;
+	struct bel_md md;
 	bool portable;   /* the C rounds even where the CPU has SHA instructions (for tests) */
 };
 
