@@ -94,6 +94,7 @@ static syscall_fn libc_syscall;
 static int bpf_acct_on;              /* atomic */
 static uint64_t bpf_acct_ns;         /* atomic; summed over threads */
 static uint64_t bpf_acct_calls;      /* atomic */
+static uint64_t bpf_acct_cmd_ns[64]; /* atomic; by command, for where kernel time goes */
 
 static syscall_fn real_syscall(void)
 {
@@ -122,8 +123,11 @@ long syscall(long nr, ...)
 	t0 = mono_ns();
 	ret = real_syscall()(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	saved = errno;
-	__atomic_fetch_add(&bpf_acct_ns, mono_ns() - t0, __ATOMIC_RELAXED);
+	t0 = mono_ns() - t0;
+	__atomic_fetch_add(&bpf_acct_ns, t0, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&bpf_acct_calls, 1, __ATOMIC_RELAXED);
+	if ((unsigned long)a[0] < 64)
+		__atomic_fetch_add(&bpf_acct_cmd_ns[a[0]], t0, __ATOMIC_RELAXED);
 	errno = saved;
 	return ret;
 }
@@ -132,6 +136,8 @@ static void bpf_acct_start(void)
 {
 	__atomic_store_n(&bpf_acct_ns, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&bpf_acct_calls, 0, __ATOMIC_RELAXED);
+	for (int c = 0; c < 64; c++)
+		__atomic_store_n(&bpf_acct_cmd_ns[c], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&bpf_acct_on, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -139,6 +145,12 @@ static double bpf_acct_stop(void)
 {
 	__atomic_store_n(&bpf_acct_on, 0, __ATOMIC_SEQ_CST);
 	return (double)__atomic_load_n(&bpf_acct_ns, __ATOMIC_RELAXED) / 1e6;
+}
+
+/* Time inside bpf(2) with this command since bpf_acct_start, in ms. */
+static double bpf_acct_cmd_ms(int cmd)
+{
+	return (double)__atomic_load_n(&bpf_acct_cmd_ns[cmd], __ATOMIC_RELAXED) / 1e6;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -159,6 +171,7 @@ struct run {
 	double open_ms, load_ms, close_ms;
 	double user_ms, sys_ms;       /* process CPU during the load call (all threads) */
 	double bpf_ms;                /* inside bpf(2) during the load call, summed over threads */
+	double prog_load_ms, map_create_ms; /* of it, in BPF_PROG_LOAD and BPF_MAP_CREATE */
 	int err;
 };
 
@@ -235,6 +248,8 @@ static int run_libbpf(const char *path, bool load, struct run *r)
 		r->err = bpf_object__load(obj);
 		r->load_ms = ms_since(t);
 		r->bpf_ms = bpf_acct_stop();
+		r->prog_load_ms = bpf_acct_cmd_ms(BPF_PROG_LOAD);
+		r->map_create_ms = bpf_acct_cmd_ms(BPF_MAP_CREATE);
 		c1 = proc_cpu();
 		r->user_ms = c1.user_ms - c0.user_ms;
 		r->sys_ms = c1.sys_ms - c0.sys_ms;
@@ -280,6 +295,8 @@ static int run_bel(const char *path, unsigned int threads, bool load, bool keep_
 		r->err = bel_object_load(obj, &lo);
 		r->load_ms = ms_since(t);
 		r->bpf_ms = bpf_acct_stop();
+		r->prog_load_ms = bpf_acct_cmd_ms(BPF_PROG_LOAD);
+		r->map_create_ms = bpf_acct_cmd_ms(BPF_MAP_CREATE);
 		c1 = proc_cpu();
 		r->user_ms = c1.user_ms - c0.user_ms;
 		r->sys_ms = c1.sys_ms - c0.sys_ms;
@@ -830,6 +847,7 @@ static void bench_object(const struct bench_obj *o)
 	bool ok[NV] = {true, true, true};
 	int R = o->rounds, i, k, nprogs = 0;
 	double *open_ms[2], *open_ratio, *load[NV], *bpf[NV], *user[NV], *sys[NV], *ol[NV];
+	double *pl[NV], *mc[NV];   /* of bpf: in PROG_LOAD, in MAP_CREATE */
 	double *r1, *r2, *spin1, *spin2, *speed, *spin_speed, *eff, last = 0;
 	double med_open[2], med_load[NV], med_ol[NV];
 	char bel_na[400] = "";
@@ -854,6 +872,8 @@ static void bench_object(const struct bench_obj *o)
 	for (k = 0; k < NV; k++) {
 		load[k] = calloc((size_t)R, sizeof(double));
 		bpf[k] = calloc((size_t)R, sizeof(double));
+		pl[k] = calloc((size_t)R, sizeof(double));
+		mc[k] = calloc((size_t)R, sizeof(double));
 		user[k] = calloc((size_t)R, sizeof(double));
 		sys[k] = calloc((size_t)R, sizeof(double));
 		ol[k] = calloc((size_t)R, sizeof(double));
@@ -900,6 +920,8 @@ static void bench_object(const struct bench_obj *o)
 			}
 			load[v][i] = r.load_ms;
 			bpf[v][i] = r.bpf_ms;
+			pl[v][i] = r.prog_load_ms;
+			mc[v][i] = r.map_create_ms;
 			user[v][i] = r.user_ms;
 			sys[v][i] = r.sys_ms;
 			ol[v][i] = r.open_ms + r.load_ms;
@@ -987,16 +1009,20 @@ static void bench_object(const struct bench_obj *o)
 		double bb = ok[V_BEL1] ? median(bpf[V_BEL1], R) : -1;
 		double ol_l = ok[V_LIBBPF] ? med_load[V_LIBBPF] - bl : -1;
 		double ol_b = ok[V_BEL1] ? med_load[V_BEL1] - bb : -1;
-		char lb[80] = "n/a", bb_s[80] = "n/a";
+		char lb[160] = "n/a", bb_s[160] = "n/a";
 
 		/* getrusage is tick-based here: CPU figures only where loads are long enough */
 		if (ok[V_LIBBPF])
 			snprintf(lb, sizeof(lb), med_load[V_LIBBPF] >= 200 ?
-				 "%s in bpf() (CPU: user %s, sys %s)" : "%s in bpf()", fms(bl),
+				 "%s in bpf(), PROG_LOAD %s, MAP_CREATE %s (CPU: user %s, sys %s)" :
+				 "%s in bpf(), PROG_LOAD %s, MAP_CREATE %s", fms(bl),
+				 fms(median(pl[V_LIBBPF], R)), fms(median(mc[V_LIBBPF], R)),
 				 fms(median(user[V_LIBBPF], R)), fms(median(sys[V_LIBBPF], R)));
 		if (ok[V_BEL1])
 			snprintf(bb_s, sizeof(bb_s), med_load[V_BEL1] >= 200 ?
-				 "%s in bpf() (CPU: user %s, sys %s)" : "%s in bpf()", fms(bb),
+				 "%s in bpf(), PROG_LOAD %s, MAP_CREATE %s (CPU: user %s, sys %s)" :
+				 "%s in bpf(), PROG_LOAD %s, MAP_CREATE %s", fms(bb),
+				 fms(median(pl[V_BEL1], R)), fms(median(mc[V_BEL1], R)),
 				 fms(median(user[V_BEL1], R)), fms(median(sys[V_BEL1], R)));
 		row("| %s | load, 1 thread: outside bpf() | %s | %s | %s | libbpf: %s; bel: %s |", L,
 		    fms(ol_l), fms(ol_b), fratio(ol_b, ol_l, NULL, 0), lb, bb_s);
@@ -1032,6 +1058,8 @@ static void bench_object(const struct bench_obj *o)
 	for (k = 0; k < NV; k++) {
 		free(load[k]);
 		free(bpf[k]);
+		free(pl[k]);
+		free(mc[k]);
 		free(user[k]);
 		free(sys[k]);
 		free(ol[k]);
