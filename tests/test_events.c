@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bel/bel.h"
 #include "event_test.h"
+#include "syscall/bpf.h"
 #include "testutil.h"
 
 /* What events.bpf.c does (keep in step with it). */
@@ -83,35 +83,21 @@ static void events_load(struct events *ev)
 	ev->perf_produce = prog_fd(ev->obj, "perf_produce");
 }
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 static void set_config(struct events *ev, uint32_t targets, uint32_t discard_every,
 		       uint32_t ring_len, uint32_t perf_len)
 {
 	struct config c = {targets, discard_every, ring_len, perf_len};
-	union bpf_attr attr;
 	uint32_t zero = 0;
+	int ret = bel_sys_map_update_elem(ev->config, &zero, &c, 0);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = ev->config;
-	attr.key = (uint64_t)(uintptr_t)&zero;
-	attr.value = (uint64_t)(uintptr_t)&c;
-	ck_assert_msg(sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) == 0, "config: %s", strerror(errno));
+	ck_assert_msg(ret == 0, "config: %s", strerror(-ret));
 }
 
 static uint64_t stat_of(struct events *ev, uint32_t i)
 {
-	union bpf_attr attr;
 	uint64_t v = 0;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = ev->stats;
-	attr.key = (uint64_t)(uintptr_t)&i;
-	attr.value = (uint64_t)(uintptr_t)&v;
-	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr))
+	if (bel_sys_map_lookup_elem(ev->stats, &i, &v, 0))
 		return UINT64_MAX;
 	return v;
 }
@@ -120,19 +106,17 @@ static uint64_t stat_of(struct events *ev, uint32_t i)
 static int produce(int prog, uint32_t repeat)
 {
 	unsigned char packet[64] = {0}, out[64];
-	union bpf_attr attr;
+	struct bel_test_run_args args = {
+		.data_in = packet, .data_size_in = sizeof(packet),
+		/* not needed by the kernel, but memcheck's model of the call reads it */
+		.data_out = out, .data_size_out = sizeof(out),
+		.repeat = repeat,
+	};
+	int ret = bel_sys_prog_test_run(prog, &args);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog;
-	attr.test.data_in = (uint64_t)(uintptr_t)packet;
-	attr.test.data_size_in = sizeof(packet);
-	/* not needed by the kernel, but memcheck's model of the call reads it */
-	attr.test.data_out = (uint64_t)(uintptr_t)out;
-	attr.test.data_size_out = sizeof(out);
-	attr.test.repeat = repeat;
-	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
-		return -errno;
-	return attr.test.retval == 2 /* XDP_PASS */ ? 0 : -EPROTO;
+	if (ret)
+		return ret;
+	return args.retval == 2 /* XDP_PASS */ ? 0 : -EPROTO;
 }
 
 static void produce_ok(int prog, uint32_t repeat)
@@ -519,6 +503,21 @@ static void run_anywhere(void)
 	sched_setaffinity(0, sizeof(saved_affinity), &saved_affinity);
 }
 
+/* The programs loaded to write perf records of perf_len bytes (0: of every length) and c set to
+ * expect them, this thread on the first CPU it may use; returns that CPU. */
+static int perf_on_one_cpu(struct events *ev, struct seq_check *c, uint32_t perf_len)
+{
+	int cpu;
+
+	events_load(ev);
+	set_config(ev, 0, 0, 0, perf_len);
+	c->perf = true;
+	c->fixed_len = perf_len;
+	usable_cpus(&cpu, 1);
+	run_on(cpu);
+	return cpu;
+}
+
 /* Samples from each CPU arrive on that CPU's ring, tagged with it, in order and whole. */
 START_TEST(test_perf_sequence)
 {
@@ -570,16 +569,11 @@ START_TEST(test_perf_wrap)
 	struct bel_perfbuf *pb;
 	struct events ev;
 	uint64_t pos = 0, seq = 0, wrapped = 0;
-	int cpus[1], round, n;
+	int round, n;
 
 	if (!kernel_ready())
 		return;
-	events_load(&ev);
-	set_config(&ev, 0, 0, 0, 0);
-	c.perf = true;
-	usable_cpus(cpus, 1);
-	run_on(cpus[0]);
-	c.expect_cpu = cpus[0];
+	c.expect_cpu = perf_on_one_cpu(&ev, &c, 0);
 	ck_assert_msg(bel_perfbuf_new(ev.perf, &o, &pb) == 0, "%s", bel_thread_error());
 	for (round = 0; round < 150; round++) {
 		uint32_t batch = 1 + (uint32_t)round % 10, i;
@@ -615,17 +609,11 @@ START_TEST(test_perf_lost)
 				     .lost = on_lost, .ctx = &c};
 	struct bel_perfbuf *pb;
 	struct events ev;
-	int cpus[1], n, i;
+	int n, i;
 
 	if (!kernel_ready())
 		return;
-	events_load(&ev);
-	set_config(&ev, 0, 0, 0, 1000);
-	c.perf = true;
-	c.fixed_len = 1000;
-	usable_cpus(cpus, 1);
-	run_on(cpus[0]);
-	c.expect_cpu = cpus[0];
+	c.expect_cpu = perf_on_one_cpu(&ev, &c, 1000);
 	ck_assert_msg(bel_perfbuf_new(ev.perf, &o, &pb) == 0, "%s", bel_thread_error());
 	produce_ok(ev.perf_produce, 200);
 	for (i = 0; i < 3; i++) {
@@ -652,15 +640,10 @@ START_TEST(test_perf_callback_stops)
 	struct bel_perfbuf_opts o = {.sz = sizeof(o), .sample = on_sample, .ctx = &c};
 	struct bel_perfbuf *pb;
 	struct events ev;
-	int cpus[1];
 
 	if (!kernel_ready())
 		return;
-	events_load(&ev);
-	set_config(&ev, 0, 0, 0, 0);
-	c.perf = true;
-	usable_cpus(cpus, 1);
-	run_on(cpus[0]);
+	perf_on_one_cpu(&ev, &c, 0);
 	ck_assert_msg(bel_perfbuf_new(ev.perf, &o, &pb) == 0, "%s", bel_thread_error());
 	produce_ok(ev.perf_produce, 10);
 	run_anywhere();
@@ -739,14 +722,12 @@ static int count_mappings(void)
 
 static int create_map(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries)
 {
-	union bpf_attr attr;
+	struct bel_map_create_args args = {
+		.map_type = type, .key_size = key_size, .value_size = value_size,
+		.max_entries = max_entries,
+	};
 
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = type;
-	attr.key_size = key_size;
-	attr.value_size = value_size;
-	attr.max_entries = max_entries;
-	return (int)sys_bpf(BPF_MAP_CREATE, &attr);
+	return bel_sys_map_create(&args);
 }
 
 static void assert_refused(int ret, int want, const char *what, const char *needle1,
@@ -836,7 +817,6 @@ START_TEST(test_failures_leave_nothing)
 	struct bel_perfbuf_opts o = {.sz = sizeof(o), .pages_per_cpu = 4};
 	struct bel_ringbuf *rb;
 	struct bel_perfbuf *pb;
-	union bpf_attr attr;
 	int fds, maps, perf, ring;
 
 	if (!kernel_ready())
@@ -860,9 +840,7 @@ START_TEST(test_failures_leave_nothing)
 	/* a frozen map takes no event: refused after events were opened, mapped, enabled */
 	perf = create_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
 	ck_assert_int_ge(perf, 0);
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)perf;
-	ck_assert_int_eq(sys_bpf(BPF_MAP_FREEZE, &attr), 0);
+	ck_assert_int_eq(bel_sys_map_freeze(perf), 0);
 	fds = count_fds();
 	maps = count_mappings();
 	assert_refused(bel_perfbuf_new(perf, &o, &pb), -EPERM, "frozen map", "storing the event",
@@ -893,15 +871,11 @@ START_TEST(test_perf_reopen)
 	struct bel_perfbuf_opts o = {.sz = sizeof(o), .sample = on_sample, .ctx = &c};
 	struct bel_perfbuf *pb;
 	struct events ev;
-	int cpus[1], fds;
+	int fds;
 
 	if (!kernel_ready())
 		return;
-	events_load(&ev);
-	set_config(&ev, 0, 0, 0, 0);
-	c.perf = true;
-	usable_cpus(cpus, 1);
-	run_on(cpus[0]);
+	perf_on_one_cpu(&ev, &c, 0);
 	fds = count_fds();
 	ck_assert_int_eq(bel_perfbuf_new(ev.perf, &o, &pb), 0);
 	produce_ok(ev.perf_produce, 5);

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/bpf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +16,10 @@
 #include <unistd.h>
 
 #include "bel/bel.h"
+#include "syscall/bpf.h"
+#include "syscall_wrap.h"
 #include "testutil.h"
 
-long __real_syscall(long n, ...);
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
@@ -29,21 +29,13 @@ static bool armed;
 static long bpf_calls, allocs, fail_bpf_at, fail_alloc_at;
 static int fail_errno = ENOMEM;
 
-long __wrap_syscall(long n, ...)
+long syscall_hook(long n, const long a[6])
 {
-	long a[6];
-	va_list ap;
-	int i;
-
-	va_start(ap, n);
-	for (i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
 	if (armed && n == __NR_bpf && ++bpf_calls == fail_bpf_at) {
 		errno = fail_errno;
 		return -1;
 	}
-	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return real_syscall(n, a);
 }
 
 static bool alloc_fails(void)
@@ -124,8 +116,8 @@ static int runtime_calls(struct bel_object *obj)
 }
 
 /* "maps/x=ID programs/y=ID ..." of a pinned tree: what an upgrade must leave as it was when
- * it fails. Read with raw bpf() calls (the first eight bytes of a map's, a program's and a
- * link's info are its type and id alike). */
+ * it fails. Read with the bpf() wrappers alone, not through the library's objects (the first
+ * eight bytes of a map's, a program's and a link's info are its type and id alike). */
 static void tree_signature(const char *tree, char *out, size_t size)
 {
 	static const char *const kinds[] = {"maps", "programs", "links"};
@@ -141,22 +133,15 @@ static void tree_signature(const char *tree, char *out, size_t size)
 		d = opendir(dir);
 		while (d && (de = readdir(d)) != NULL) {
 			char path[4500];
-			union bpf_attr attr;
-			uint32_t info[2] = {0, 0};
+			uint32_t info[2] = {0, 0}, len = sizeof(info);
 			int fd;
 
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			memset(&attr, 0, sizeof(attr));
-			attr.pathname = (uint64_t)(uintptr_t)path;
-			fd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+			fd = bel_sys_obj_get(path, 0);
 			if (fd >= 0) {
-				memset(&attr, 0, sizeof(attr));
-				attr.info.bpf_fd = (uint32_t)fd;
-				attr.info.info_len = sizeof(info);
-				attr.info.info = (uint64_t)(uintptr_t)info;
-				syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+				bel_sys_obj_get_info_by_fd(fd, info, &len);
 				close(fd);
 			}
 			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s/%s=%u ", kinds[k],
@@ -289,6 +274,17 @@ static void check_clean(const char *what, long n, int fds_before, const char *ro
 		ck_assert_msg(!out[0], "%s %ld: failed but left pins: %s (%s)", what, n, out, o->msg);
 }
 
+/* A run of case c with the fault set in fail_bpf_at or fail_alloc_at (0: none), the calls
+ * counted from the start; true when it reported an error. */
+static bool armed_run(const struct case_def *c, const char *root, struct outcome *o)
+{
+	bpf_calls = allocs = 0;
+	armed = true;
+	run(c->sc, c->fixture, root, o);
+	armed = false;
+	return o->ret != 0;
+}
+
 START_TEST(test_fault)
 {
 	const struct case_def *c = &cases[_i];
@@ -303,11 +299,8 @@ START_TEST(test_fault)
 	ck_assert_msg(o.ret == 0, "%s: %s", c->fixture, o.msg);
 	clear_root(root);
 	fds_before = count_fds();
-	bpf_calls = allocs = 0;
 	fail_bpf_at = fail_alloc_at = 0;
-	armed = true;
-	run(c->sc, c->fixture, root, &o);
-	armed = false;
+	armed_run(c, root, &o);
 	ck_assert_msg(o.ret == 0, "%s: %s", c->fixture, o.msg);
 	total_bpf = bpf_calls;
 	total_allocs = allocs;
@@ -316,23 +309,15 @@ START_TEST(test_fault)
 		static const int errnos[] = {ENOMEM, EPERM, EINVAL, E2BIG};
 
 		fail_errno = errnos[n % 4];
-		bpf_calls = allocs = 0;
 		fail_bpf_at = n;
-		armed = true;
-		run(c->sc, c->fixture, root, &o);
-		armed = false;
-		failures += o.ret != 0;
+		failures += armed_run(c, root, &o);
 		check_clean("bpf() call", n, fds_before, root, &o);
 		clear_root(root);
 	}
 	fail_bpf_at = 0;
 	for (n = 1; n <= total_allocs; n++) {
-		bpf_calls = allocs = 0;
 		fail_alloc_at = n;
-		armed = true;
-		run(c->sc, c->fixture, root, &o);
-		armed = false;
-		failures += o.ret != 0;
+		failures += armed_run(c, root, &o);
 		check_clean("allocation", n, fds_before, root, &o);
 		clear_root(root);
 	}

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "bel/bel.h"
+#include "syscall/bpf.h"
+#include "syscall_wrap.h"
 #include "testutil.h"
 
 #ifndef BEL_CLI
@@ -43,17 +45,8 @@ static const char *const mode_names[] = {"this kernel", "no BPF_F_PATH_FD", "no 
 static enum kernel_mode mode;
 static long fail_unlinkat_at, unlinkat_calls;
 
-long __real_syscall(long n, ...);
-long __wrap_syscall(long n, ...)
+long syscall_hook(long n, const long a[6])
 {
-	long a[6];
-	va_list ap;
-	int i;
-
-	va_start(ap, n);
-	for (i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
 	if (n == SYS_openat2 && mode == KERNEL_NO_OPENAT2) {
 		errno = ENOSYS;
 		return -1;
@@ -64,7 +57,7 @@ long __wrap_syscall(long n, ...)
 		errno = EINVAL;
 		return -1;
 	}
-	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return real_syscall(n, a);
 }
 
 int __real_unlinkat(int dirfd, const char *path, int flags);
@@ -216,20 +209,13 @@ static const char *const hello_progs[] = {"handle_exec", "handle_exit"};
 static uint32_t pinned_id(const char *path)
 {
 	struct bpf_prog_info info; /* larger than map and link info; the id is the second field */
-	union bpf_attr attr;
-	int fd;
+	uint32_t len = sizeof(info);
+	int fd = bel_sys_obj_get(path, 0); /* no path fd: the wrap passes it on in every mode */
 
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = (uint64_t)(uintptr_t)path;
-	fd = (int)__real_syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
 	if (fd < 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uint64_t)(uintptr_t)&info;
-	if (__real_syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)))
+	if (bel_sys_obj_get_info_by_fd(fd, &info, &len))
 		info.id = 0;
 	close(fd);
 	return info.id;
@@ -364,17 +350,10 @@ static void remove_kind_dir(const char *tree, const char *kind)
 
 static void pin_again(const char *from, const char *to)
 {
-	union bpf_attr attr;
-	int fd;
+	int fd = bel_sys_obj_get(from, 0);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = (uint64_t)(uintptr_t)from;
-	fd = (int)__real_syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
 	ck_assert_int_ge(fd, 0);
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = (uint64_t)(uintptr_t)to;
-	attr.bpf_fd = (uint32_t)fd;
-	ck_assert_int_eq(__real_syscall(__NR_bpf, BPF_OBJ_PIN, &attr, sizeof(attr)), 0);
+	ck_assert_int_eq(bel_sys_obj_pin(fd, to), 0);
 	close(fd);
 }
 

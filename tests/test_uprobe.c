@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,14 +19,12 @@
 
 #include "elf/binary.h"
 #include "elf/usdt_spec.h"
+#include "syscall/bpf.h"
 #include "testutil.h"
 #include "uprobe.h"
+#include "uprobe/fixture.h"
 #include "uprobe/lib.h"
 #include "uprobe/probes.h"
-
-struct rec {
-	uint64_t count, cookie, value, pid;
-};
 
 struct usdt_rec {
 	uint64_t count;
@@ -35,17 +32,6 @@ struct usdt_rec {
 	long nargs;
 	uint64_t usdt_cookie;
 };
-
-static char self_path[PATH_MAX];
-
-static const char *self_exe(void)
-{
-	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-
-	ck_assert(n > 0);
-	self_path[n] = '\0';
-	return self_path;
-}
 
 static struct bel_object *open_loaded(const char *fixture)
 {
@@ -55,15 +41,6 @@ static struct bel_object *open_loaded(const char *fixture)
 		      bel_thread_error());
 	ck_assert_msg(bel_object_load(obj, NULL) == 0, "%s", bel_object_last_error(obj));
 	return obj;
-}
-
-static struct rec get_rec(struct bel_object *obj, uint32_t slot)
-{
-	struct rec r;
-
-	ck_assert_int_eq(bel_map_lookup_elem(bel_object_find_map(obj, "recs"), &slot, sizeof(slot),
-					     &r, sizeof(r), 0), 0);
-	return r;
 }
 
 static int attach(struct bel_object *obj, const char *prog, const struct bel_attach_opts *o)
@@ -80,6 +57,7 @@ static int attach(struct bel_object *obj, const char *prog, const struct bel_att
 /* This binary again, in a new process, calling bel_target_add(a, 1) once; returns its pid. */
 static int run_child(long a)
 {
+	const char *exe = self_exe();
 	char arg[32];
 	int status;
 	pid_t pid;
@@ -88,7 +66,7 @@ static int run_child(long a)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		execl(self_path, "test_uprobe", "--call-add", arg, (char *)NULL);
+		execl(exe, "test_uprobe", "--call-add", arg, (char *)NULL);
 		_exit(127);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -103,7 +81,7 @@ START_TEST(test_uprobe_by_pid)
 	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_target_add", .cookie = 0xc0ffee,
 				    .pid = getpid()};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 
 	if (!kernel_ready())
 		return;
@@ -139,7 +117,7 @@ START_TEST(test_uprobe_system_wide)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_target_add", .cookie = 77};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 	int child;
 
 	if (!kernel_ready())
@@ -167,7 +145,7 @@ START_TEST(test_uprobe_library)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .cookie = 5};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 
 	if (!kernel_ready())
 		return;
@@ -200,7 +178,7 @@ START_TEST(test_uprobe_libc_and_sleepable)
 	struct bel_attach_opts o = {.sz = sizeof(o), .binary = "libc.so.6", .func = "getpid",
 				    .pid = getpid(), .cookie = 9};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 
 	if (!kernel_ready())
 		return;
@@ -232,7 +210,7 @@ START_TEST(test_uprobe_pinned)
 	struct bel_object *obj;
 	struct bel_map *recs;
 	uint32_t slot = 0;
-	struct rec r;
+	struct uprobe_rec r;
 
 	if (!kernel_ready() || !(root = pin_root_create()))
 		return;
@@ -273,11 +251,11 @@ START_TEST(test_uprobe_link_info)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_target_add", .func_offset = 4};
 	struct link_info_uprobe info;
+	uint32_t len = sizeof(info);
 	struct bel_binary_func f;
 	struct bel_binary *bin;
 	struct bel_err err = {0};
 	struct bel_object *obj;
-	union bpf_attr attr;
 	char name[PATH_MAX];
 	size_t size;
 	void *image;
@@ -291,11 +269,7 @@ START_TEST(test_uprobe_link_info)
 	memset(&info, 0, sizeof(info));
 	info.file_name = (uint64_t)(uintptr_t)name;
 	info.name_len = sizeof(name);
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = (uint32_t)link;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uint64_t)(uintptr_t)&info;
-	ck_assert_int_eq(syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)), 0);
+	ck_assert_int_eq(bel_sys_obj_get_info_by_fd(link, &info, &len), 0);
 	ck_assert_uint_eq(info.type, BPF_LINK_TYPE_PERF_EVENT);
 	if (info.pe_type == 0) {
 		printf("link_info: this kernel does not describe perf-event links (before 6.6)\n");
@@ -303,8 +277,8 @@ START_TEST(test_uprobe_link_info)
 		return;
 	}
 	ck_assert_uint_eq(info.pe_type, 1); /* BPF_PERF_EVENT_UPROBE */
-	ck_assert_str_eq(name, self_path);
-	image = read_file(self_path, &size);
+	ck_assert_str_eq(name, self_exe());
+	image = read_file(self_exe(), &size);
 	ck_assert_int_eq(bel_binary_open(image, size, &bin, &err), 0);
 	ck_assert_int_eq(bel_binary_find_func(bin, "bel_target_add", &f, &err), 0);
 	ck_assert_uint_eq(info.offset, f.offset + 4);
@@ -324,7 +298,7 @@ START_TEST(test_uprobe_replaced_binary)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/target", dir);
 	snprintf(other, sizeof(other), "%s/other", dir);
-	snprintf(cmd, sizeof(cmd), "cp %s %s && cp %s %s", self_exe(), path, self_path, other);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && cp %s %s", self_exe(), path, self_exe(), other);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_msg(ldr_target_binary_open(path, &t, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(ldr_target_binary_check(&t, &err), 0);
@@ -353,7 +327,7 @@ START_TEST(test_uprobe_errors)
 	fds = count_fds();
 	ck_assert_int_eq(bel_program_attach(p, &o), -ENOENT);
 	ck_assert_msg(strstr(bel_object_last_error(obj), "bel_no_such_function") &&
-		      strstr(bel_object_last_error(obj), self_path), "%s", bel_object_last_error(obj));
+		      strstr(bel_object_last_error(obj), self_exe()), "%s", bel_object_last_error(obj));
 	o.binary = "/nonexistent/binary";
 	ck_assert_int_eq(bel_program_attach(p, &o), -ENOENT);
 	ck_assert_msg(strstr(bel_object_last_error(obj), "/nonexistent/binary"), "%s",
@@ -371,7 +345,7 @@ START_TEST(test_uprobe_errors)
 	ck_assert_msg(strstr(bel_object_last_error(obj), "names no binary"), "%s",
 		      bel_object_last_error(obj));
 	/* a uretprobe on a function's middle */
-	o.binary = self_path;
+	o.binary = self_exe();
 	o.func = "bel_target_add";
 	o.func_offset = 4;
 	ck_assert_int_eq(bel_program_attach(bel_object_find_program(obj, "up_return"), &o), -EINVAL);
@@ -398,7 +372,7 @@ static uint32_t usdt_sites(const char *provider, const char *name, struct bel_us
 	size_t size;
 	uint32_t n;
 
-	*image = read_file(self_path, &size);
+	*image = read_file(self_exe(), &size);
 	ck_assert_ptr_nonnull(*image);
 	ck_assert_msg(bel_binary_open(*image, size, bin, &err) == 0, "%s", err.msg);
 	ck_assert_msg(bel_binary_usdt_sites(*bin, provider, name, sites, &n, &err) == 0, "%s",
@@ -457,7 +431,7 @@ START_TEST(test_usdt_args)
 		FILE *f = fopen("/proc/self/maps", "r");
 
 		while (!ip && fgets(line, sizeof(line), f))
-			if (strstr(line, self_path) && sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &off) == 3 &&
+			if (strstr(line, self_exe()) && sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &off) == 3 &&
 			    sites[i].offset >= off && sites[i].offset - off < hi - lo)
 				ip = lo + sites[i].offset - off;
 		fclose(f);
@@ -625,7 +599,7 @@ START_TEST(test_usdt_errors)
 	p = bel_object_find_program(obj, "usdt_args");
 	ck_assert_int_eq(bel_program_attach(p, &o), -ENOENT);
 	ck_assert_msg(strstr(bel_object_last_error(obj), "bel:nothere") &&
-		      strstr(bel_object_last_error(obj), self_path), "%s", bel_object_last_error(obj));
+		      strstr(bel_object_last_error(obj), self_exe()), "%s", bel_object_last_error(obj));
 	o.target = "justonepart";
 	ck_assert_int_eq(bel_program_attach(p, &o), -EINVAL);
 	ck_assert_uint_eq(bel_program_link_count(p), 0);

@@ -12,41 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <bel/bel.h>
 
 #include "elf/binary.h"
+#include "syscall/bpf.h"
 #include "syscall/probe.h"
 #include "testutil.h"
+#include "uprobe/fixture.h"
 #include "uprobe/lib.h"
 #include "uprobe/probes.h"
 
-struct rec {
-	uint64_t count, cookie, value, pid;
-};
-
-static char self_path[PATH_MAX];
-
-static const char *self_exe(void)
-{
-	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-
-	ck_assert(n > 0);
-	self_path[n] = '\0';
-	return self_path;
-}
-
-/* The object loaded, or NULL (with the reason printed) where uprobe_multi links do not exist:
- * then attaching must fail with ENOTSUP and name the kernel version. */
+/* The object loaded, or NULL where the kernel cannot be used (kernel_ready) or (with the reason
+ * printed) where uprobe_multi links do not exist: then attaching must fail with ENOTSUP and
+ * name the kernel version. */
 static struct bel_object *open_loaded(void)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .binary = "/bin/true", .func = "*"};
 	struct bel_object *obj;
 	int ret;
 
+	if (!kernel_ready())
+		return NULL;
 	ck_assert_msg(bel_object_open_file(fixture_path("uprobe_multi"), NULL, &obj) == 0, "%s",
 		      bel_thread_error());
 	ck_assert_msg(bel_object_load(obj, NULL) == 0, "%s", bel_object_last_error(obj));
@@ -59,15 +48,6 @@ static struct bel_object *open_loaded(void)
 	printf("uprobe_multi: not in this kernel, refused with: %s\n", bel_object_last_error(obj));
 	bel_object_close(obj);
 	return NULL;
-}
-
-static struct rec get_rec(struct bel_object *obj, uint32_t slot)
-{
-	struct rec r;
-
-	ck_assert_int_eq(bel_map_lookup_elem(bel_object_find_map(obj, "recs"), &slot, sizeof(slot),
-					     &r, sizeof(r), 0), 0);
-	return r;
 }
 
 static int attach(struct bel_object *obj, const char *prog, const struct bel_attach_opts *o)
@@ -92,18 +72,14 @@ struct link_info_multi {
 static bool link_offsets(int link, uint64_t *offsets, uint32_t max, uint32_t *count, char *path)
 {
 	struct link_info_multi info;
-	union bpf_attr attr;
+	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	info.offsets = (uint64_t)(uintptr_t)offsets;
 	info.count = max;
 	info.path = (uint64_t)(uintptr_t)path;
 	info.path_size = PATH_MAX;
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = (uint32_t)link;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uint64_t)(uintptr_t)&info;
-	ck_assert_int_eq(syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)), 0);
+	ck_assert_int_eq(bel_sys_obj_get_info_by_fd(link, &info, &len), 0);
 	ck_assert_uint_eq(info.type, 12); /* BPF_LINK_TYPE_UPROBE_MULTI */
 	if (!info.count && !info.path_size)
 		return false;
@@ -146,11 +122,9 @@ START_TEST(test_multi_glob_library)
 	char path[PATH_MAX], lib[PATH_MAX];
 	struct bel_object *obj;
 	uint32_t n = 0;
-	struct rec r;
+	struct uprobe_rec r;
 	int link;
 
-	if (!kernel_ready())
-		return;
 	setenv("LD_LIBRARY_PATH", BEL_UPROBE_LIB_DIR, 1);
 	obj = open_loaded();
 	if (!obj)
@@ -185,12 +159,10 @@ START_TEST(test_multi_syms_by_pid)
 	struct bel_attach_opts o = {.sz = sizeof(o), .syms = syms, .cookies = cookies, .cnt = 1,
 				    .pid = getpid()};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 	int status;
 	pid_t child;
 
-	if (!kernel_ready())
-		return;
 	obj = open_loaded();
 	if (!obj)
 		return;
@@ -217,10 +189,8 @@ START_TEST(test_multi_return)
 {
 	struct bel_attach_opts o = {.sz = sizeof(o), .func = "bel_target_ad?", .cookie = 3};
 	struct bel_object *obj;
-	struct rec r;
+	struct uprobe_rec r;
 
-	if (!kernel_ready())
-		return;
 	obj = open_loaded();
 	if (!obj)
 		return;
@@ -247,8 +217,6 @@ START_TEST(test_multi_errors)
 	struct bel_object *obj;
 	int fds;
 
-	if (!kernel_ready())
-		return;
 	obj = open_loaded();
 	if (!obj)
 		return;

@@ -51,6 +51,7 @@ const char *kernel_missing(void)
 		return "not root";
 	if (!on_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) != 0)
 		return "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
+	/* raw on purpose: a command no wrapper makes, answered EINVAL by any kernel with bpf() */
 	if (syscall(__NR_bpf, -1, NULL, 0) < 0 && errno == ENOSYS)
 		return "bpf() is not available";
 	return NULL;

@@ -29,12 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bel/bel.h"
+#include "syscall/bpf.h"
 
 #ifndef BEL_EVENTS_OBJECT
 #define BEL_EVENTS_OBJECT "events.bpf.o"
@@ -95,34 +95,21 @@ static void die(const char *what, const char *why)
 	exit(1);
 }
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 static int produce(int prog, uint32_t repeat)
 {
 	unsigned char packet[64] = {0};
-	union bpf_attr attr;
+	struct bel_test_run_args args = {
+		.data_in = packet, .data_size_in = sizeof(packet), .repeat = repeat,
+	};
 
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog;
-	attr.test.data_in = (uint64_t)(uintptr_t)packet;
-	attr.test.data_size_in = sizeof(packet);
-	attr.test.repeat = repeat;
-	return sys_bpf(BPF_PROG_TEST_RUN, &attr) ? -errno : 0;
+	return bel_sys_prog_test_run(prog, &args);
 }
 
 static uint64_t stat_of(const struct maps *m, uint32_t i)
 {
-	union bpf_attr attr;
 	uint64_t v = 0;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = m->stats;
-	attr.key = (uint64_t)(uintptr_t)&i;
-	attr.value = (uint64_t)(uintptr_t)&v;
-	sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr);
+	bel_sys_map_lookup_elem(m->stats, &i, &v, 0);
 	return v;
 }
 
