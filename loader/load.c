@@ -4,12 +4,11 @@
  * off a shared counter (verification time varies too much between programs for static halves
  * to balance). As libbpf does, every map of the object is created (maps only user space uses,
  * objects that only define a map to pin and share), and the load is a user of each map it
- * made or used until the object is unloaded or closed. The maps are made first, in the
- * object's order, before the programs: the kernel verifies the programs measurably faster
- * after a run of map creations than interleaved with them (large: 2-7% of the load), and the
- * workers of a parallel load then find the maps made. A struct_ops map comes after the
- * programs it registers; a map that fails here is tried again, and reported, by its first
- * program. Loading programs one by one creates only what they need.
+ * made or used until the object is unloaded or closed. The workers make the maps first, in
+ * the object's order, then load the programs: the kernel verifies the programs measurably
+ * faster after a run of map creations than interleaved with them (large: 2-7% of the load).
+ * A struct_ops map comes after the programs it registers; a map that fails here is tried
+ * again, and reported, by its first program. Loading programs one by one creates only what they need.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 struct load_job {
 	struct bel_object *obj;
 	bool keep_going;
+	uint32_t next_map;        /* atomic: next map to make before the programs */
+	bool kconfig_ok;          /* .kconfig's values are known: its map can be made */
 	uint32_t next;            /* atomic: next program to take */
 	bool stop;                /* atomic: a failure ends an all-or-nothing load */
 	bool *loaded_here;        /* which programs this call loaded */
@@ -28,11 +29,39 @@ struct load_job {
 	pthread_mutex_t lock;
 };
 
+/* Before the programs: a map, unless struct_ops (its value holds its programs); a failure is
+ * left to the programs that need the map and to acquire_every_map to report. */
+static void acquire_map_first(struct load_job *job, uint32_t i)
+{
+	struct bel_map *map = &job->obj->maps[i];
+	struct bel_err err = {0};
+	bool skip;
+
+	pthread_mutex_lock(&map->lock);
+	skip = map->object_user || (!map->autocreate && map->reuse_fd < 0) ||
+	       map->shape.type == BPF_MAP_TYPE_STRUCT_OPS;
+	pthread_mutex_unlock(&map->lock);
+	if (skip || (!job->kconfig_ok && (int)i == job->obj->spec->kconfig_map))
+		return;
+	if (ldr_map_acquire(map, &err))
+		return;
+	pthread_mutex_lock(&map->lock);
+	skip = map->object_user;
+	map->object_user = true;
+	pthread_mutex_unlock(&map->lock);
+	if (skip)
+		ldr_map_release(map, false);
+}
+
 static void *load_worker(void *arg)
 {
 	struct load_job *job = arg;
-	uint32_t n = job->obj->spec->nprogs;
+	uint32_t n = job->obj->spec->nprogs, m;
 
+	/* the maps first, each by one worker; a program that needs a map another worker is
+	 * making waits for it on the map's lock */
+	while ((m = __atomic_fetch_add(&job->next_map, 1, __ATOMIC_RELAXED)) < job->obj->spec->nmaps)
+		acquire_map_first(job, m);
 	for (;;) {
 		uint32_t i;
 		struct bel_program *prog;
@@ -107,38 +136,6 @@ static int acquire_every_map(struct bel_object *obj, bool keep_going)
 	return first;
 }
 
-/* Before the programs: every map but struct_ops (its value holds its programs), failures left
- * for the programs that need the map and for acquire_every_map to report. */
-static void acquire_maps_first(struct bel_object *obj)
-{
-	struct bel_err err = {0};
-	bool kconfig_ok = obj->spec->kconfig_map < 0 || !ldr_obj_resolve_externs(obj, &err);
-	uint32_t i;
-
-	bel_err_clear(&err);
-	for (i = 0; i < obj->spec->nmaps; i++) {
-		struct bel_map *map = &obj->maps[i];
-		bool skip;
-
-		pthread_mutex_lock(&map->lock);
-		skip = map->object_user || (!map->autocreate && map->reuse_fd < 0) ||
-		       map->shape.type == BPF_MAP_TYPE_STRUCT_OPS;
-		pthread_mutex_unlock(&map->lock);
-		if (skip || (!kconfig_ok && (int)i == obj->spec->kconfig_map))
-			continue;
-		if (ldr_map_acquire(map, &err)) {
-			bel_err_clear(&err);
-			continue;
-		}
-		pthread_mutex_lock(&map->lock);
-		skip = map->object_user;
-		map->object_user = true;
-		pthread_mutex_unlock(&map->lock);
-		if (skip)
-			ldr_map_release(map, false);
-	}
-}
-
 /* The uses acquire_every_map took, dropped (undo: pins made by name go, for a failed load). */
 static void release_every_map(struct bel_object *obj, bool undo)
 {
@@ -187,7 +184,8 @@ int bel_object_load(struct bel_object *obj, const struct bel_load_opts *opts)
 		if (!threads)
 			nthreads = 1;
 	}
-	acquire_maps_first(obj);
+	job.kconfig_ok = obj->spec->kconfig_map < 0 || !ldr_obj_resolve_externs(obj, &err);
+	bel_err_clear(&err);
 	/* The calling thread works too; extra threads only if they start. */
 	for (i = 1; i < nthreads; i++)
 		if (pthread_create(&threads[i], NULL, load_worker, &job))
