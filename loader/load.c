@@ -29,28 +29,45 @@ struct load_job {
 	pthread_mutex_t lock;
 };
 
-/* Before the programs: a map, unless struct_ops (its value holds its programs); a failure is
- * left to the programs that need the map and to acquire_every_map to report. */
+/* Whether the whole-object load is to acquire map: not yet a user of it, and the map is to
+ * exist (autocreate on, or given from outside); before the programs, not a struct_ops map,
+ * whose value holds its programs. */
+static bool load_wants(struct bel_map *map, bool before_programs)
+{
+	bool wants;
+
+	pthread_mutex_lock(&map->lock);
+	wants = !map->object_user && (map->autocreate || map->reuse_fd >= 0) &&
+		!(before_programs && map->shape.type == BPF_MAP_TYPE_STRUCT_OPS);
+	pthread_mutex_unlock(&map->lock);
+	return wants;
+}
+
+/* The load is a user of map, acquired just now: one use between two loads of the object at
+ * once. */
+static void keep_use(struct bel_map *map)
+{
+	bool had;
+
+	pthread_mutex_lock(&map->lock);
+	had = map->object_user;
+	map->object_user = true;
+	pthread_mutex_unlock(&map->lock);
+	if (had)
+		ldr_map_release(map, false);
+}
+
+/* Before the programs: a map; a failure is left to the programs that need the map and to
+ * acquire_every_map to report. */
 static void acquire_map_first(struct load_job *job, uint32_t i)
 {
 	struct bel_map *map = &job->obj->maps[i];
 	struct bel_err err = {0};
-	bool skip;
 
-	pthread_mutex_lock(&map->lock);
-	skip = map->object_user || (!map->autocreate && map->reuse_fd < 0) ||
-	       map->shape.type == BPF_MAP_TYPE_STRUCT_OPS;
-	pthread_mutex_unlock(&map->lock);
-	if (skip || (!job->kconfig_ok && (int)i == job->obj->spec->kconfig_map))
+	if (!load_wants(map, true) || (!job->kconfig_ok && (int)i == job->obj->spec->kconfig_map))
 		return;
-	if (ldr_map_acquire(map, &err))
-		return;
-	pthread_mutex_lock(&map->lock);
-	skip = map->object_user;
-	map->object_user = true;
-	pthread_mutex_unlock(&map->lock);
-	if (skip)
-		ldr_map_release(map, false);
+	if (!ldr_map_acquire(map, &err))
+		keep_use(map);
 }
 
 static void *load_worker(void *arg)
@@ -108,12 +125,8 @@ static int acquire_every_map(struct bel_object *obj, bool keep_going)
 		return ldr_obj_fail(obj, &err);
 	for (i = 0; i < obj->spec->nmaps; i++) {
 		struct bel_map *map = &obj->maps[i];
-		bool skip;
 
-		pthread_mutex_lock(&map->lock);
-		skip = map->object_user || (!map->autocreate && map->reuse_fd < 0);
-		pthread_mutex_unlock(&map->lock);
-		if (skip)
+		if (!load_wants(map, false))
 			continue;
 		ret = ldr_map_acquire(map, &err);
 		if (ret) {
@@ -125,13 +138,7 @@ static int acquire_every_map(struct bel_object *obj, bool keep_going)
 				return first;
 			continue;
 		}
-		/* two loads of the object at once: one use between them */
-		pthread_mutex_lock(&map->lock);
-		skip = map->object_user;
-		map->object_user = true;
-		pthread_mutex_unlock(&map->lock);
-		if (skip)
-			ldr_map_release(map, false);
+		keep_use(map);
 	}
 	return first;
 }
