@@ -288,6 +288,93 @@ START_TEST(spec_outlives_input)
 }
 END_TEST
 
+/* Every program's line_info as a load gets it, one malloc'd buffer per program (or NULL). */
+static uint8_t **all_line_info(const struct bel_spec *spec)
+{
+	uint8_t **out = calloc(spec->nprogs + 1, sizeof(*out));
+	uint32_t i;
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < spec->nprogs; i++)
+		ck_assert_int_eq(bel_prog_line_info(&spec->progs[i], &out[i]), 0);
+	return out;
+}
+
+static void same_line_info(const struct bel_spec *spec, uint8_t **want)
+{
+	uint8_t **got = all_line_info(spec);
+	uint32_t i;
+
+	for (i = 0; i < spec->nprogs; i++) {
+		const struct bel_prog_def *p = &spec->progs[i];
+
+		ck_assert_int_eq(!got[i], !want[i]);
+		if (got[i])
+			ck_assert_mem_eq(got[i], want[i], (size_t)p->line_info_cnt * p->line_info_rec_size);
+		free(got[i]);
+	}
+	free(got);
+}
+
+/* A copy of the section's bytes, and the image's own zeroed: what a reader gives apart. */
+static void *take_apart(uint8_t *image, const char *name, size_t *size)
+{
+	Elf64_Shdr *sh = raw_shdr(image, name);
+	void *copy;
+
+	ck_assert_ptr_nonnull(sh);
+	*size = sh->sh_size;
+	copy = malloc(*size);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, image + sh->sh_offset, *size);
+	memset(image + sh->sh_offset, 0, *size);
+	return copy;
+}
+
+/* line_info is renumbered from .BTF.ext at each load: after the image has gone (the spec's own
+ * copy of .BTF.ext), and with .BTF and .BTF.ext given apart as the file reader does, it is the
+ * same as from a spec that has its own copy of everything. */
+START_TEST(spec_line_info_without_image)
+{
+	struct fixture f = build(fixtures[_i]);
+	uint8_t **want = all_line_info(f.spec);
+	struct bel_spec_apart apart;
+	struct bel_err err = {0};
+	struct bel_spec *spec;
+	uint8_t *image;
+	uint32_t i;
+
+	/* built on the caller's image, which goes after release */
+	image = malloc(f.size);
+	ck_assert_ptr_nonnull(image);
+	memcpy(image, f.buf, f.size);
+	ck_assert_msg(bel_spec_build(image, f.size, false, "lines", &spec, &err) == 0, "%s", err.msg);
+	ck_assert_msg(bel_spec_release_image(spec, &err) == 0, "%s", err.msg);
+	memset(image, 0xa5, f.size);
+	free(image);
+	same_line_info(spec, want);
+	bel_spec_free(spec);
+
+	/* .BTF and .BTF.ext apart, the image's zeroed */
+	image = malloc(f.size);
+	ck_assert_ptr_nonnull(image);
+	memcpy(image, f.buf, f.size);
+	apart.btf = take_apart(image, ".BTF", &apart.btf_size);
+	apart.btf_ext = take_apart(image, ".BTF.ext", &apart.btf_ext_size);
+	ck_assert_msg(bel_spec_build_apart(image, f.size, false, &apart, "lines", &spec, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_msg(bel_spec_release_image(spec, &err) == 0, "%s", err.msg);
+	free(image);
+	same_line_info(spec, want);
+	bel_spec_free(spec);
+
+	for (i = 0; i < f.spec->nprogs; i++)
+		free(want[i]);
+	free(want);
+	release(&f);
+}
+END_TEST
+
 /* ---- spec: maps.bpf.o ------------------------------------------------------------------- */
 
 START_TEST(spec_maps_progs)
@@ -852,6 +939,7 @@ Suite *spec_suite(void)
 
 	tcase_add_loop_test(tc, spec_every_fixture, 0, NFIXTURES);
 	tcase_add_test(tc, spec_outlives_input);
+	tcase_add_loop_test(tc, spec_line_info_without_image, 0, NFIXTURES);
 	tcase_add_test(tc, spec_maps_progs);
 	tcase_add_test(tc, spec_maps_tables);
 	tcase_add_test(tc, spec_maps_defs);
