@@ -6,7 +6,7 @@
  * objects that only define a map to pin and share), and the load is a user of each map it
  * made or used until the object is unloaded or closed. The workers make the maps first, in
  * the object's order, then load the programs: the kernel verifies the programs measurably
- * faster after a run of map creations than interleaved with them (large: 2-7% of the load).
+ * faster after a run of map creations than interleaved with them (tests/bench: PROG_LOAD).
  * A struct_ops map comes after the programs it registers; a map that fails here is tried
  * again, and reported, by its first program. Loading programs one by one creates only what they need.
  */
