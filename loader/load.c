@@ -8,7 +8,8 @@
  * the object's order, then load the programs: the kernel verifies the programs measurably
  * faster after a run of map creations than interleaved with them (tests/bench: PROG_LOAD).
  * A struct_ops map comes after the programs it registers; a map that fails here is tried
- * again, and reported, by its first program. Loading programs one by one creates only what they need.
+ * again, and reported, by its first program. Loading programs one by one creates only what
+ * they need.
  */
 #include <errno.h>
 #include <stdlib.h>
