@@ -36,38 +36,44 @@ static bool read_range(int fd, uint8_t *buf, uint64_t off, uint64_t len)
 	return read_to(fd, buf + off, off, len);
 }
 
+/* The section name at offset name of the section name table, or NULL when it is not a string
+ * ending inside the table. */
+static const char *section_name(const char *strtab, uint64_t strtab_size, uint32_t name)
+{
+	if (name >= strtab_size || !memchr(strtab + name, '\0', strtab_size - name))
+		return NULL;
+	return strtab + name;
+}
+
 /* Whether a section is one bel never reads: debugging information (DWARF and its relocations),
  * in an object built with -g a quarter of the file or more, and the relocations of .BTF.ext
  * (for linkers: its records name their sections by name already), as large as .BTF.ext. */
-static bool never_read(const char *strtab, uint64_t strtab_size, uint32_t name)
+static bool never_read(const char *name)
 {
 	static const char *const prefixes[] = {".debug", ".rel.debug", ".rela.debug"};
 	static const char *const names[] = {".rel.BTF.ext", ".rela.BTF.ext"};
 	size_t i;
 
-	if (name >= strtab_size || !memchr(strtab + name, '\0', strtab_size - name))
-		return false;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(strtab + name, prefixes[i], strlen(prefixes[i])))
+	for (i = 0; name && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
 			return true;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(strtab + name, names[i]))
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
 			return true;
 	return false;
 }
 
-/* Where section name (an offset into the section name table) goes when read apart (.BTF,
- * .BTF.ext: the spec keeps them as they are), or NULL. */
-static void **apart_slot(const char *strtab, uint64_t strtab_size, uint32_t name,
-			 struct bel_spec_apart *apart, size_t **size)
+/* Where a section goes when read apart (.BTF, .BTF.ext: the spec keeps them as they are), or
+ * NULL. */
+static void **apart_slot(const char *name, struct bel_spec_apart *apart, size_t **size)
 {
-	if (name >= strtab_size || !memchr(strtab + name, '\0', strtab_size - name))
+	if (!name)
 		return NULL;
-	if (!strcmp(strtab + name, ".BTF")) {
+	if (!strcmp(name, ".BTF")) {
 		*size = &apart->btf_size;
 		return &apart->btf;
 	}
-	if (!strcmp(strtab + name, ".BTF.ext")) {
+	if (!strcmp(name, ".BTF.ext")) {
 		*size = &apart->btf_ext_size;
 		return &apart->btf_ext;
 	}
@@ -85,10 +91,10 @@ static void apart_free(struct bel_spec_apart *apart)
  * The parts of the object bel parses, into buf (size bytes, zeroed): the ELF header, the section
  * header table and every section but those never read (above). .BTF and .BTF.ext go to
  * buffers of their own (apart, malloc'd), which the spec keeps as they are, so that the
- * object's largest sections are not in memory twice. Returns size when all of it was read; anything it
- * cannot follow (another class or byte order, extended numbering, ranges out of the file) makes
- * it read the whole file instead, for the parser to judge. Every range is checked against size
- * in 64 bits before it is read.
+ * object's largest sections are not in memory twice. Returns size when all of it was read;
+ * anything it cannot follow (another class or byte order, extended numbering, ranges out of
+ * the file) makes it read the whole file instead, for the parser to judge. Every range is
+ * checked against size in 64 bits before it is read.
  */
 static size_t read_needed(int fd, uint8_t *buf, size_t size, struct bel_spec_apart *apart)
 {
@@ -115,15 +121,15 @@ static size_t read_needed(int fd, uint8_t *buf, size_t size, struct bel_spec_apa
 	    !read_range(fd, buf, names->sh_offset, names->sh_size))
 		goto whole;
 	for (i = 1; i < eh->e_shnum; i++) {
-		const char *strtab = (const char *)buf + names->sh_offset;
+		const char *name = section_name((const char *)buf + names->sh_offset, names->sh_size,
+						sh[i].sh_name);
 
 		if (sh[i].sh_type == SHT_NOBITS || !sh[i].sh_size || i == eh->e_shstrndx ||
-		    never_read(strtab, names->sh_size, sh[i].sh_name))
+		    never_read(name))
 			continue;
 		if (sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset)
 			goto whole;
-		slot = sh[i].sh_type == SHT_PROGBITS ?
-		       apart_slot(strtab, names->sh_size, sh[i].sh_name, apart, &slot_size) : NULL;
+		slot = sh[i].sh_type == SHT_PROGBITS ? apart_slot(name, apart, &slot_size) : NULL;
 		if (slot && !*slot) {
 			*slot = malloc(sh[i].sh_size);
 			*slot_size = sh[i].sh_size;

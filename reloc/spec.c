@@ -185,6 +185,12 @@ int bel_spec_build(const void *image, size_t size, bool copy, const char *obj_na
 	return bel_spec_build_apart(image, size, copy, NULL, obj_name, out, err);
 }
 
+static void apart_free(struct bel_spec_apart *apart)
+{
+	free(apart->btf);
+	free(apart->btf_ext);
+}
+
 int bel_spec_build_apart(const void *image, size_t size, bool copy, struct bel_spec_apart *apart,
 			 const char *obj_name, struct bel_spec **out, struct bel_err *err)
 {
@@ -201,19 +207,16 @@ int bel_spec_build_apart(const void *image, size_t size, bool copy, struct bel_s
 		spec->obj_name = strdup(obj_name ? obj_name : "");
 	if (!spec || !spec->obj_name) {
 		free(spec);
-		free(apart->btf);
-		free(apart->btf_ext);
+		apart_free(apart);
 		return bel_errf(err, ENOMEM, "out of memory");
 	}
 	ret = bel_elf_open(image, size, copy, &spec->elf, err);
 	if (!ret)
 		ret = read_license_and_version(spec, err);
-	if (ret) {
-		free(apart->btf);
-		free(apart->btf_ext);
-	} else {
+	if (ret)
+		apart_free(apart);
+	else
 		ret = read_btf(spec, apart, err);
-	}
 	if (!ret)
 		ret = bel_spec_collect_btf_maps(spec, err);
 	if (!ret)
